@@ -14,7 +14,7 @@ from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Backend = Literal["embedded", "opensearch"]
+Backend = Literal["embedded"]  # "opensearch" arrives with its backend
 
 
 def _default_data_dir() -> Path:

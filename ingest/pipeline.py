@@ -1,0 +1,92 @@
+"""The indexing pipeline, assembled in one place, and the ingest run that drives it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from haystack import Pipeline
+
+from ingest.components import DocumentReplacer, PassageChunker, ProvisionSplitter, SourceReader
+from ingest.readers import discover
+from laborlex_core.embedding.embedder import PassageEmbedder
+from laborlex_core.schema import DocumentMeta, IngestFailure
+from laborlex_core.settings import Settings
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+# Files per pipeline run: bounds memory (texts, passages, vectors) on large corpora.
+FILES_PER_BATCH = 16
+
+
+def build_indexing_pipeline(settings: Settings, store: EmbeddedDocumentStore, progress: bool = False) -> Pipeline:
+    """read → split into provisions → chunk into passages → embed → replace in the store."""
+    pipeline = Pipeline()
+    pipeline.add_component("reader", SourceReader(settings, progress=progress))
+    pipeline.add_component("splitter", ProvisionSplitter())
+    pipeline.add_component("chunker", PassageChunker(settings))
+    pipeline.add_component("embedder", PassageEmbedder(settings, progress=progress))
+    pipeline.add_component("writer", DocumentReplacer(store, progress=progress))
+    pipeline.connect("reader.texts", "splitter.texts")
+    pipeline.connect("splitter.structured", "chunker.structured")
+    pipeline.connect("chunker.documents", "embedder.documents")
+    pipeline.connect("embedder.documents", "writer.documents")
+    pipeline.connect("chunker.doc_metas", "writer.doc_metas")
+    return pipeline
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did: per-document passage counts, failures, and how long it took."""
+
+    written: dict[str, int] = field(default_factory=dict)
+    provisions: dict[str, int] = field(default_factory=dict)
+    failures: list[IngestFailure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def passages(self) -> int:
+        return sum(self.written.values())
+
+    @property
+    def passages_per_second(self) -> float:
+        return self.passages / self.seconds if self.seconds else 0.0
+
+
+def ingest_sources(
+    sources: list[tuple[Path, DocumentMeta]],
+    settings: Settings,
+    store: EmbeddedDocumentStore,
+    progress: bool = False,
+    on_batch: Callable[[IngestReport], None] | None = None,
+) -> IngestReport:
+    """Run the indexing pipeline over files, a batch at a time."""
+    report = IngestReport()
+    started = time.perf_counter()
+    pipeline = build_indexing_pipeline(settings, store, progress=progress)
+    for first in range(0, len(sources), FILES_PER_BATCH):
+        batch = sources[first : first + FILES_PER_BATCH]
+        result = pipeline.run(
+            {"reader": {"sources": batch}},
+            include_outputs_from={"reader", "splitter", "writer"},
+        )
+        for stage in ("reader", "splitter", "writer"):
+            report.failures.extend(result.get(stage, {}).get("failures", []))
+        report.written.update(result["writer"]["written"])
+        for item in result.get("splitter", {}).get("structured", []):
+            report.provisions[item.source.meta.doc_id] = len(item.provisions)
+        if on_batch:
+            on_batch(report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ingest_path(path: Path, settings: Settings, store: EmbeddedDocumentStore, progress: bool = False) -> IngestReport:
+    """Ingest a folder, a manifest or a single file; manifest problems are reported, not fatal."""
+    started = time.perf_counter()
+    sources, failures = discover(path, settings)
+    report = ingest_sources(sources, settings, store, progress=progress)
+    report.failures[:0] = failures
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,176 @@
+"""The ``laborlex`` command: ingest, search, eval, model.
+
+This is the top of the import graph: it wires settings, the store, ingest and search
+together and prints for people (or JSON for scripts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+# The model hub is unreachable in the environments laborlex targets; never try it.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from laborlex_core.logging_setup import configure_logging  # noqa: E402
+from laborlex_core.settings import Settings, get_settings  # noqa: E402
+
+app = typer.Typer(help="Multilingual search over labor law.", no_args_is_help=True, add_completion=False)
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _split(value: Optional[str]) -> Optional[list[str] | str]:
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return parts if len(parts) > 1 else (parts[0] if parts else None)
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="A folder, a manifest.json, or one file.")],
+) -> None:
+    """Index documents: read, split into provisions, embed, and write to the store."""
+    from ingest.pipeline import ingest_path
+    from laborlex_core.store import open_store
+
+    settings = _settings()
+    if not path.exists():
+        typer.echo(f"error: {path} does not exist", err=True)
+        raise typer.Exit(2)
+    store = open_store(settings)
+    typer.echo(f"Ingesting {path} into {settings.store_path}", err=True)
+    report = ingest_path(path, settings, store, progress=True)
+    for doc_id in sorted(report.written):
+        provisions = report.provisions.get(doc_id, 0)
+        typer.echo(f"  {doc_id:<48} {provisions:>5} provisions {report.written[doc_id]:>6} passages")
+    typer.echo(
+        f"{len(report.written)} documents, {sum(report.provisions.get(d, 0) for d in report.written)} provisions, "
+        f"{report.passages} passages in {report.seconds:.1f} s ({report.passages_per_second:.1f} passages/s)"
+    )
+    if report.failures:
+        typer.echo(f"{len(report.failures)} file(s) failed:", err=True)
+        for failure in report.failures:
+            typer.echo(f"  {failure.path}: {failure.reason}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in any language.")],
+    mode: Annotated[str, typer.Option(help="hybrid, bm25 or dense.")] = "hybrid",
+    jurisdiction: Annotated[Optional[str], typer.Option(help="MX, HN, GE, US, INTL (comma-separated for several).")] = None,
+    language: Annotated[Optional[str], typer.Option(help="es, ka, en.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="statute, convention, treaty, case_law, case_law_index.")] = None,
+    doc: Annotated[Optional[str], typer.Option(help="Only this document id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Search the index and print cited provisions with highlighted snippets."""
+    from laborlex_core.store import open_store
+    from laborlex_core.store.filters import equals_filter
+    from search_api.pipeline import MODES
+    from search_api.search import Searcher
+    from search_api.snippets import mark
+
+    settings = _settings()
+    if mode not in MODES:
+        typer.echo(f"error: --mode must be one of {', '.join(MODES)}", err=True)
+        raise typer.Exit(2)
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    filters = equals_filter(
+        jurisdiction=_split(jurisdiction), language=_split(language), kind=_split(kind), doc_id=_split(doc)
+    )
+    hits = Searcher(settings, store).search(query, mode=mode, filters=filters, limit=limit)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("No results.")
+    bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("«", "»")
+    for rank, hit in enumerate(hits, start=1):
+        ranks = ", ".join(f"{k} #{v}" for k, v in sorted(hit.ranks.items()))
+        typer.echo(f"{rank:>2}. {hit.citation}  [{hit.language}] {hit.date or ''}  ({ranks})")
+        if hit.heading_path:
+            typer.echo(f"    {' › '.join(hit.heading_path)}")
+        typer.echo(f"    {mark(hit.snippet, hit.highlights, *bold)}\n")
+
+
+@app.command(name="eval")
+def evaluate_command(
+    qrels: Annotated[Path, typer.Option(help="Judgments file (JSON lines).")],
+    mode: Annotated[str, typer.Option(help="hybrid, bm25, dense, or all.")] = "hybrid",
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the metrics as JSON here.")] = None,
+) -> None:
+    """Measure retrieval quality on relevance judgments."""
+    from laborlex_core.store import open_store
+    from search_api.evaluation import RUN_DEPTH, QrelsError, evaluate, load_qrels
+    from search_api.pipeline import MODES
+    from search_api.search import Searcher
+
+    settings = _settings()
+    modes = list(MODES) if mode == "all" else [mode]
+    if any(m not in MODES for m in modes):
+        typer.echo(f"error: --mode must be one of {', '.join(MODES)} or all", err=True)
+        raise typer.Exit(2)
+    try:
+        judgments = load_qrels(qrels)
+    except QrelsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    searcher = Searcher(settings, store)
+    doc_languages = {d["doc_id"]: d.get("language") for d in store.list_documents()}
+    reports = {}
+    for m in modes:
+        def run(query: str, m: str = m) -> list[tuple[str, str]]:
+            return [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(query, m, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
+
+        reports[m] = evaluate(judgments, run, doc_languages)
+        _print_report(m, reports[m])
+    if json_out:
+        payload = reports[modes[0]] if len(modes) == 1 else {"modes": reports}
+        json_out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"wrote {json_out}")
+
+
+def _print_report(mode: str, report: dict) -> None:
+    metrics = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
+    typer.echo(f"\nmode={mode}  queries={report['n_queries']}")
+    typer.echo(f"  {'':<16}" + "".join(f"{m:>12}" for m in metrics))
+    rows = [("overall", report["overall"], report["n_queries"])]
+    rows += [(f"lang={lang}", v, report["n_by_lang"][lang]) for lang, v in report["by_lang"].items()]
+    rows.append(("cross-lingual", report["cross_lingual"], report["n_cross_lingual"]))
+    for name, values, n in rows:
+        typer.echo(f"  {name + f' ({n})':<16}" + "".join(f"{values[m]:>12.3f}" for m in metrics))
+
+
+@app.command()
+def model() -> None:
+    """Make the embedding model available offline (built once from bundled weights)."""
+    from laborlex_core.embedding.embedder import load_model
+
+    settings = _settings()
+    loaded = load_model(settings)
+    typer.echo(f"model ready: {settings.model} ({loaded.get_sentence_embedding_dimension()} dimensions)")
+
+
+if __name__ == "__main__":
+    app()

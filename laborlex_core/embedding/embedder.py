@@ -1,0 +1,136 @@
+"""Sentence-transformers embedding of passages and queries, as Haystack components.
+
+One model instance per process is shared by the ingest and query sides (it is ~470 MB);
+e5 expects "passage: " / "query: " prompts and normalized vectors, and Georgian Mtavruli
+capitals lower-cased since its vocabulary lacks them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from haystack import Document, component, default_from_dict, default_to_dict
+from sentence_transformers import SentenceTransformer
+from tqdm.auto import tqdm
+
+from laborlex_core.embedding.model_build import ensure_model
+from laborlex_core.passage_text import embedding_text
+from laborlex_core.settings import Settings
+from laborlex_core.text_analysis import lower_mtavruli
+
+log = logging.getLogger("laborlex.model")
+
+QUERY_PROMPT = "query: "
+PASSAGE_PROMPT = "passage: "
+
+
+@lru_cache(maxsize=2)
+def _load(model_ref: str, max_seq_length: int, threads: int) -> SentenceTransformer:
+    import torch
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+    log.info("loading embedding model %s", model_ref)
+    model = SentenceTransformer(model_ref, device="cpu", local_files_only=True)
+    model.max_seq_length = max_seq_length
+    return model
+
+
+def load_model(settings: Settings) -> SentenceTransformer:
+    """The process-wide model named by settings, built from bundled weights if need be."""
+    return _load(ensure_model(settings), settings.max_seq_length, settings.threads)
+
+
+def embed_passage_texts(
+    model: SentenceTransformer, texts: Sequence[str], batch_size: int = 32, progress: bool = False
+) -> list[list[float]]:
+    """Embed passage texts longest-first in batches, so padding is wasted least."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors: list[list[float]] = [[] for _ in texts]
+    bar = tqdm(total=len(texts), desc="embedding", unit="passage", disable=not progress, leave=False)
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        encoded = model.encode(
+            [PASSAGE_PROMPT + texts[i] for i in batch],
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
+        for i, vector in zip(batch, encoded):
+            vectors[i] = vector.tolist()
+        bar.update(len(batch))
+    bar.close()
+    return vectors
+
+
+@component
+class PassageEmbedder:
+    """Adds an embedding to each passage Document, encoding its context line and text."""
+
+    def __init__(self, settings: Settings, progress: bool = False) -> None:
+        self.settings = settings
+        self.progress = progress
+        self._model: SentenceTransformer | None = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            self._model = load_model(self.settings)
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        self.warm_up()
+        assert self._model is not None
+        texts = [embedding_text(d.content or "", d.meta) for d in documents]
+        vectors = embed_passage_texts(self._model, texts, self.settings.embed_batch_size, self.progress)
+        return {"documents": [replace(d, embedding=v) for d, v in zip(documents, vectors)]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, settings=self.settings.model_dump(mode="json"), progress=self.progress)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PassageEmbedder:
+        data["init_parameters"]["settings"] = Settings(**data["init_parameters"]["settings"])
+        return default_from_dict(cls, data)
+
+
+@component
+class QueryEmbedder:
+    """Embeds a search query with the "query: " prompt."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._model: SentenceTransformer | None = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            self._model = load_model(self.settings)
+
+    @component.output_types(embedding=list[float])
+    def run(self, text: str) -> dict[str, list[float]]:
+        self.warm_up()
+        assert self._model is not None
+        vector = self._model.encode(QUERY_PROMPT + lower_mtavruli(text), normalize_embeddings=True, convert_to_numpy=True)
+        return {"embedding": vector.tolist()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, settings=self.settings.model_dump(mode="json"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QueryEmbedder:
+        data["init_parameters"]["settings"] = Settings(**data["init_parameters"]["settings"])
+        return default_from_dict(cls, data)
+
+
+def token_offsets(settings: Settings) -> Callable[[str], list[tuple[int, int]]]:
+    """Character spans of the model's tokens in a text, to cut long provisions to its window."""
+    tokenizer = load_model(settings).tokenizer
+
+    def offsets(text: str) -> list[tuple[int, int]]:
+        encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        return [(int(a), int(b)) for a, b in encoded["offset_mapping"]]
+
+    return offsets

@@ -1,0 +1,389 @@
+"""The default store: one SQLite file (FTS5 for BM25, vectors as BLOBs) plus exact numpy search.
+
+Why SQLite: it ships with Python, so a newcomer needs no server; a transaction covers a
+document's text, terms, vectors and metadata together, so re-ingesting a document replaces
+it atomically and a crash loses nothing committed; WAL mode lets searches run while an
+ingest writes. Vectors are searched exactly (a matrix product over a memory copy kept in
+step with a generation counter), so there is no ANN recall to lose. Measured figures that
+led here are in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from haystack import Document, default_from_dict, default_to_dict
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+
+from laborlex_core.passage_text import context_line
+from laborlex_core.schema import LANGUAGES
+from laborlex_core.store.filters import to_sql
+from laborlex_core.text_analysis import analyze, query_term_groups
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    language TEXT, jurisdiction TEXT, kind TEXT, date TEXT,
+    article TEXT, unit TEXT, title TEXT,
+    ordinal INTEGER, chunk INTEGER,
+    content TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    embedding BLOB
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal, chunk);
+CREATE INDEX IF NOT EXISTS passages_filters ON passages(jurisdiction, language, kind);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    context, body, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    meta TEXT NOT NULL,
+    passages INTEGER NOT NULL,
+    provisions INTEGER NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
+INSERT OR IGNORE INTO store_state VALUES ('schema_version', '1');
+"""
+
+# BM25 weight of the context column (title, headings, label) against the passage body.
+CONTEXT_WEIGHT = 1.0
+BODY_WEIGHT = 1.0
+
+
+@dataclass(slots=True)
+class _VectorSnapshot:
+    """All embeddings at one store generation, rows ordered by SQLite rowid."""
+
+    generation: int
+    rowids: np.ndarray  # int64, sorted
+    matrix: np.ndarray  # float32 (n, dim), L2-normalized rows
+
+
+class EmbeddedDocumentStore:
+    """Haystack DocumentStore over SQLite, with BM25 and exact dense retrieval.
+
+    Implements Haystack's DocumentStore protocol (count/filter/write/delete, to_dict/from_dict)
+    and the retrieval and per-document methods that laborlex's pipelines and API use; the
+    OpenSearch backend offers the same methods.
+    """
+
+    def __init__(self, path: str | Path, embedding_dim: int = 384) -> None:
+        self.path = Path(path)
+        self.embedding_dim = embedding_dim
+        self._local = threading.local()
+        self._vectors: _VectorSnapshot | None = None
+        self._vector_lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection()  # creates the schema on first open
+
+    # ---- connections -------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        """One connection per thread: sqlite3 connections must not be shared across threads."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            conn.executescript(_SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    class _Transaction:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return self.conn
+
+        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+            if exc_type is None:
+                self.conn.execute("UPDATE store_state SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("ROLLBACK")
+
+    def _write(self) -> _Transaction:
+        """A write transaction that bumps the generation so readers refresh their vectors."""
+        return self._Transaction(self._connection())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def generation(self) -> int:
+        row = self._connection().execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    # ---- Haystack DocumentStore protocol -------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, path=str(self.path), embedding_dim=self.embedding_dim)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EmbeddedDocumentStore:
+        return default_from_dict(cls, data)
+
+    def count_documents(self) -> int:
+        return int(self._connection().execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
+        where, params = to_sql(filters)
+        rows = self._connection().execute(
+            f"SELECT id, content, meta, embedding FROM passages WHERE {where} ORDER BY doc_id, ordinal, chunk",
+            params,
+        )
+        return [self._row_to_document(row) for row in rows]
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
+        """Write passages; NONE behaves as FAIL, like Haystack's in-memory store."""
+        if policy == DuplicatePolicy.NONE:
+            policy = DuplicatePolicy.FAIL
+        written = 0
+        with self._write() as conn:
+            for document in documents:
+                existing = conn.execute("SELECT rowid FROM passages WHERE id = ?", (document.id,)).fetchone()
+                if existing is not None:
+                    if policy == DuplicatePolicy.SKIP:
+                        continue
+                    if policy == DuplicatePolicy.FAIL:
+                        raise DuplicateDocumentError(f"ID '{document.id}' already exists in the document store.")
+                    self._delete_rowids(conn, [existing[0]])
+                self._insert(conn, document)
+                written += 1
+        return written
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        with self._write() as conn:
+            rowids = [
+                r[0]
+                for i in document_ids
+                for r in conn.execute("SELECT rowid FROM passages WHERE id = ?", (i,)).fetchall()
+            ]
+            self._delete_rowids(conn, rowids)
+
+    # ---- per-document operations ------------------------------------------------------------
+
+    def replace_document(self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any]) -> int:
+        """Swap all passages of ``doc_id`` for ``passages`` in one transaction.
+
+        Readers see either the old document or the new one, never a mix, and a failure
+        midway leaves the old one in place.
+        """
+        provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
+        with self._write() as conn:
+            old = [r[0] for r in conn.execute("SELECT rowid FROM passages WHERE doc_id = ?", (doc_id,))]
+            self._delete_rowids(conn, old)
+            for document in passages:
+                if document.meta.get("doc_id") != doc_id:
+                    raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
+                self._insert(conn, document)
+            conn.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)",
+                (doc_id, json.dumps(doc_meta, ensure_ascii=False), len(passages), provisions, time.time()),
+            )
+        return len(passages)
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document and its passages; False when it was not there."""
+        with self._write() as conn:
+            old = [r[0] for r in conn.execute("SELECT rowid FROM passages WHERE doc_id = ?", (doc_id,))]
+            self._delete_rowids(conn, old)
+            deleted = conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
+        return bool(deleted or old)
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        """Metadata of every indexed document with its passage and provision counts."""
+        rows = self._connection().execute(
+            "SELECT meta, passages, provisions, updated_at FROM documents ORDER BY doc_id"
+        )
+        return [
+            {**json.loads(meta), "passages": n, "provisions": p, "updated_at": updated}
+            for meta, n, p, updated in rows
+        ]
+
+    def get_document(self, doc_id: str) -> dict[str, Any] | None:
+        row = self._connection().execute(
+            "SELECT meta, passages, provisions, updated_at FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return {**json.loads(row[0]), "passages": row[1], "provisions": row[2], "updated_at": row[3]}
+
+    def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
+        """A document's passages in reading order."""
+        rows = self._connection().execute(
+            f"SELECT id, content, meta, {'embedding' if with_embeddings else 'NULL'} FROM passages "
+            "WHERE doc_id = ? ORDER BY ordinal, chunk",
+            (doc_id,),
+        )
+        return [self._row_to_document(row) for row in rows]
+
+    def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]:
+        """Passage counts per value of a column (jurisdiction, language, kind)."""
+        if field not in ("jurisdiction", "language", "kind", "doc_id"):
+            raise ValueError(f"no facet on {field!r}")
+        where, params = to_sql(filters)
+        rows = self._connection().execute(
+            f"SELECT {field}, count(*) FROM passages WHERE {where} GROUP BY {field}", params
+        )
+        return {str(value): n for value, n in rows if value is not None}
+
+    # ---- retrieval -------------------------------------------------------------------
+
+    def bm25_retrieval(
+        self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """BM25 over analyzed terms of the context line and the body, best first."""
+        match = self._match_expression(query)
+        if not match:
+            return []
+        where, params = to_sql(filters)
+        sql = (
+            f"SELECT p.id, p.content, p.meta, NULL, bm25(passages_fts, {CONTEXT_WEIGHT}, {BODY_WEIGHT}) AS s "
+            f"FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+            f"WHERE passages_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
+        )
+        rows = self._connection().execute(sql, [match, *params, top_k]).fetchall()
+        return [self._row_to_document(row[:4], score=-float(row[4])) for row in rows]
+
+    def embedding_retrieval(
+        self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """Exact cosine similarity (dot product of normalized vectors), best first."""
+        snapshot = self._vector_snapshot()
+        if snapshot.matrix.shape[0] == 0:
+            return []
+        query = np.asarray(query_embedding, dtype=np.float32)
+        scores = snapshot.matrix @ query
+        if filters:
+            allowed = self._filtered_rowids(filters)
+            mask = np.isin(snapshot.rowids, allowed, assume_unique=True)
+            scores = np.where(mask, scores, -np.inf)
+        k = min(top_k, int(np.isfinite(scores).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return self._documents_by_rowid(
+            [int(snapshot.rowids[i]) for i in top], [float(scores[i]) for i in top]
+        )
+
+    # ---- internals -------------------------------------------------------------------
+
+    def _match_expression(self, query: str) -> str:
+        groups = query_term_groups(query, LANGUAGES)
+        terms = sorted({t for group in groups for t in group})
+        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+    def _insert(self, conn: sqlite3.Connection, document: Document) -> None:
+        meta = document.meta
+        language = meta.get("language")
+        embedding = None
+        if document.embedding is not None:
+            vector = np.asarray(document.embedding, dtype=np.float32)
+            if vector.shape != (self.embedding_dim,):
+                raise ValueError(f"passage {document.id}: embedding has shape {vector.shape}, expected ({self.embedding_dim},)")
+            embedding = vector.tobytes()
+        cursor = conn.execute(
+            "INSERT INTO passages (id, doc_id, language, jurisdiction, kind, date, article, unit, title, "
+            "ordinal, chunk, content, meta, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                document.id,
+                meta.get("doc_id") or document.id,
+                language,
+                meta.get("jurisdiction"),
+                meta.get("kind"),
+                meta.get("date"),
+                meta.get("article"),
+                meta.get("unit"),
+                meta.get("title"),
+                meta.get("ordinal"),
+                meta.get("chunk"),
+                document.content or "",
+                json.dumps(meta, ensure_ascii=False),
+                embedding,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO passages_fts (rowid, context, body) VALUES (?, ?, ?)",
+            (
+                cursor.lastrowid,
+                " ".join(analyze(context_line(meta), language)),
+                " ".join(analyze(document.content or "", language)),
+            ),
+        )
+
+    @staticmethod
+    def _delete_rowids(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
+        for rowid in rowids:
+            conn.execute("DELETE FROM passages_fts WHERE rowid = ?", (rowid,))
+            conn.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
+
+    def _row_to_document(self, row: Sequence[Any], score: float | None = None) -> Document:
+        doc_id, content, meta, blob = row
+        embedding = np.frombuffer(blob, dtype=np.float32).tolist() if blob is not None else None
+        return Document(id=doc_id, content=content, meta=json.loads(meta), embedding=embedding, score=score)
+
+    def _documents_by_rowid(self, rowids: list[int], scores: list[float]) -> list[Document]:
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        rows = {
+            r[0]: r[1:]
+            for r in self._connection().execute(
+                f"SELECT rowid, id, content, meta, NULL FROM passages WHERE rowid IN ({marks})", rowids
+            )
+        }
+        return [self._row_to_document(rows[r], score=s) for r, s in zip(rowids, scores) if r in rows]
+
+    def _filtered_rowids(self, filters: dict[str, Any]) -> np.ndarray:
+        where, params = to_sql(filters)
+        rows = self._connection().execute(f"SELECT rowid FROM passages WHERE {where}", params).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def _vector_snapshot(self) -> _VectorSnapshot:
+        """The in-memory vector matrix, reloaded when another writer has committed since."""
+        generation = self.generation()
+        snapshot = self._vectors
+        if snapshot is not None and snapshot.generation == generation:
+            return snapshot
+        with self._vector_lock:
+            if self._vectors is not None and self._vectors.generation == generation:
+                return self._vectors
+            conn = self._connection()
+            conn.execute("BEGIN")  # one read snapshot for the generation and the rows
+            try:
+                generation = int(conn.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0])
+                rows = conn.execute(
+                    "SELECT rowid, embedding FROM passages WHERE embedding IS NOT NULL ORDER BY rowid"
+                ).fetchall()
+            finally:
+                conn.execute("COMMIT")
+            rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            matrix = (
+                np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), self.embedding_dim)
+                if rows
+                else np.zeros((0, self.embedding_dim), dtype=np.float32)
+            )
+            self._vectors = _VectorSnapshot(generation, rowids, matrix)
+            return self._vectors

@@ -1,0 +1,53 @@
+"""Collapsing passages into provisions: a result is an article, not a piece of one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from haystack import Document, component, default_from_dict, default_to_dict
+
+
+def provision_key(meta: dict[str, Any]) -> tuple[str, str]:
+    """(document id, article): what a result is and what a relevance judgment names."""
+    return str(meta.get("doc_id")), str(meta.get("article"))
+
+
+def collapse_passages(documents: list[Document]) -> list[Document]:
+    """Keep each provision's best passage (max score), carrying the best rank per retriever."""
+    best: dict[tuple[str, str], Document] = {}
+    matched: dict[tuple[str, str], int] = {}
+    ranks: dict[tuple[str, str], dict[str, int]] = {}
+    for document in documents:
+        key = provision_key(document.meta)
+        matched[key] = matched.get(key, 0) + 1
+        merged = ranks.setdefault(key, {})
+        for name, rank in (document.meta.get("ranks") or {}).items():
+            merged[name] = min(rank, merged.get(name, rank))
+        if key not in best or (document.score or 0.0) > (best[key].score or 0.0):
+            best[key] = document
+    collapsed = [
+        replace(doc, meta={**doc.meta, "ranks": ranks[key], "passages_matched": matched[key]})
+        for key, doc in best.items()
+    ]
+    collapsed.sort(key=lambda d: -(d.score or 0.0))
+    return collapsed
+
+
+@component
+class ProvisionCollapser:
+    """Haystack component around :func:`collapse_passages`, cutting to ``top_k`` provisions."""
+
+    def __init__(self, top_k: int = 10) -> None:
+        self.top_k = top_k
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], top_k: int | None = None) -> dict[str, list[Document]]:
+        return {"documents": collapse_passages(documents)[: top_k or self.top_k]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, top_k=self.top_k)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProvisionCollapser:
+        return default_from_dict(cls, data)

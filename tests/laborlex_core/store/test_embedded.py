@@ -1,0 +1,182 @@
+"""The embedded store: protocol, BM25, vectors, filters, replace, persistence, concurrency.
+
+Vectors here are synthetic unit vectors: these tests are about the store, and the real
+model is exercised by the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from haystack import Document
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.retrievers import EmbeddedBM25Retriever, EmbeddedEmbeddingRetriever
+
+DIM = 384
+
+
+def unit(seed: int) -> list[float]:
+    v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return (v / np.linalg.norm(v)).tolist()
+
+
+def passage(doc_id: str, n: int, text: str, language: str = "es", jurisdiction: str = "MX", **meta: object) -> Document:
+    return Document(
+        id=f"{doc_id}#{n:05d}.00",
+        content=text,
+        embedding=unit(hash((doc_id, n)) % 10_000),
+        meta={"doc_id": doc_id, "language": language, "jurisdiction": jurisdiction, "kind": "statute",
+              "title": f"Title of {doc_id}", "article": str(n), "unit": "article", "ordinal": n, "chunk": 0, **meta},
+    )
+
+
+LFT = [
+    passage("lft", 67, "Las horas de trabajo extraordinario se pagarán con un ciento por ciento más del salario."),
+    passage("lft", 48, "El trabajador podrá solicitar que se le reinstale o que se le pague una indemnización de tres meses de salario."),
+    passage("lft", 50, "Las indemnizaciones a que se refiere el artículo anterior consistirán en veinte días de salario."),
+]
+FLSA = [
+    passage("flsa", 207, "No employer shall employ any of his employees for a workweek longer than forty hours unless such employee receives compensation at a rate not less than one and one-half times the regular rate.", "en", "US"),
+    passage("flsa", 206, "Every employer shall pay to each of his employees wages at the minimum wage rate.", "en", "US"),
+]
+GE = [passage("ge", 27, "ზეგანაკვეთური სამუშაო ანაზღაურდება გაზრდილი ოდენობით.", "ka", "GE")]
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> EmbeddedDocumentStore:
+    s = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    s.replace_document("lft", LFT, {"doc_id": "lft", "title": "LFT", "language": "es"})
+    s.replace_document("flsa", FLSA, {"doc_id": "flsa", "title": "FLSA", "language": "en"})
+    s.replace_document("ge", GE, {"doc_id": "ge", "title": "GE", "language": "ka"})
+    return s
+
+
+def test_protocol_count_filter_write_delete(tmp_path: Path) -> None:
+    s = EmbeddedDocumentStore(tmp_path / "x.sqlite3")
+    assert s.count_documents() == 0
+    assert s.write_documents(LFT) == 3
+    with pytest.raises(DuplicateDocumentError):
+        s.write_documents(LFT[:1])
+    assert s.write_documents(LFT[:1], policy=DuplicatePolicy.SKIP) == 0
+    changed = Document(id=LFT[0].id, content="nuevo texto", meta=LFT[0].meta, embedding=LFT[0].embedding)
+    assert s.write_documents([changed], policy=DuplicatePolicy.OVERWRITE) == 1
+    assert s.count_documents() == 3
+    assert [d.content for d in s.filter_documents({"field": "id", "operator": "==", "value": LFT[0].id})] == ["nuevo texto"]
+    assert s.bm25_retrieval("nuevo")[0].id == LFT[0].id
+    s.delete_documents([LFT[0].id])
+    assert s.count_documents() == 2
+    assert s.bm25_retrieval("nuevo") == []
+    restored = EmbeddedDocumentStore.from_dict(s.to_dict())
+    assert restored.count_documents() == 2
+
+
+def test_bm25_stemming_and_accent_folding(store: EmbeddedDocumentStore) -> None:
+    for query in ("indemnización", "indemnizacion", "INDEMNIZACIONES"):
+        ids = [d.id for d in store.bm25_retrieval(query)]
+        assert set(ids) == {LFT[1].id, LFT[2].id}, query
+    assert store.bm25_retrieval("overtime employees workweek")[0].id == FLSA[0].id
+    assert store.bm25_retrieval("ზეგანაკვეთური")[0].id == GE[0].id
+    assert store.bm25_retrieval("de la el") == []  # stopwords only
+
+
+def test_bm25_and_dense_respect_filters(store: EmbeddedDocumentStore) -> None:
+    us = {"field": "meta.jurisdiction", "operator": "==", "value": "US"}
+    assert {d.meta["doc_id"] for d in store.bm25_retrieval("salario wage employees", filters=us)} == {"flsa"}
+    dense = store.embedding_retrieval(LFT[0].embedding, filters=us, top_k=10)
+    assert {d.meta["doc_id"] for d in dense} == {"flsa"}
+    none = {"field": "meta.language", "operator": "in", "value": []}
+    assert store.embedding_retrieval(LFT[0].embedding, filters=none) == []
+
+
+def test_dense_is_exact(store: EmbeddedDocumentStore) -> None:
+    all_docs = store.filter_documents()
+    matrix = np.array([d.embedding for d in all_docs], dtype=np.float32)
+    query = np.asarray(unit(999), dtype=np.float32)
+    expected = [all_docs[i].id for i in np.argsort(-(matrix @ query))[:4]]
+    got = store.embedding_retrieval(query.tolist(), top_k=4)
+    assert [d.id for d in got] == expected
+    assert got[0].score == pytest.approx(float(np.max(matrix @ query)), rel=1e-5)
+
+
+def test_replace_document_swaps_all_passages(store: EmbeddedDocumentStore) -> None:
+    new = [passage("lft", 1, "Artículo nuevo sobre vacaciones")]
+    store.replace_document("lft", new, {"doc_id": "lft", "title": "LFT"})
+    lft = store.document_passages("lft")
+    assert [d.id for d in lft] == [new[0].id]
+    assert store.bm25_retrieval("indemnización") == []
+    assert store.get_document("lft")["passages"] == 1
+    assert store.count_documents() == 1 + len(FLSA) + len(GE)
+
+
+def test_failed_replace_keeps_the_old_document(store: EmbeddedDocumentStore) -> None:
+    broken = [passage("lft", 1, "ok"), Document(id="lft#bad", content="x", embedding=[0.0] * 3, meta={"doc_id": "lft"})]
+    with pytest.raises(ValueError):
+        store.replace_document("lft", broken, {"doc_id": "lft"})
+    assert {d.id for d in store.document_passages("lft")} == {d.id for d in LFT}
+
+
+def test_delete_document_and_listing(store: EmbeddedDocumentStore) -> None:
+    assert [d["doc_id"] for d in store.list_documents()] == ["flsa", "ge", "lft"]
+    assert store.delete_document("flsa") is True
+    assert store.delete_document("flsa") is False
+    assert store.get_document("flsa") is None
+    assert store.embedding_retrieval(FLSA[0].embedding, filters={"field": "meta.doc_id", "operator": "==", "value": "flsa"}) == []
+    assert store.facet_counts("language") == {"es": 3, "ka": 1}
+
+
+def test_persists_across_processes(store: EmbeddedDocumentStore) -> None:
+    script = textwrap.dedent(
+        f"""
+        from laborlex_core.store.embedded import EmbeddedDocumentStore
+        s = EmbeddedDocumentStore({str(store.path)!r})
+        print(s.count_documents(), s.bm25_retrieval("workweek")[0].id)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [str(len(LFT) + len(FLSA) + len(GE)), FLSA[0].id]
+
+
+def _keep_replacing(path: str, rounds: int) -> None:
+    s = EmbeddedDocumentStore(path)
+    for i in range(rounds):
+        docs = [passage("big", n, f"texto {n} de la ronda {i} sobre salario mínimo") for n in range(200)]
+        s.replace_document("big", docs, {"doc_id": "big"})
+
+
+def test_search_keeps_working_during_an_ingest(store: EmbeddedDocumentStore) -> None:
+    """A writer process replaces a 200-passage document over and over; reads never fail or see half."""
+    writer = multiprocessing.get_context("spawn").Process(target=_keep_replacing, args=(str(store.path), 15))
+    writer.start()
+    reads = 0
+    seen_counts: set[int] = set()
+    deadline = time.time() + 60
+    try:
+        while writer.is_alive() and time.time() < deadline:
+            assert store.bm25_retrieval("workweek")[0].id == FLSA[0].id
+            assert store.embedding_retrieval(GE[0].embedding, top_k=1)[0].id == GE[0].id
+            seen_counts.add(len(store.document_passages("big")))
+            reads += 1
+    finally:
+        writer.join(timeout=60)
+    assert writer.exitcode == 0
+    assert reads > 0
+    assert seen_counts <= {0, 200}  # never half a document
+    assert len(store.document_passages("big")) == 200
+
+
+def test_retriever_components_round_trip(store: EmbeddedDocumentStore) -> None:
+    bm25 = EmbeddedBM25Retriever(store, top_k=2)
+    assert bm25.run(query="salario")["documents"]
+    dense = EmbeddedEmbeddingRetriever.from_dict(EmbeddedEmbeddingRetriever(store, top_k=1).to_dict())
+    assert dense.run(query_embedding=GE[0].embedding)["documents"][0].id == GE[0].id
+    assert EmbeddedBM25Retriever.from_dict(bm25.to_dict()).top_k == 2
