@@ -12,7 +12,7 @@ from haystack import Pipeline
 from ingest.components import DocumentReplacer, PassageChunker, ProvisionSplitter, SourceReader
 from ingest.readers import discover
 from laborlex_core.embedding.embedder import PassageEmbedder
-from laborlex_core.schema import DocumentMeta, IngestFailure
+from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 
@@ -85,7 +85,10 @@ def ingest_sources(
 def ingest_path(path: Path, settings: Settings, store: EmbeddedDocumentStore, progress: bool = False) -> IngestReport:
     """Ingest a folder, a manifest or a single file; manifest problems are reported, not fatal."""
     started = time.perf_counter()
-    sources, failures = discover(path, settings)
+    try:
+        sources, failures = discover(path, settings)
+    except IngestError as error:  # a missing path or a malformed manifest: nothing to ingest
+        return IngestReport(failures=[IngestFailure(error.path, error.reason)], seconds=time.perf_counter() - started)
     report = ingest_sources(sources, settings, store, progress=progress)
     report.failures[:0] = failures
     report.seconds = time.perf_counter() - started

