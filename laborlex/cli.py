@@ -169,7 +169,7 @@ def model() -> None:
 
     settings = _settings()
     loaded = load_model(settings)
-    typer.echo(f"model ready: {settings.model} ({loaded.get_sentence_embedding_dimension()} dimensions)")
+    typer.echo(f"model ready: {settings.model} ({loaded.get_embedding_dimension()} dimensions)")
 
 
 if __name__ == "__main__":
