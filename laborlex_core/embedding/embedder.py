@@ -29,20 +29,22 @@ PASSAGE_PROMPT = "passage: "
 
 
 @lru_cache(maxsize=2)
-def _load(model_ref: str, max_seq_length: int, threads: int) -> SentenceTransformer:
+def _load(model_ref: str, max_seq_length: int, threads: int, dtype: str) -> SentenceTransformer:
     import torch
 
     if threads > 0:
         torch.set_num_threads(threads)
-    log.info("loading embedding model %s", model_ref)
-    model = SentenceTransformer(model_ref, device="cpu", local_files_only=True)
+    log.info("loading embedding model %s (%s)", model_ref, dtype)
+    model = SentenceTransformer(
+        model_ref, device="cpu", local_files_only=True, model_kwargs={"torch_dtype": getattr(torch, dtype)}
+    )
     model.max_seq_length = max_seq_length
     return model
 
 
 def load_model(settings: Settings) -> SentenceTransformer:
     """The process-wide model named by settings, built from bundled weights if need be."""
-    return _load(ensure_model(settings), settings.max_seq_length, settings.threads)
+    return _load(ensure_model(settings), settings.max_seq_length, settings.threads, settings.embed_dtype)
 
 
 def embed_passage_texts(
@@ -61,45 +63,14 @@ def embed_passage_texts(
             convert_to_numpy=True,
         )
         for i, vector in zip(batch, encoded):
-            vectors[i] = vector.tolist()
+            vectors[i] = vector.astype("float32").tolist()
         bar.update(len(batch))
     bar.close()
     return vectors
 
 
-@component
-class PassageEmbedder:
-    """Adds an embedding to each passage Document, encoding its context line and text."""
-
-    def __init__(self, settings: Settings, progress: bool = False) -> None:
-        self.settings = settings
-        self.progress = progress
-        self._model: SentenceTransformer | None = None
-
-    def warm_up(self) -> None:
-        if self._model is None:
-            self._model = load_model(self.settings)
-
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
-        self.warm_up()
-        assert self._model is not None
-        texts = [embedding_text(d.content or "", d.meta) for d in documents]
-        vectors = embed_passage_texts(self._model, texts, self.settings.embed_batch_size, self.progress)
-        return {"documents": [replace(d, embedding=v) for d, v in zip(documents, vectors)]}
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, settings=self.settings.model_dump(mode="json"), progress=self.progress)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PassageEmbedder:
-        data["init_parameters"]["settings"] = Settings(**data["init_parameters"]["settings"])
-        return default_from_dict(cls, data)
-
-
-@component
-class QueryEmbedder:
-    """Embeds a search query with the "query: " prompt."""
+class _ModelComponent:
+    """Loads the shared model on warm-up; serializes the settings it was built with."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -109,20 +80,48 @@ class QueryEmbedder:
         if self._model is None:
             self._model = load_model(self.settings)
 
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, settings=self.settings.model_dump(mode="json"), **self._extra_init())
+
+    def _extra_init(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Any:
+        data["init_parameters"]["settings"] = Settings(**data["init_parameters"]["settings"])
+        return default_from_dict(cls, data)
+
+
+@component
+class PassageEmbedder(_ModelComponent):
+    """Adds an embedding to each passage Document, encoding its context line and text."""
+
+    def __init__(self, settings: Settings, progress: bool = False) -> None:
+        super().__init__(settings)
+        self.progress = progress
+
+    def _extra_init(self) -> dict[str, Any]:
+        return {"progress": self.progress}
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        self.warm_up()
+        assert self._model is not None
+        texts = [embedding_text(d.content or "", d.meta) for d in documents]
+        vectors = embed_passage_texts(self._model, texts, self.settings.embed_batch_size, self.progress)
+        return {"documents": [replace(d, embedding=v) for d, v in zip(documents, vectors)]}
+
+
+@component
+class QueryEmbedder(_ModelComponent):
+    """Embeds a search query with the "query: " prompt."""
+
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict[str, list[float]]:
         self.warm_up()
         assert self._model is not None
         vector = self._model.encode(QUERY_PROMPT + lower_mtavruli(text), normalize_embeddings=True, convert_to_numpy=True)
-        return {"embedding": vector.tolist()}
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, settings=self.settings.model_dump(mode="json"))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> QueryEmbedder:
-        data["init_parameters"]["settings"] = Settings(**data["init_parameters"]["settings"])
-        return default_from_dict(cls, data)
+        return {"embedding": vector.astype("float32").tolist()}
 
 
 def token_offsets(settings: Settings) -> Callable[[str], list[tuple[int, int]]]:
