@@ -97,7 +97,7 @@ class PassageEmbedder(_ModelComponent):
     """Adds an embedding to each passage Document, encoding its context line and text."""
 
     def __init__(self, settings: Settings, progress: bool = False) -> None:
-        super().__init__(settings)
+        _ModelComponent.__init__(self, settings)  # @component rebuilds the class, so no bare super()
         self.progress = progress
 
     def _extra_init(self) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def test_bad_files_are_reported_and_nothing_indexed_is_lost(
     shutil.copy(DOCS_DIR / "ilo-c182-en.txt", good / "c182.txt")
     assert run_cli(data_dir, "ingest", str(good)).returncode == 0
     # second ingest: the same document now corrupt, plus other bad files
-    (good / "c182.txt").write_bytes(b"\xff\xfe\x00\x00binary\x00\x00" * 50)
+    (good / "c182.txt").write_bytes(bytes(range(128, 256)) * 20)  # neither UTF-8 nor a legacy encoding
     (good / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (good / "empty.txt").write_text("")
     (good / "notes.docx").write_bytes(b"PK\x03\x04")

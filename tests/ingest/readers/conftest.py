@@ -10,7 +10,7 @@ import pytest
 from ingest.readers import read_source
 from laborlex_core.schema import DocumentMeta, SourceText
 from laborlex_core.settings import Settings
-from readers_pdfgen import write_pdf
+from tests.ingest.readers.readers_pdfgen import write_pdf
 
 MakePdf = Callable[..., Path]
 

@@ -16,7 +16,7 @@ from ingest.readers.pdf_workers import WorkerError, extract_in_workers
 from laborlex_core.schema import IngestError
 from laborlex_core.settings import Settings
 
-from readers_pdfgen import DEJAVU, PAGE_H, write_pdf
+from tests.ingest.readers.readers_pdfgen import DEJAVU, PAGE_H, write_pdf
 
 HEADER = ["CÓDIGO DE PRUEBA", "Cámara de Diputados — Última Reforma DOF 01-05-2019"]
 
