@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from haystack import Document, component, default_from_dict, default_to_dict
 from sentence_transformers import SentenceTransformer
 from tqdm.auto import tqdm
@@ -47,6 +48,12 @@ def load_model(settings: Settings) -> SentenceTransformer:
     return _load(ensure_model(settings), settings.max_seq_length, settings.threads, settings.embed_dtype)
 
 
+def unit_float32(vectors: np.ndarray) -> np.ndarray:
+    """Vectors as float32 of length 1: a bfloat16 model normalizes only to ~3 digits."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+
+
 def embed_passage_texts(
     model: SentenceTransformer, texts: Sequence[str], batch_size: int = 32, progress: bool = False
 ) -> list[list[float]]:
@@ -62,8 +69,8 @@ def embed_passage_texts(
             normalize_embeddings=True,
             convert_to_numpy=True,
         )
-        for i, vector in zip(batch, encoded):
-            vectors[i] = vector.astype("float32").tolist()
+        for i, vector in zip(batch, unit_float32(encoded)):
+            vectors[i] = vector.tolist()
         bar.update(len(batch))
     bar.close()
     return vectors
@@ -121,7 +128,7 @@ class QueryEmbedder(_ModelComponent):
         self.warm_up()
         assert self._model is not None
         vector = self._model.encode(QUERY_PROMPT + lower_mtavruli(text), normalize_embeddings=True, convert_to_numpy=True)
-        return {"embedding": vector.astype("float32").tolist()}
+        return {"embedding": unit_float32(vector).tolist()}
 
 
 def token_offsets(settings: Settings) -> Callable[[str], list[tuple[int, int]]]:

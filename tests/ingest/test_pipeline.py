@@ -59,7 +59,8 @@ def test_reingest_replaces_and_a_broken_file_keeps_the_old_version(tmp_path: Pat
     (folder / "usmca.txt").write_text("", "utf-8")
     broken = ingest_path(folder, settings, store)
     assert broken.written == {}
-    assert [(Path(f.path).name, f.reason) for f in broken.failures] == [("usmca.txt", "empty file")]
+    assert [Path(f.path).name for f in broken.failures] == ["usmca.txt"]
+    assert broken.failures[0].reason.startswith("empty file")
     assert store.count_documents() == first.passages
 
 
