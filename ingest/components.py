@@ -83,15 +83,17 @@ class PassageChunker:
         if self._offsets is None:
             self._offsets = token_offsets(self.settings)
 
-    @component.output_types(documents=list[Document], doc_metas=dict[str, dict])
+    @component.output_types(documents=list[Document], doc_metas=dict[str, dict], doc_texts=dict[str, str])
     def run(self, structured: list[Structured]) -> dict[str, Any]:
         self.warm_up()
         assert self._offsets is not None
         documents: list[Document] = []
         doc_metas: dict[str, dict] = {}
+        doc_texts: dict[str, str] = {}
         for item in structured:
             meta = item.source.meta
             doc_metas[meta.doc_id] = meta.to_dict()
+            doc_texts[meta.doc_id] = item.source.text
             for provision in item.provisions:
                 spans = window_spans(
                     provision.text,
@@ -118,7 +120,7 @@ class PassageChunker:
                         page_end=item.source.page_at(max(start, end - 1)) if len(spans) > 1 else provision.page_end,
                     )
                     documents.append(passage.to_haystack())
-        return {"documents": documents, "doc_metas": doc_metas}
+        return {"documents": documents, "doc_metas": doc_metas, "doc_texts": doc_texts}
 
 
 @component
@@ -130,7 +132,9 @@ class DocumentReplacer:
         self.progress = progress
 
     @component.output_types(written=dict[str, int], failures=list[IngestFailure])
-    def run(self, documents: list[Document], doc_metas: dict[str, dict]) -> dict[str, Any]:
+    def run(
+        self, documents: list[Document], doc_metas: dict[str, dict], doc_texts: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         by_doc: dict[str, list[Document]] = defaultdict(list)
         for document in documents:
             by_doc[document.meta["doc_id"]].append(document)
@@ -142,7 +146,9 @@ class DocumentReplacer:
                 failures.append(IngestFailure(meta.get("source", doc_id), "no passages to index", doc_id))
                 continue
             try:
-                written[doc_id] = self.document_store.replace_document(doc_id, passages, meta)
+                written[doc_id] = self.document_store.replace_document(
+                    doc_id, passages, meta, text=(doc_texts or {}).get(doc_id)
+                )
             except Exception as error:  # a store failure is reported per document; others still go in
                 failures.append(IngestFailure(meta.get("source", doc_id), f"could not write to the index: {error}", doc_id))
         return {"written": written, "failures": failures}

@@ -33,6 +33,7 @@ def build_indexing_pipeline(settings: Settings, store: EmbeddedDocumentStore, pr
     pipeline.connect("chunker.documents", "embedder.documents")
     pipeline.connect("embedder.documents", "writer.documents")
     pipeline.connect("chunker.doc_metas", "writer.doc_metas")
+    pipeline.connect("chunker.doc_texts", "writer.doc_texts")
     return pipeline
 
 

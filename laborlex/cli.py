@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -170,6 +172,109 @@ def model() -> None:
     settings = _settings()
     loaded = load_model(settings)
     typer.echo(f"model ready: {settings.model} ({loaded.get_embedding_dimension()} dimensions)")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to bind (LABORLEX_API_HOST).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (LABORLEX_API_PORT).")] = None,
+) -> None:
+    """Start the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from laborlex_core.embedding.embedder import load_model
+    from search_api.app import create_app
+
+    settings = _settings()
+    api = create_app(settings)
+    load_model(settings)  # before accepting requests, so the first search is not the slow one
+    uvicorn.run(api, host=host or settings.api_host, port=port or settings.api_port, log_level=settings.log_level)
+
+
+@app.command()
+def ui(
+    port: Annotated[Optional[int], typer.Option(help="Port (LABORLEX_UI_PORT).")] = None,
+    api_url: Annotated[Optional[str], typer.Option(help="The API's address (LABORLEX_API_URL).")] = None,
+) -> None:
+    """Start the Streamlit interface; it talks to the API over HTTP."""
+    settings = _settings()
+    raise typer.Exit(subprocess.call(_ui_command(settings, port, api_url)))
+
+
+@app.command()
+def up(
+    corpus: Annotated[Path, typer.Option(help="Folder or manifest to ingest when the index is empty.")] = Path("../shared/corpus"),
+    host: Annotated[Optional[str], typer.Option(help="Address for the API and UI.")] = None,
+    api_port: Annotated[Optional[int], typer.Option()] = None,
+    ui_port: Annotated[Optional[int], typer.Option()] = None,
+) -> None:
+    """The product on one machine: ingest the corpus if the index is empty, then API and UI."""
+    from laborlex_core.store import open_store
+
+    settings = _settings()
+    if open_store(settings).count_documents() == 0:
+        typer.echo(f"The index is empty: ingesting {corpus}", err=True)
+        _ingest_for_up(corpus)
+    host = host or settings.api_host
+    api_port = api_port or settings.api_port
+    api_url = f"http://{host}:{api_port}"
+    api = subprocess.Popen([sys.executable, "-m", "laborlex.cli", "serve", "--host", host, "--port", str(api_port)])
+    children = [api]
+    try:
+        if not _wait_for(f"{api_url}/health", api, timeout=180):
+            typer.echo("error: the API did not start; see the messages above", err=True)
+            raise typer.Exit(1)
+        ui_proc = subprocess.Popen(_ui_command(settings, ui_port, api_url, host))
+        children.append(ui_proc)
+        typer.echo(f"API: {api_url}  (docs: {api_url}/docs)")
+        typer.echo(f"UI:  http://{host}:{ui_port or settings.ui_port}")
+        typer.echo("Ctrl-C stops both.")
+        while all(p.poll() is None for p in children):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in children:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in children:
+            proc.wait(timeout=30)
+
+
+def _ingest_for_up(corpus: Path) -> None:
+    try:
+        ingest(corpus)
+    except typer.Exit as done:
+        if done.exit_code not in (0, None):
+            typer.echo("Some files failed; serving what was indexed.", err=True)
+
+
+def _ui_command(settings: Settings, port: Optional[int], api_url: Optional[str], address: Optional[str] = None) -> list[str]:
+    import ui
+
+    script = Path(ui.__file__).parent / "app.py"
+    return [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(port or settings.ui_port),
+        "--server.address", address or settings.api_host,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--", "--api-url", api_url or settings.api_url,
+    ]
+
+
+def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Backend = Literal["embedded"]  # "opensearch" arrives with its backend
@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     # Ingest
     max_file_mb: float = 100.0
     parse_workers: int = 2
+
+    # Service: the API the UI talks to, and the token that guards writes (none = writes off).
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_url: str = "http://127.0.0.1:8000"
+    api_token: SecretStr | None = None
+    ui_port: int = 8501
+    ui_language: Literal["en", "es", "ka"] = "en"
 
     # Logging: quiet by default; "debug" shows structured events.
     log_level: str = "warning"

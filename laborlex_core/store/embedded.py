@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     meta TEXT NOT NULL,
     passages INTEGER NOT NULL,
     provisions INTEGER NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    text TEXT
 );
 CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
@@ -63,6 +64,13 @@ INSERT OR IGNORE INTO store_state VALUES ('schema_version', '1');
 # BM25 weight of the context column (title, headings, label) against the passage body.
 CONTEXT_WEIGHT = 1.0
 BODY_WEIGHT = 1.0
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring an index written by an earlier version up to the current schema, in place."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    if "text" not in columns:  # schema 1 did not keep document texts
+        conn.execute("ALTER TABLE documents ADD COLUMN text TEXT")
 
 
 @dataclass(slots=True)
@@ -102,6 +110,7 @@ class EmbeddedDocumentStore:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
             conn.executescript(_SCHEMA)
+            _migrate(conn)
             self._local.conn = conn
         return conn
 
@@ -183,11 +192,14 @@ class EmbeddedDocumentStore:
 
     # ---- per-document operations ------------------------------------------------------------
 
-    def replace_document(self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any]) -> int:
+    def replace_document(
+        self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any], text: str | None = None
+    ) -> int:
         """Swap all passages of ``doc_id`` for ``passages`` in one transaction.
 
         Readers see either the old document or the new one, never a mix, and a failure
-        midway leaves the old one in place.
+        midway leaves the old one in place. ``text`` is the document's extracted text, kept
+        so a provision can be read whole and in context (passage offsets point into it).
         """
         provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
         with self._write() as conn:
@@ -198,8 +210,9 @@ class EmbeddedDocumentStore:
                     raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
                 self._insert(conn, document)
             conn.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)",
-                (doc_id, json.dumps(doc_meta, ensure_ascii=False), len(passages), provisions, time.time()),
+                "INSERT OR REPLACE INTO documents (doc_id, meta, passages, provisions, updated_at, text) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, json.dumps(doc_meta, ensure_ascii=False), len(passages), provisions, time.time(), text),
             )
         return len(passages)
 
@@ -228,6 +241,11 @@ class EmbeddedDocumentStore:
         if row is None:
             return None
         return {**json.loads(row[0]), "passages": row[1], "provisions": row[2], "updated_at": row[3]}
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The extracted text of a document, as ingested (None if unknown or not kept)."""
+        row = self._connection().execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
 
     def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
         """A document's passages in reading order."""

@@ -41,6 +41,7 @@ def test_ingest_writes_cited_passages_with_pages_and_offsets(manifest: Path, set
     assert first.page is not None and 1 <= first.page <= 7
     assert first.embedding is not None and len(first.embedding) == 384
     source = read_source(DOCS_DIR / "ilo-c182-es.pdf", first.doc, settings)
+    assert store.document_text("ilo-c182-es") == source.text  # kept for reading in context
     for p in passages:
         assert " ".join(p.text.split()) in " ".join(source.text[p.start : p.end].split())
     assert [p.ordinal for p in passages] == sorted(p.ordinal for p in passages)

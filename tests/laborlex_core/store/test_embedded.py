@@ -180,3 +180,19 @@ def test_retriever_components_round_trip(store: EmbeddedDocumentStore) -> None:
     dense = EmbeddedEmbeddingRetriever.from_dict(EmbeddedEmbeddingRetriever(store, top_k=1).to_dict())
     assert dense.run(query_embedding=GE[0].embedding)["documents"][0].id == GE[0].id
     assert EmbeddedBM25Retriever.from_dict(bm25.to_dict()).top_k == 2
+
+
+def test_an_index_from_before_document_texts_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE documents (doc_id TEXT PRIMARY KEY, meta TEXT NOT NULL, passages INTEGER NOT NULL, "
+            "provisions INTEGER NOT NULL, updated_at REAL NOT NULL)"
+        )
+        conn.execute("INSERT INTO documents VALUES ('old', '{\"doc_id\": \"old\"}', 0, 0, 0)")
+    store = EmbeddedDocumentStore(path)
+    assert store.document_text("old") is None
+    store.replace_document("lft", LFT, {"doc_id": "lft"}, text="full text")
+    assert store.document_text("lft") == "full text"

@@ -1,0 +1,260 @@
+"""The HTTP API (FastAPI). It validates input, names the field at fault in every 4xx, and
+delegates to :class:`LawLibrary` and the ingest pipeline. Contract: docs/api.md."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Path as PathParam, Query, Response, UploadFile
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from laborlex_core.schema import JURISDICTIONS, KINDS, LANGUAGES, DocumentMeta
+from laborlex_core.settings import Settings
+from laborlex_core.store import open_store
+from laborlex_core.store.filters import combine, equals_filter
+from search_api.library import LawLibrary, provision_summary
+from search_api.models import (
+    CompareColumn,
+    CompareResponse,
+    DocumentDetail,
+    DocumentList,
+    Health,
+    Hit,
+    Ingested,
+    ProvisionResponse,
+    SearchResponse,
+    SimilarResponse,
+    Stats,
+)
+
+ModeParam = Literal["hybrid", "bm25", "dense"]
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DOC_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+UPLOAD_CHUNK = 1 << 20
+_BEARER = HTTPBearer(auto_error=False)
+# Examples in the OpenAPI spec: they document the identifiers and let a fuzzer reach real data.
+DocIdParam = Annotated[str, PathParam(description="document id, as in the manifest", examples=["ilo-c182-es"])]
+ArticleParam = Annotated[str, PathParam(description='article as printed, URL-encoded ("22%20Bis")', examples=["3"])]
+
+
+def field_error(field: str, message: str, status: int = 422) -> HTTPException:
+    return HTTPException(status_code=status, detail={"field": field, "message": message})
+
+
+def parse_choices(field: str, raw: str | None, allowed: tuple[str, ...]) -> list[str] | None:
+    """A comma-separated filter value, every item checked against the known values."""
+    if raw is None or not raw.strip():
+        return None
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise field_error(field, f"unknown value(s) {', '.join(unknown)}; expected any of {', '.join(allowed)}")
+    return values
+
+
+def parse_date(field: str, raw: str | None, upper: bool) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD; an upper bound is widened to the end of its period."""
+    if raw is None or not raw.strip():
+        return None
+    match = _DATE.match(raw.strip())
+    if not match:
+        raise field_error(field, "expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise field_error(field, f"{raw!r} is not a calendar date") from None
+    if not upper:
+        return raw.strip()
+    return f"{year}-{month or '12'}-{day or '31'}"
+
+
+def date_filter(date_from: str | None, date_to: str | None) -> dict[str, Any] | None:
+    start = parse_date("date_from", date_from, upper=False)
+    end = parse_date("date_to", date_to, upper=True)
+    if start and end and start > end:
+        raise field_error("date_to", "date_to is before date_from")
+    conditions = []
+    if start:
+        conditions.append({"field": "meta.date", "operator": ">=", "value": start})
+    if end:
+        conditions.append({"field": "meta.date", "operator": "<=", "value": end})
+    return {"operator": "AND", "conditions": conditions} if conditions else None
+
+
+def hit_models(hits: list[Any]) -> list[Hit]:
+    return [Hit(**h.to_dict()) for h in hits]
+
+
+def create_app(settings: Settings | None = None, library: LawLibrary | None = None) -> FastAPI:
+    """Build the app over the configured store (or a given library, for tests)."""
+    settings = settings or Settings()
+    if library is None:
+        library = LawLibrary(settings, open_store(settings))
+    lib = library
+    app = FastAPI(
+        title="laborlex",
+        version="0.1.0",
+        description="Multilingual search over labor law: provisions with citations, in context, across jurisdictions.",
+    )
+    def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)) -> None:
+        """Writes need LABORLEX_API_TOKEN; with none configured they are off altogether."""
+        if settings.api_token is None:
+            raise HTTPException(403, detail={"field": "Authorization", "message": "writes are disabled: the server has no LABORLEX_API_TOKEN"})
+        if credentials is None:
+            raise HTTPException(401, detail={"field": "Authorization", "message": "a bearer token is required"}, headers={"WWW-Authenticate": "Bearer"})
+        if not secrets.compare_digest(credentials.credentials.encode(), settings.api_token.get_secret_value().encode()):
+            raise HTTPException(403, detail={"field": "Authorization", "message": "wrong token"})
+
+    def known_document(doc_id: str) -> None:
+        if lib.store.get_document(doc_id) is None:
+            raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
+
+    @app.get("/search", response_model=SearchResponse, summary="Search provisions")
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=1000, description="the question, in any language")],
+        mode: ModeParam = "hybrid",
+        jurisdiction: Annotated[str | None, Query(description="comma-separated: MX,HN,GE,US,INTL")] = None,
+        language: Annotated[str | None, Query(description="comma-separated: es,ka,en")] = None,
+        kind: Annotated[str | None, Query(description="comma-separated: statute,convention,treaty,case_law,case_law_index")] = None,
+        date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+        date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+        doc: Annotated[str | None, Query(description="only this document")] = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    ) -> SearchResponse:
+        if not q.strip():
+            raise field_error("q", "the query is blank")
+        facet_values = equals_filter(
+            jurisdiction=parse_choices("jurisdiction", jurisdiction, JURISDICTIONS),
+            language=parse_choices("language", language, LANGUAGES),
+            kind=parse_choices("kind", kind, KINDS),
+        )
+        if doc:
+            known_document(doc)
+        scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc))
+        page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset)
+        return SearchResponse(query=q, mode=mode, total=page.total, results=hit_models(page.hits), facets=page.facets)
+
+    @app.get("/compare", response_model=CompareResponse, summary="One question, best provisions per jurisdiction")
+    def compare(
+        q: Annotated[str, Query(min_length=1, max_length=1000)],
+        jurisdictions: Annotated[str, Query(description="comma-separated, in display order")] = ",".join(JURISDICTIONS),
+        mode: ModeParam = "hybrid",
+        limit: Annotated[int, Query(ge=1, le=20)] = 3,
+    ) -> CompareResponse:
+        if not q.strip():
+            raise field_error("q", "the query is blank")
+        chosen = parse_choices("jurisdictions", jurisdictions, JURISDICTIONS) or list(JURISDICTIONS)
+        columns = lib.compare(q, list(dict.fromkeys(chosen)), mode, limit)
+        return CompareResponse(query=q, columns=[CompareColumn(jurisdiction=j, results=hit_models(h)) for j, h in columns])
+
+    @app.get("/documents", response_model=DocumentList, summary="Indexed documents")
+    def documents() -> DocumentList:
+        return DocumentList(documents=lib.documents())
+
+    @app.get("/documents/{doc_id}", response_model=DocumentDetail, summary="A document and its provisions in order")
+    def document(doc_id: DocIdParam) -> DocumentDetail:
+        found = lib.document(doc_id)
+        if found is None:
+            raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
+        return DocumentDetail(**found)
+
+    @app.get("/documents/{doc_id}/provisions/{article}", response_model=ProvisionResponse, summary="A provision, whole, with its neighbours")
+    def provision(doc_id: DocIdParam, article: ArticleParam) -> ProvisionResponse:
+        known_document(doc_id)
+        view = lib.provision(doc_id, article)
+        if view is None:
+            raise field_error("article", f"no provision {article!r} in {doc_id!r}", status=404)
+        return ProvisionResponse(
+            provision={**provision_summary(view.meta), **_meta_fields(view.meta), "text": view.text, "page_end": view.meta.get("page_end")},
+            previous=view.previous,
+            next=view.next,
+        )
+
+    @app.get("/documents/{doc_id}/provisions/{article}/similar", response_model=SimilarResponse, summary="Closest provisions in other documents")
+    def similar(
+        doc_id: DocIdParam,
+        article: ArticleParam,
+        jurisdiction: str | None = None,
+        language: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> SimilarResponse:
+        known_document(doc_id)
+        filters = equals_filter(
+            jurisdiction=parse_choices("jurisdiction", jurisdiction, JURISDICTIONS),
+            language=parse_choices("language", language, LANGUAGES),
+        )
+        found = lib.similar(doc_id, article, filters, limit)
+        if found is None:
+            raise field_error("article", f"no provision {article!r} in {doc_id!r}", status=404)
+        source, hits = found
+        return SimilarResponse(source=source, results=hit_models(hits))
+
+    @app.get("/health", response_model=Health, summary="Is the service up, on what")
+    def health() -> Health:
+        stats = lib.stats()
+        return Health(status="ok", backend=settings.backend, model=settings.model, documents=stats["documents"], passages=stats["passages"])
+
+    @app.get("/stats", response_model=Stats, summary="Documents and passages per jurisdiction, language, kind")
+    def stats() -> Stats:
+        return Stats(**lib.stats())
+
+    @app.post("/documents", response_model=Ingested, status_code=201, dependencies=[Depends(require_token)], summary="Ingest one document")
+    def upload(
+        file: Annotated[UploadFile, File(description=".pdf, .txt, .md or the ruling-titles .json")],
+        id: Annotated[str, Form(pattern=_DOC_ID, description="document id")],
+        title: Annotated[str, Form(min_length=1, max_length=500)],
+        language: Annotated[Literal["es", "ka", "en"], Form()],
+        jurisdiction: Annotated[Literal["MX", "HN", "GE", "US", "INTL"] | None, Form()] = None,
+        kind: Annotated[Literal["statute", "convention", "treaty", "case_law", "case_law_index"] | None, Form()] = None,
+        date: Annotated[str | None, Form()] = None,
+    ) -> Ingested:
+        from ingest.pipeline import ingest_sources
+
+        if date:
+            parse_date("date", date, upper=False)
+        name = Path(file.filename or "upload").name or "upload"
+        uploads = settings.data_dir / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=uploads))
+        try:
+            target = folder / name
+            _save_upload(file, target, int(settings.max_file_mb * 1024 * 1024))
+            meta = DocumentMeta(doc_id=id, title=title, language=language, jurisdiction=jurisdiction, kind=kind, date=date or None, source=name)
+            report = ingest_sources([(target, meta)], settings, lib.store)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if report.failures or id not in report.written:
+            reason = report.failures[0].reason if report.failures else "nothing to index"
+            raise field_error("file", f"{name}: {reason}")
+        return Ingested(doc_id=id, provisions=report.provisions.get(id, 0), passages=report.written[id])
+
+    @app.delete("/documents/{doc_id}", status_code=204, dependencies=[Depends(require_token)], summary="Remove a document")
+    def delete(doc_id: DocIdParam) -> Response:
+        if not lib.store.delete_document(doc_id):
+            raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
+        return Response(status_code=204)
+
+    return app
+
+
+def _meta_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: meta.get(k) for k in ("doc_id", "title", "jurisdiction", "language", "kind", "date")}
+
+
+def _save_upload(file: UploadFile, target: Path, limit: int) -> None:
+    """Stream the upload to disk, refusing it (413) as soon as it passes the size limit."""
+    written = 0
+    with target.open("wb") as out:
+        while chunk := file.file.read(UPLOAD_CHUNK):
+            written += len(chunk)
+            if written > limit:
+                raise HTTPException(413, detail={"field": "file", "message": f"{target.name}: larger than the limit of {limit // (1024 * 1024)} MB"})
+            out.write(chunk)

@@ -1,0 +1,146 @@
+"""Response models of the HTTP API: they document the contract in OpenAPI and are checked
+by schemathesis against what the service actually returns."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Hit(BaseModel):
+    doc_id: str
+    title: str
+    jurisdiction: str | None
+    language: str | None
+    kind: str | None
+    date: str | None
+    article: str
+    unit: str
+    heading_path: list[str]
+    citation: str = Field(description='e.g. "Ley Federal del Trabajo, art. 67 (MX)"')
+    snippet: str
+    highlights: list[tuple[int, int]] = Field(description="[start, end) spans of the snippet to mark")
+    score: float
+    ranks: dict[str, int] = Field(description="rank each retriever gave the provision")
+    passage_id: str
+    page: int | None
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    total: int
+    results: list[Hit]
+    facets: dict[str, dict[str, int]]
+
+
+class ProvisionSummary(BaseModel):
+    article: str
+    unit: str
+    label: str
+    heading_path: list[str]
+    page: int | None
+    citation: str
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    title: str
+    language: str | None = None
+    jurisdiction: str | None = None
+    kind: str | None = None
+    date: str | None = None
+    source: str | None = None
+    completeness: str | None = None
+    passages: int
+    provisions: int
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentInfo]
+
+
+class DocumentDetail(BaseModel):
+    doc_id: str
+    title: str
+    language: str | None = None
+    jurisdiction: str | None = None
+    kind: str | None = None
+    date: str | None = None
+    source: str | None = None
+    completeness: str | None = None
+    passages: int
+    provision_count: int
+    provisions: list[ProvisionSummary] = Field(description="in reading order")
+
+
+class ProvisionText(BaseModel):
+    doc_id: str
+    title: str
+    jurisdiction: str | None
+    language: str | None
+    kind: str | None
+    date: str | None
+    article: str
+    unit: str
+    heading_path: list[str]
+    citation: str
+    label: str
+    text: str
+    page: int | None
+    page_end: int | None
+
+
+class ProvisionResponse(BaseModel):
+    provision: ProvisionText
+    previous: ProvisionSummary | None
+    next: ProvisionSummary | None
+
+
+class SimilarSource(BaseModel):
+    doc_id: str
+    article: str
+    citation: str
+
+
+class SimilarResponse(BaseModel):
+    source: SimilarSource
+    results: list[Hit]
+
+
+class CompareColumn(BaseModel):
+    jurisdiction: str
+    results: list[Hit]
+
+
+class CompareResponse(BaseModel):
+    query: str
+    columns: list[CompareColumn]
+
+
+class Health(BaseModel):
+    status: str
+    backend: str
+    model: str
+    documents: int
+    passages: int
+
+
+class GroupCounts(BaseModel):
+    documents: int
+    passages: int
+    provisions: int
+
+
+class Stats(BaseModel):
+    documents: int
+    passages: int
+    provisions: int
+    by_jurisdiction: dict[str, GroupCounts]
+    by_language: dict[str, GroupCounts]
+    by_kind: dict[str, GroupCounts]
+
+
+class Ingested(BaseModel):
+    doc_id: str
+    provisions: int
+    passages: int

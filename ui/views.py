@@ -1,0 +1,359 @@
+"""The pages of the interface: search, compare jurisdictions, a provision, similar provisions.
+
+Each view draws itself from the API's answers; navigation happens in button callbacks
+(which run before the next script run), so no view ever needs ``st.rerun``. API errors
+are left to the caller (``app.py``) except where a view can say something more precise,
+such as which filter the API refused.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from ui import data, render
+from ui import state as nav
+from ui.client import JURISDICTIONS, KINDS, LANGUAGES, MODES, ApiError, NotFound, SearchQuery
+from ui.i18n import LANGUAGE_NAMES, Labels
+
+PAGE_SIZE = 10
+SIMILAR_LIMIT = 10
+EXAMPLES: tuple[str, ...] = ("pago de horas extra", "worst forms of child labour", "ბავშვთა შრომის აკრძალვა")
+DOC_TITLE_CHARS = 70
+
+
+# ---- callbacks (run before the next script run) ------------------------------------------
+
+
+def _open(kind: nav.DetailKind, doc_id: str, article: str, replace: bool = False) -> None:
+    nav.open_detail(st.session_state, nav.Detail(kind, doc_id, article), replace=replace)
+
+
+def _close_detail() -> None:
+    nav.close_detail(st.session_state)
+
+
+def _back() -> None:
+    nav.go_back(st.session_state)
+
+
+def _set_query(text: str) -> None:
+    st.session_state["q"] = text
+
+
+def _move_page(step: int) -> None:
+    st.session_state["offset"] = max(0, int(st.session_state.get("offset", 0)) + step * PAGE_SIZE)
+
+
+def _jump_to_provision(doc_id: str) -> None:
+    _open("provision", doc_id, st.session_state["toc"], replace=True)
+
+
+def _clear_filters() -> None:
+    nav.clear_filters(st.session_state)
+
+
+# ---- shared pieces ---------------------------------------------------------------------
+
+
+def set_defaults(language: str) -> None:
+    """Initial widget values, set once through session state (never also as ``default=``)."""
+    defaults: dict[str, Any] = {
+        "lang": language,
+        "view": "search",
+        "mode": "hybrid",
+        "q": "",
+        "offset": 0,
+        "cmp_jurisdictions": list(JURISDICTIONS),
+        "cmp_limit": 3,
+        "trail": [],
+        "detail": None,
+    }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def brand(labels: Labels) -> None:
+    with st.sidebar:
+        st.markdown("## laborlex")
+        st.caption(labels("tagline"))
+
+
+def language_selector() -> Labels:
+    st.sidebar.selectbox(
+        Labels(st.session_state["lang"])("interface_language"),
+        options=list(LANGUAGE_NAMES),
+        format_func=LANGUAGE_NAMES.__getitem__,
+        key="lang",
+        persist_state="session",
+    )
+    return Labels(st.session_state["lang"])
+
+
+def sidebar_header(labels: Labels) -> None:
+    with st.sidebar:
+        st.radio(labels("view"), options=list(nav.VIEWS), format_func=lambda v: labels(f"view.{v}"), key="view",
+                 on_change=_close_detail, persist_state="session")
+        st.radio(
+            labels("mode"),
+            options=list(MODES),
+            format_func=lambda m: labels(f"mode.{m}"),
+            captions=[labels(f"mode.{m}.help") for m in MODES],
+            key="mode",
+            persist_state="session",
+        )
+
+
+def sidebar_footer(labels: Labels, api_url: str, health: dict[str, Any] | None) -> None:
+    with st.sidebar:
+        st.divider()
+        if health is not None:
+            st.caption(labels("index.stats", documents=health.get("documents", 0), passages=health.get("passages", 0)))
+        st.caption(labels("index.api", url=api_url))
+
+
+def query_box(labels: Labels) -> str:
+    left, right = st.columns([6, 1], vertical_alignment="bottom")
+    left.text_input(labels("query.label"), key="q", placeholder=labels("query.placeholder"), max_chars=1000,
+                     persist_state="session")
+    right.button(labels("query.button"), key="search_button", type="primary", width="stretch")
+    return str(st.session_state.get("q") or "").strip()
+
+
+def result_block(hit: dict[str, Any], labels: Labels, context: str, *, similarity: bool = False) -> None:
+    """A result card with the two ways on from it: read it in place, or find its likes."""
+    doc_id, article = hit["doc_id"], hit["article"]
+    ident = f"{context}:{hit.get('passage_id') or doc_id + '/' + article}"
+    with st.container(border=True):
+        st.markdown(render.hit_card(hit, labels, similarity=similarity), unsafe_allow_html=True)
+        with st.container(horizontal=True):
+            st.button(labels("hit.read"), key=f"open:{ident}", on_click=_open, args=("provision", doc_id, article), type="secondary")
+            st.button(labels("hit.similar"), key=f"similar:{ident}", on_click=_open, args=("similar", doc_id, article), type="tertiary")
+
+
+def show_rejection(error: ApiError, labels: Labels) -> None:
+    """A 4xx about the user's input, named the way the interface names that input."""
+    st.warning(labels("error.rejected", field=labels.field(error.field) or error.field or "?", message=error.message))
+
+
+def back_button(labels: Labels) -> None:
+    st.button(labels("nav.back"), key="back", on_click=_back, type="tertiary")
+
+
+# ---- search ------------------------------------------------------------------------------
+
+
+def _document_label(documents: dict[str, str], labels: Labels, doc_id: str) -> str:
+    if not doc_id:
+        return labels("filter.all_documents")
+    title = documents.get(doc_id, doc_id)
+    return title if len(title) <= DOC_TITLE_CHARS else title[: DOC_TITLE_CHARS - 1] + "…"
+
+
+def sidebar_filters(api_url: str, labels: Labels) -> None:
+    documents = {d["doc_id"]: str(d.get("title") or d["doc_id"]) for d in data.documents(api_url)}
+    if st.session_state.get("f_doc") not in ("", None, *documents):
+        st.session_state["f_doc"] = ""  # a document removed from the index since
+    with st.sidebar:
+        st.subheader(labels("filters"))
+        st.multiselect(labels("filter.jurisdiction"), options=list(JURISDICTIONS), format_func=labels.jurisdiction, key="f_jurisdiction", persist_state="session")
+        st.multiselect(labels("filter.language"), options=list(LANGUAGES), format_func=labels.language_name, key="f_language", persist_state="session")
+        st.multiselect(labels("filter.kind"), options=list(KINDS), format_func=labels.kind, key="f_kind", persist_state="session")
+        st.selectbox(
+            labels("filter.document"),
+            options=["", *sorted(documents, key=lambda d: documents[d].casefold())],
+            format_func=lambda d: _document_label(documents, labels, d),
+            key="f_doc",
+            persist_state="session",
+        )
+        left, right = st.columns(2)
+        left.text_input(labels("filter.date_from"), key="f_date_from", placeholder=labels("filter.date_help"), persist_state="session")
+        right.text_input(labels("filter.date_to"), key="f_date_to", placeholder=labels("filter.date_help"), persist_state="session")
+        st.button(labels("filter.clear"), key="clear_filters", on_click=_clear_filters, type="tertiary")
+
+
+def current_search(q: str) -> SearchQuery:
+    """The search the widgets describe; a new question or filter starts again at page 1."""
+    ss = st.session_state
+    query = SearchQuery(
+        q=q,
+        mode=ss.get("mode", "hybrid"),
+        jurisdiction=tuple(ss.get("f_jurisdiction") or ()),
+        language=tuple(ss.get("f_language") or ()),
+        kind=tuple(ss.get("f_kind") or ()),
+        date_from=str(ss.get("f_date_from") or "").strip(),
+        date_to=str(ss.get("f_date_to") or "").strip(),
+        doc=str(ss.get("f_doc") or ""),
+        limit=PAGE_SIZE,
+    )
+    if ss.get("_search_signature") != query:
+        ss["_search_signature"] = query
+        ss["offset"] = 0
+    return SearchQuery(**{**_fields(query), "offset": int(ss.get("offset", 0))})
+
+
+def _fields(query: SearchQuery) -> dict[str, Any]:
+    return {name: getattr(query, name) for name in query.__slots__}
+
+
+def search_view(api_url: str, labels: Labels) -> None:
+    sidebar_filters(api_url, labels)
+    q = query_box(labels)
+    if not q:
+        st.caption(labels("query.hint"))
+        with st.container(horizontal=True):
+            st.caption(labels("query.examples") + ":")
+            for i, example in enumerate(EXAMPLES):
+                st.button(example, key=f"example:{i}", on_click=_set_query, args=(example,), type="tertiary")
+        return
+    query = current_search(q)
+    try:
+        with st.spinner():
+            answer = data.search(api_url, query)
+    except NotFound as error:  # the document filter names a document no longer indexed
+        show_rejection(error, labels)
+        return
+    except ApiError as error:
+        if error.status is None or error.status >= 500:
+            raise
+        show_rejection(error, labels)
+        return
+    results: list[dict[str, Any]] = answer.get("results", [])
+    total = int(answer.get("total", 0))
+    selected = {"jurisdiction": query.jurisdiction, "language": query.language, "kind": query.kind}
+    if results:
+        st.caption(labels("results.count", start=query.offset + 1, end=query.offset + len(results), total=total))
+    st.markdown(render.facet_summary(answer.get("facets") or {}, labels, selected), unsafe_allow_html=True)
+    if not results:
+        st.info(labels("results.none"))
+        return
+    for hit in results:
+        result_block(hit, labels, "search")
+    pager(query.offset, total, labels)
+
+
+def pager(offset: int, total: int, labels: Labels) -> None:
+    if total <= PAGE_SIZE:
+        return
+    pages = math.ceil(total / PAGE_SIZE)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button(labels("results.previous"), key="page_previous", on_click=_move_page, args=(-1,), disabled=offset == 0)
+        st.caption(labels("results.page", page=offset // PAGE_SIZE + 1, pages=pages))
+        st.button(labels("results.next"), key="page_next", on_click=_move_page, args=(1,), disabled=offset + PAGE_SIZE >= total)
+
+
+# ---- compare -----------------------------------------------------------------------------
+
+
+def compare_view(api_url: str, labels: Labels) -> None:
+    st.subheader(labels("compare.title"))
+    st.caption(labels("compare.intro"))
+    q = query_box(labels)
+    left, right = st.columns([3, 1])
+    left.multiselect(labels("compare.jurisdictions"), options=list(JURISDICTIONS), format_func=labels.jurisdiction, key="cmp_jurisdictions", persist_state="session")
+    right.slider(labels("compare.limit"), min_value=1, max_value=5, key="cmp_limit", persist_state="session")
+    chosen = tuple(st.session_state.get("cmp_jurisdictions") or ())
+    if not q:
+        st.caption(labels("compare.hint"))
+        return
+    if not chosen:
+        st.info(labels("compare.pick"))
+        return
+    try:
+        with st.spinner():
+            answer = data.compare(api_url, q, chosen, st.session_state.get("mode", "hybrid"), int(st.session_state["cmp_limit"]))
+    except ApiError as error:
+        if error.status is None or error.status >= 500:
+            raise
+        show_rejection(error, labels)
+        return
+    columns = answer.get("columns", [])
+    for column, slot in zip(columns, st.columns(len(columns) or 1), strict=False):
+        with slot:
+            st.markdown(render.column_header(column["jurisdiction"], labels), unsafe_allow_html=True)
+            if not column.get("results"):
+                st.caption(labels("compare.empty_column"))
+            for hit in column.get("results", []):
+                result_block(hit, labels, f"compare-{column['jurisdiction']}")
+
+
+# ---- a provision in its document ---------------------------------------------------------
+
+
+def provision_view(api_url: str, labels: Labels, target: nav.Detail) -> None:
+    back_button(labels)
+    try:
+        answer = data.provision(api_url, target.doc, target.article)
+    except NotFound as error:
+        st.warning(labels("provision.not_found", message=error.message))
+        return
+    provision: dict[str, Any] = answer["provision"]
+    document = data.document(api_url, target.doc)
+    st.subheader(provision.get("label") or provision.get("article") or "")
+    st.markdown(render.provision_heading(provision, labels), unsafe_allow_html=True)
+    completeness = document.get("completeness")
+    if completeness and completeness != "complete":
+        st.caption(labels("provision.partial", completeness=completeness))
+    st.code(provision.get("citation") or "", language=None)
+    with st.container(border=True):
+        st.markdown(render.provision_text(provision.get("text") or ""), unsafe_allow_html=True)
+    neighbours(answer, labels, target)
+    table_of_contents(document, labels, target)
+
+
+def neighbours(answer: dict[str, Any], labels: Labels, target: nav.Detail) -> None:
+    """Previous and next provisions of the same document, and provisions like this one."""
+    previous, following = answer.get("previous"), answer.get("next")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if previous:
+            st.button(f"← {previous.get('label') or previous['article']}", key="neighbour_previous", help=previous.get("citation"),
+                      on_click=_open, args=("provision", target.doc, previous["article"], True))
+        else:
+            st.caption(labels("nav.start_of_document"))
+        st.button(labels("hit.similar"), key="provision_similar", on_click=_open, args=("similar", target.doc, target.article), type="tertiary")
+        if following:
+            st.button(f"{following.get('label') or following['article']} →", key="neighbour_next", help=following.get("citation"),
+                      on_click=_open, args=("provision", target.doc, following["article"], True))
+        else:
+            st.caption(labels("nav.end_of_document"))
+
+
+def table_of_contents(document: dict[str, Any], labels: Labels, target: nav.Detail) -> None:
+    entries = {str(p["article"]): str(p.get("label") or p["article"]) for p in document.get("provisions", [])}
+    if target.article not in entries:
+        return
+    st.session_state["toc"] = target.article
+    st.selectbox(labels("provision.go_to"), options=list(entries), format_func=entries.__getitem__, key="toc",
+                 on_change=_jump_to_provision, args=(target.doc,))
+
+
+# ---- similar provisions ------------------------------------------------------------------
+
+
+def similar_view(api_url: str, labels: Labels, target: nav.Detail) -> None:
+    back_button(labels)
+    header = st.container()  # filled once the answer names the source provision
+    left, right = st.columns(2)
+    left.multiselect(labels("similar.jurisdiction"), options=list(JURISDICTIONS), format_func=labels.jurisdiction, key="sim_jurisdiction", persist_state="session")
+    right.multiselect(labels("similar.language"), options=list(LANGUAGES), format_func=labels.language_name, key="sim_language", persist_state="session")
+    try:
+        with st.spinner():
+            answer = data.similar(
+                api_url, target.doc, target.article,
+                tuple(st.session_state.get("sim_jurisdiction") or ()), tuple(st.session_state.get("sim_language") or ()), SIMILAR_LIMIT,
+            )
+    except NotFound as error:
+        st.warning(labels("provision.not_found", message=error.message))
+        return
+    source = answer.get("source") or {}
+    with header:
+        st.subheader(labels("similar.title"))
+        st.markdown(f'<div class="ll-citation">{render.escape(source.get("citation"))}</div>', unsafe_allow_html=True)
+        st.caption(labels("similar.intro"))
+    results = answer.get("results", [])
+    if not results:
+        st.info(labels("similar.none"))
+    for hit in results:
+        result_block(hit, labels, "similar", similarity=True)
