@@ -25,5 +25,16 @@ if ! "$PY" -c "import laborlex, ingest, search_api" 2>/dev/null || [ pyproject.t
   touch "$VENV/.laborlex-installed"
 fi
 
+# Headless Chromium (Debian's package) for the UI's screenshot test; optional elsewhere.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing chromium (headless browser for UI tests)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "warning: chromium could not be installed; the UI screenshot test will be skipped"
+  else
+    echo "note: /usr/bin/chromium absent (apt-get install chromium); the UI screenshot test will be skipped"
+  fi
+fi
+
 echo "==> preparing the embedding model (offline)"
 HF_HUB_OFFLINE=1 "$VENV/bin/laborlex" model

@@ -16,6 +16,7 @@ from typing import Any
 from ui.i18n import Labels
 
 STYLE = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:2.2rem}
 .ll-card{line-height:1.5}
 .ll-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 10px}
 .ll-citation{font-weight:600;font-size:1.02rem}
@@ -52,14 +53,15 @@ def escape_block(text: str | None) -> str:
     return "<br>".join(lines)
 
 
-def merge_spans(spans: Iterable[Sequence[int]], length: int) -> list[tuple[int, int]]:
-    """Clamp spans to the text and merge overlapping or touching ones, in order."""
+def merge_spans(spans: Iterable[Sequence[int]], text: str) -> list[tuple[int, int]]:
+    """Clamp spans to the text and merge those that overlap or are apart only by spaces,
+    so a matched phrase reads as one mark rather than a row of separate words."""
     merged: list[tuple[int, int]] = []
-    for span in sorted((max(0, int(s[0])), min(length, int(s[1]))) for s in spans if len(s) >= 2):
+    for span in sorted((max(0, int(s[0])), min(len(text), int(s[1]))) for s in spans if len(s) >= 2):
         start, end = span
         if end <= start:
             continue
-        if merged and start <= merged[-1][1]:
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
@@ -70,7 +72,7 @@ def highlight(text: str, spans: Iterable[Sequence[int]]) -> str:
     """``text`` escaped, with the API's ``[start, end)`` spans marked."""
     pieces: list[str] = []
     cursor = 0
-    for start, end in merge_spans(spans, len(text)):
+    for start, end in merge_spans(spans, text):
         pieces.append(escape(text[cursor:start]))
         pieces.append(f"<mark>{escape(text[start:end])}</mark>")
         cursor = end
@@ -128,11 +130,12 @@ def rank_note(ranks: Mapping[str, int] | None, labels: Labels) -> str:
     return " · ".join(notes)
 
 
-def hit_card(hit: Mapping[str, Any], labels: Labels, *, similarity: bool = False, show_title: bool = True) -> str:
+def hit_card(hit: Mapping[str, Any], labels: Labels, *, similarity: bool = False) -> str:
     """One result: citation and badges, headings, highlighted snippet, provenance line."""
     meta: list[str] = []
-    if show_title and hit.get("title"):
-        meta.append(escape(hit["title"]))
+    title = str(hit.get("title") or "")
+    if title and not str(hit.get("citation") or "").startswith(title):
+        meta.append(escape(title))
     page = page_note(hit.get("page"), None, labels)
     if page:
         meta.append(escape(page))
