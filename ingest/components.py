@@ -21,7 +21,7 @@ from ingest.structure import split_provisions
 from laborlex_core.embedding.embedder import token_offsets
 from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure, Passage, SourceText
 from laborlex_core.settings import Settings
-from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.base import SearchBackend
 
 log = logging.getLogger("laborlex.ingest")
 
@@ -127,7 +127,7 @@ class PassageChunker:
 class DocumentReplacer:
     """Writes each document's passages in place of its old ones, one transaction per document."""
 
-    def __init__(self, document_store: EmbeddedDocumentStore, progress: bool = False) -> None:
+    def __init__(self, document_store: SearchBackend, progress: bool = False) -> None:
         self.document_store = document_store
         self.progress = progress
 

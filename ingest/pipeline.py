@@ -14,13 +14,13 @@ from ingest.readers import discover
 from laborlex_core.embedding.embedder import PassageEmbedder
 from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure
 from laborlex_core.settings import Settings
-from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.base import SearchBackend
 
 # Files per pipeline run: bounds memory (texts, passages, vectors) on large corpora.
 FILES_PER_BATCH = 16
 
 
-def build_indexing_pipeline(settings: Settings, store: EmbeddedDocumentStore, progress: bool = False) -> Pipeline:
+def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: bool = False) -> Pipeline:
     """read → split into provisions → chunk into passages → embed → replace in the store."""
     pipeline = Pipeline()
     pipeline.add_component("reader", SourceReader(settings, progress=progress))
@@ -58,7 +58,7 @@ class IngestReport:
 def ingest_sources(
     sources: list[tuple[Path, DocumentMeta]],
     settings: Settings,
-    store: EmbeddedDocumentStore,
+    store: SearchBackend,
     progress: bool = False,
     on_batch: Callable[[IngestReport], None] | None = None,
 ) -> IngestReport:
@@ -83,7 +83,7 @@ def ingest_sources(
     return report
 
 
-def ingest_path(path: Path, settings: Settings, store: EmbeddedDocumentStore, progress: bool = False) -> IngestReport:
+def ingest_path(path: Path, settings: Settings, store: SearchBackend, progress: bool = False) -> IngestReport:
     """Ingest a folder, a manifest or a single file; manifest problems are reported, not fatal."""
     started = time.perf_counter()
     try:

@@ -16,7 +16,7 @@ from haystack import Document
 
 from laborlex_core.passage_text import citation, unit_label
 from laborlex_core.settings import Settings
-from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine
 from search_api.collapse import collapse_passages
 from search_api.pipeline import Mode
@@ -65,7 +65,7 @@ def provision_summary(meta: dict[str, Any]) -> dict[str, Any]:
 class LawLibrary:
     """Read-side services over one store."""
 
-    def __init__(self, settings: Settings, store: EmbeddedDocumentStore) -> None:
+    def __init__(self, settings: Settings, store: SearchBackend) -> None:
         self.settings = settings
         self.store = store
         self.searcher = Searcher(settings, store)

@@ -13,8 +13,8 @@ from haystack import Pipeline
 
 from laborlex_core.embedding.embedder import QueryEmbedder
 from laborlex_core.settings import Settings
-from laborlex_core.store.embedded import EmbeddedDocumentStore
-from laborlex_core.store.retrievers import EmbeddedBM25Retriever, EmbeddedEmbeddingRetriever
+from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.retrievers import StoreBM25Retriever, StoreEmbeddingRetriever
 from search_api.collapse import ProvisionCollapser
 from search_api.fusion import RankFusion
 
@@ -22,7 +22,7 @@ Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
 
 
-def build_query_pipeline(mode: Mode, settings: Settings, store: EmbeddedDocumentStore) -> Pipeline:
+def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -> Pipeline:
     """Retrieve candidates per branch, fuse by RRF, collapse passages into provisions."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -30,11 +30,11 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: EmbeddedDocument
     pipeline.add_component("fusion", RankFusion(k=settings.rrf_k))
     pipeline.add_component("collapse", ProvisionCollapser(top_k=settings.default_limit))
     if mode in ("hybrid", "bm25"):
-        pipeline.add_component("bm25", EmbeddedBM25Retriever(store, top_k=settings.candidates_per_retriever))
+        pipeline.add_component("bm25", StoreBM25Retriever(store, top_k=settings.candidates_per_retriever))
         pipeline.connect("bm25.documents", "fusion.bm25")
     if mode in ("hybrid", "dense"):
         pipeline.add_component("query_embedder", QueryEmbedder(settings))
-        pipeline.add_component("dense", EmbeddedEmbeddingRetriever(store, top_k=settings.candidates_per_retriever))
+        pipeline.add_component("dense", StoreEmbeddingRetriever(store, top_k=settings.candidates_per_retriever))
         pipeline.connect("query_embedder.embedding", "dense.query_embedding")
         pipeline.connect("dense.documents", "fusion.dense")
     pipeline.connect("fusion.documents", "collapse.documents")

@@ -9,7 +9,7 @@ from haystack import Document, Pipeline
 
 from laborlex_core.passage_text import citation
 from laborlex_core.settings import Settings
-from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.base import SearchBackend
 from search_api.pipeline import MODES, Mode, build_query_pipeline
 from search_api.snippets import make_snippet
 
@@ -65,7 +65,7 @@ def hit_from_document(document: Document, query: str) -> SearchHit:
 class Searcher:
     """Holds one query pipeline per mode over a store; pipelines are built on first use."""
 
-    def __init__(self, settings: Settings, store: EmbeddedDocumentStore) -> None:
+    def __init__(self, settings: Settings, store: SearchBackend) -> None:
         self.settings = settings
         self.store = store
         self._pipelines: dict[str, Pipeline] = {}

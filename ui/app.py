@@ -86,6 +86,10 @@ def sync_url() -> None:
 
 
 def main() -> None:
+    # No developer menu ("Deploy", "Rerun") for people at work, and no exception details
+    # should anything slip past ``guarded`` (a callback, say).
+    st.set_option("client.toolbarMode", "viewer")
+    st.set_option("client.showErrorDetails", "none")
     st.set_page_config(page_title="laborlex", page_icon="⚖️", layout="wide", initial_sidebar_state="expanded")
     st.markdown(render.STYLE, unsafe_allow_html=True)
     try:

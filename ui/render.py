@@ -16,7 +16,7 @@ from typing import Any
 from ui.i18n import Labels
 
 STYLE = """<style>
-[data-testid="stMainBlockContainer"]{padding-top:2.2rem}
+[data-testid="stMainBlockContainer"]{padding-top:4rem}
 .ll-card{line-height:1.5}
 .ll-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 10px}
 .ll-citation{font-weight:600;font-size:1.02rem}
@@ -80,6 +80,16 @@ def highlight(text: str, spans: Iterable[Sequence[int]]) -> str:
     return "".join(pieces)
 
 
+def shorten(text: str, spans: Sequence[Sequence[int]], max_chars: int) -> tuple[str, list[tuple[int, int]]]:
+    """Cut ``text`` at a word boundary near ``max_chars``, keeping the spans that still fit."""
+    if len(text) <= max_chars:
+        return text, [(int(s[0]), int(s[1])) for s in spans]
+    cut = text.rfind(" ", 0, max_chars)
+    cut = cut if cut > max_chars // 2 else max_chars
+    kept = [(int(s[0]), min(int(s[1]), cut)) for s in spans if int(s[0]) < cut]
+    return text[:cut].rstrip(" ,;:…") + "…", kept
+
+
 def badge(text: str, css: str = "", title: str = "") -> str:
     title_attr = f' title="{escape(title)}"' if title else ""
     return f'<span class="ll-badge {css}"{title_attr}>{escape(text)}</span>'
@@ -130,7 +140,7 @@ def rank_note(ranks: Mapping[str, int] | None, labels: Labels) -> str:
     return " · ".join(notes)
 
 
-def hit_card(hit: Mapping[str, Any], labels: Labels, *, similarity: bool = False) -> str:
+def hit_card(hit: Mapping[str, Any], labels: Labels, *, similarity: bool = False, max_chars: int | None = None) -> str:
     """One result: citation and badges, headings, highlighted snippet, provenance line."""
     meta: list[str] = []
     title = str(hit.get("title") or "")
@@ -145,7 +155,10 @@ def hit_card(hit: Mapping[str, Any], labels: Labels, *, similarity: bool = False
         ranks = rank_note(hit.get("ranks"), labels)
         if ranks:
             meta.append(escape(ranks))
-    snippet = highlight(str(hit.get("snippet") or ""), hit.get("highlights") or [])
+    text, spans = str(hit.get("snippet") or ""), hit.get("highlights") or []
+    if max_chars is not None:
+        text, spans = shorten(text, spans, max_chars)
+    snippet = highlight(text, spans)
     return (
         '<div class="ll-card">'
         f'<div class="ll-head"><span class="ll-citation">{escape(hit.get("citation"))}</span>{badges(hit, labels)}</div>'

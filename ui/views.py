@@ -22,6 +22,7 @@ PAGE_SIZE = 10
 SIMILAR_LIMIT = 10
 EXAMPLES: tuple[str, ...] = ("pago de horas extra", "worst forms of child labour", "ბავშვთა შრომის აკრძალვა")
 DOC_TITLE_CHARS = 70
+COMPARE_SNIPPET_CHARS = 240  # columns are narrow: a shorter snippet keeps them side by side
 
 
 # ---- callbacks (run before the next script run) ------------------------------------------
@@ -39,8 +40,11 @@ def _back() -> None:
     nav.go_back(st.session_state)
 
 
-def _set_query(text: str) -> None:
-    st.session_state["q"] = text
+def _pick_example() -> None:
+    picked = st.session_state.get("example")
+    if picked:
+        st.session_state["q"] = picked
+    st.session_state["example"] = None
 
 
 def _move_page(step: int) -> None:
@@ -122,12 +126,12 @@ def query_box(labels: Labels) -> str:
     return str(st.session_state.get("q") or "").strip()
 
 
-def result_block(hit: dict[str, Any], labels: Labels, context: str, *, similarity: bool = False) -> None:
+def result_block(hit: dict[str, Any], labels: Labels, context: str, *, similarity: bool = False, max_chars: int | None = None) -> None:
     """A result card with the two ways on from it: read it in place, or find its likes."""
     doc_id, article = hit["doc_id"], hit["article"]
     ident = f"{context}:{hit.get('passage_id') or doc_id + '/' + article}"
     with st.container(border=True):
-        st.markdown(render.hit_card(hit, labels, similarity=similarity), unsafe_allow_html=True)
+        st.markdown(render.hit_card(hit, labels, similarity=similarity, max_chars=max_chars), unsafe_allow_html=True)
         with st.container(horizontal=True):
             st.button(labels("hit.read"), key=f"open:{ident}", on_click=_open, args=("provision", doc_id, article), type="secondary")
             st.button(labels("hit.similar"), key=f"similar:{ident}", on_click=_open, args=("similar", doc_id, article), type="tertiary")
@@ -203,10 +207,7 @@ def search_view(api_url: str, labels: Labels) -> None:
     q = query_box(labels)
     if not q:
         st.caption(labels("query.hint"))
-        with st.container(horizontal=True):
-            st.caption(labels("query.examples") + ":")
-            for i, example in enumerate(EXAMPLES):
-                st.button(example, key=f"example:{i}", on_click=_set_query, args=(example,), type="tertiary")
+        st.pills(labels("query.examples"), options=list(EXAMPLES), key="example", on_change=_pick_example)
         return
     query = current_search(q)
     try:
@@ -276,7 +277,7 @@ def compare_view(api_url: str, labels: Labels) -> None:
             if not column.get("results"):
                 st.caption(labels("compare.empty_column"))
             for hit in column.get("results", []):
-                result_block(hit, labels, f"compare-{column['jurisdiction']}")
+                result_block(hit, labels, f"compare-{column['jurisdiction']}", max_chars=COMPARE_SNIPPET_CHARS)
 
 
 # ---- a provision in its document ---------------------------------------------------------

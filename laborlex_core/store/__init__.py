@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from haystack.core.serialization import allow_deserialization_module
+
 from laborlex_core.settings import Settings
+from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 
+# Our own components and stores may be rebuilt from their to_dict() (Haystack refuses
+# unknown modules by default).
+for _module in ("laborlex_core", "ingest", "search_api"):
+    allow_deserialization_module(_module)
 
-def open_store(settings: Settings) -> EmbeddedDocumentStore:
+
+def open_store(settings: Settings) -> SearchBackend:
     """The store named by ``settings.backend``."""
     return EmbeddedDocumentStore(settings.store_path)
 
 
-__all__ = ["EmbeddedDocumentStore", "open_store"]
+__all__ = ["EmbeddedDocumentStore", "SearchBackend", "open_store"]

@@ -1,18 +1,19 @@
-"""Haystack retriever components over the embedded store."""
+"""Haystack retriever components over any laborlex store backend."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
+from haystack.core.serialization import import_class_by_name
 
-from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.base import SearchBackend
 
 
-class _EmbeddedRetriever:
+class _StoreRetriever:
     """What both retrievers share: the store, default top_k and filters, and serialization."""
 
-    def __init__(self, document_store: EmbeddedDocumentStore, top_k: int = 100, filters: dict[str, Any] | None = None) -> None:
+    def __init__(self, document_store: SearchBackend, top_k: int = 100, filters: dict[str, Any] | None = None) -> None:
         self.document_store = document_store
         self.top_k = top_k
         self.filters = filters
@@ -25,13 +26,14 @@ class _EmbeddedRetriever:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Any:
-        data["init_parameters"]["document_store"] = EmbeddedDocumentStore.from_dict(data["init_parameters"]["document_store"])
+        store_data = data["init_parameters"]["document_store"]
+        data["init_parameters"]["document_store"] = import_class_by_name(store_data["type"]).from_dict(store_data)
         return default_from_dict(cls, data)
 
 
 @component
-class EmbeddedBM25Retriever(_EmbeddedRetriever):
-    """BM25 over the embedded store's analyzed terms (Spanish/English stems, folded accents)."""
+class StoreBM25Retriever(_StoreRetriever):
+    """BM25 through the store's ``bm25_retrieval`` (Spanish/English stems, folded accents)."""
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None, top_k: int | None = None) -> dict[str, list[Document]]:
@@ -39,8 +41,8 @@ class EmbeddedBM25Retriever(_EmbeddedRetriever):
 
 
 @component
-class EmbeddedEmbeddingRetriever(_EmbeddedRetriever):
-    """Exact nearest neighbours by cosine similarity over the embedded store's vectors."""
+class StoreEmbeddingRetriever(_StoreRetriever):
+    """Nearest neighbours by cosine similarity through the store's ``embedding_retrieval``."""
 
     @component.output_types(documents=list[Document])
     def run(

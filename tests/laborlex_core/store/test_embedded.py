@@ -20,7 +20,7 @@ from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
 from laborlex_core.store.embedded import EmbeddedDocumentStore
-from laborlex_core.store.retrievers import EmbeddedBM25Retriever, EmbeddedEmbeddingRetriever
+from laborlex_core.store.retrievers import StoreBM25Retriever, StoreEmbeddingRetriever
 
 DIM = 384
 
@@ -175,11 +175,11 @@ def test_search_keeps_working_during_an_ingest(store: EmbeddedDocumentStore) -> 
 
 
 def test_retriever_components_round_trip(store: EmbeddedDocumentStore) -> None:
-    bm25 = EmbeddedBM25Retriever(store, top_k=2)
+    bm25 = StoreBM25Retriever(store, top_k=2)
     assert bm25.run(query="salario")["documents"]
-    dense = EmbeddedEmbeddingRetriever.from_dict(EmbeddedEmbeddingRetriever(store, top_k=1).to_dict())
+    dense = StoreEmbeddingRetriever.from_dict(StoreEmbeddingRetriever(store, top_k=1).to_dict())
     assert dense.run(query_embedding=GE[0].embedding)["documents"][0].id == GE[0].id
-    assert EmbeddedBM25Retriever.from_dict(bm25.to_dict()).top_k == 2
+    assert StoreBM25Retriever.from_dict(bm25.to_dict()).top_k == 2
 
 
 def test_an_index_from_before_document_texts_is_migrated(tmp_path: Path) -> None:

@@ -1,0 +1,54 @@
+"""What every laborlex store backend offers, beyond Haystack's DocumentStore protocol.
+
+Ingest, the query pipelines and the API program against this protocol only, so the
+embedded store and OpenSearch are interchangeable and must give the same kind of results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from haystack import Document
+from haystack.document_stores.types import DocumentStore
+
+
+@runtime_checkable
+class SearchBackend(DocumentStore, Protocol):
+    """A Haystack DocumentStore plus per-document writes, reading in context, and retrieval."""
+
+    def replace_document(
+        self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any], text: str | None = None
+    ) -> int:
+        """Swap all passages of a document atomically (readers never see half of it)."""
+        ...
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document and its passages; False when it was not there."""
+        ...
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        """Document metadata with ``passages`` and ``provisions`` counts, sorted by id."""
+        ...
+
+    def get_document(self, doc_id: str) -> dict[str, Any] | None: ...
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The document's extracted text; passage offsets point into it."""
+        ...
+
+    def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
+        """A document's passages in reading order (ordinal, chunk)."""
+        ...
+
+    def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]: ...
+
+    def bm25_retrieval(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
+        """BM25 with laborlex's analysis (stemming per language, folded accents), best first."""
+        ...
+
+    def embedding_retrieval(
+        self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """Cosine nearest neighbours, best first, filters applied before the top-k cut."""
+        ...
