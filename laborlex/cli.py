@@ -259,6 +259,7 @@ def _ui_command(settings: Settings, port: Optional[int], api_url: Optional[str],
         "--server.address", address or settings.api_host,
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
         "--", "--api-url", api_url or settings.api_url,
     ]
 
@@ -279,3 +280,8 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> bool:
 
 if __name__ == "__main__":
     app()
+
+
+from laborlex.opensearch_cli import opensearch_app  # noqa: E402
+
+app.add_typer(opensearch_app, name="opensearch")

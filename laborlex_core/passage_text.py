@@ -30,6 +30,12 @@ _CITATION_ABBREVIATION: dict[str, dict[str, str]] = {
 }
 
 
+def _part_suffix(article: str) -> str:
+    """A long preamble is split in parts labelled "preamble-2", "preamble-3": say which."""
+    _, _, part = article.partition("-")
+    return f" ({part})" if part else ""
+
+
 def unit_label(unit: str, article: str, language: str | None) -> str:
     """How the provision is headed in its own language: "Artículo 67", "§ 207", "მუხლი 27"."""
     lang = language if language in ("es", "ka", "en") else "en"
@@ -38,7 +44,7 @@ def unit_label(unit: str, article: str, language: str | None) -> str:
     if unit == "transitional":
         return article
     if unit == "preamble":
-        return _UNIT_WORD["preamble"][lang]
+        return _UNIT_WORD["preamble"][lang] + _part_suffix(article)
     word = _UNIT_WORD.get(unit, _UNIT_WORD["article"])[lang]
     return f"{word} {article}"
 
@@ -74,6 +80,10 @@ def citation(meta: Mapping[str, Any]) -> str:
     unit = str(meta.get("unit") or "article")
     article = str(meta.get("article") or "")
     abbreviation = _CITATION_ABBREVIATION.get(unit, _CITATION_ABBREVIATION["article"])[lang]
-    where = f"{abbreviation} {article}".strip() if unit != "preamble" else _UNIT_WORD["preamble"][lang].lower()
+    where = (
+        f"{abbreviation} {article}".strip()
+        if unit != "preamble"
+        else _UNIT_WORD["preamble"][lang].lower() + _part_suffix(article)
+    )
     jurisdiction = f" ({meta['jurisdiction']})" if meta.get("jurisdiction") else ""
     return f"{meta.get('title') or meta.get('doc_id')}, {where}{jurisdiction}"

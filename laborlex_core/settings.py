@@ -14,7 +14,8 @@ from platformdirs import user_data_path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Backend = Literal["embedded"]  # "opensearch" arrives with its backend
+Backend = Literal["embedded", "opensearch"]
+HybridMode = Literal["client", "native"]
 
 
 def _default_data_dir() -> Path:
@@ -60,6 +61,22 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     ui_port: int = 8501
     ui_language: Literal["en", "es", "ka"] = "en"
+
+    # OpenSearch backend (LABORLEX_BACKEND=opensearch). Defaults fit the local docker compose:
+    # a single node with the security plugin on and a self-signed certificate.
+    opensearch_url: str = "https://localhost:9200"
+    opensearch_user: str = "admin"
+    opensearch_password: SecretStr | None = None
+    opensearch_verify_certs: bool = False
+    opensearch_index: str = "laborlex"  # an alias; the index behind it is laborlex-<timestamp>
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 0
+    # "client": BM25 and k-NN fetched separately and fused by laborlex's RRF (same as embedded);
+    # "native": one `hybrid` query fused by OpenSearch through the search pipeline below.
+    opensearch_hybrid: HybridMode = "client"
+    opensearch_search_pipeline: str = "laborlex-hybrid"
+    opensearch_timeout_s: float = 30.0
+    opensearch_max_retries: int = 5
 
     # Logging: quiet by default; "debug" shows structured events.
     log_level: str = "warning"

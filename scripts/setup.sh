@@ -29,7 +29,7 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "==> installing chromium (headless browser for UI tests)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
       || echo "warning: chromium could not be installed; the UI screenshot test will be skipped"
   else
     echo "note: /usr/bin/chromium absent (apt-get install chromium); the UI screenshot test will be skipped"

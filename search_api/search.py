@@ -10,7 +10,7 @@ from haystack import Document, Pipeline
 from laborlex_core.passage_text import citation
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from search_api.pipeline import MODES, Mode, build_query_pipeline
+from search_api.pipeline import MODES, NATIVE_HYBRID, Mode, build_query_pipeline, uses_native_hybrid
 from search_api.snippets import make_snippet
 
 
@@ -82,9 +82,12 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         inputs: dict[str, dict[str, Any]] = {"collapse": {"top_k": top_k}}
-        if mode in ("hybrid", "bm25"):
+        if uses_native_hybrid(mode, self.settings):
+            inputs["query_embedder"] = {"text": query}
+            inputs[NATIVE_HYBRID] = {"query": query, "filters": filters}
+        elif mode in ("hybrid", "bm25"):
             inputs["bm25"] = {"query": query, "filters": filters}
-        if mode in ("hybrid", "dense"):
+        if mode in ("hybrid", "dense") and not uses_native_hybrid(mode, self.settings):
             inputs["query_embedder"] = {"text": query}
             inputs["dense"] = {"filters": filters}
         return self.pipeline(mode).run(inputs)["collapse"]["documents"]

@@ -14,7 +14,7 @@ import sys
 import streamlit as st
 from pydantic import ValidationError
 
-from ui import data, render, views
+from ui import data, render, sidebar, views
 from ui import state as nav
 from ui.client import ApiError, ApiTimeout, ApiUnreachable
 from ui.config import UiConfig, load_config
@@ -35,7 +35,7 @@ def empty_index(labels: Labels) -> None:
 
 def page(config: UiConfig, labels: Labels) -> None:
     """The chosen view, once the API has answered that it is up and holds documents."""
-    views.sidebar_header(labels)
+    sidebar.view_and_mode(labels)
     health = None
     try:
         health = data.health(config.api_url)
@@ -52,7 +52,7 @@ def page(config: UiConfig, labels: Labels) -> None:
         else:
             views.search_view(config.api_url, labels)
     finally:
-        views.sidebar_footer(labels, config.api_url, health)
+        sidebar.index_footer(labels, config.api_url, health)
 
 
 def guarded(config: UiConfig, labels: Labels) -> None:
@@ -86,9 +86,7 @@ def sync_url() -> None:
 
 
 def main() -> None:
-    # No developer menu ("Deploy", "Rerun") for people at work, and no exception details
-    # should anything slip past ``guarded`` (a callback, say).
-    st.set_option("client.toolbarMode", "viewer")
+    # No exception details on screen should anything slip past ``guarded`` (a callback, say).
     st.set_option("client.showErrorDetails", "none")
     st.set_page_config(page_title="laborlex", page_icon="⚖️", layout="wide", initial_sidebar_state="expanded")
     st.markdown(render.STYLE, unsafe_allow_html=True)
@@ -105,9 +103,9 @@ def main() -> None:
     if "_started" not in st.session_state:
         st.session_state["_started"] = True
         nav.restore_from_url(st.session_state, st.query_params.to_dict())
-    views.set_defaults(config.language)
-    views.brand(Labels(st.session_state["lang"]))
-    labels = views.language_selector()
+    sidebar.set_defaults(config.language)
+    sidebar.brand(Labels(st.session_state["lang"]))
+    labels = sidebar.language_selector()
     guarded(config, labels)
     sync_url()
 

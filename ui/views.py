@@ -1,27 +1,28 @@
-"""The pages of the interface: search, compare jurisdictions, a provision, similar provisions.
+"""The pages of the main area: search, compare jurisdictions, a provision, similar provisions.
 
 Each view draws itself from the API's answers; navigation happens in button callbacks
-(which run before the next script run), so no view ever needs ``st.rerun``. API errors
-are left to the caller (``app.py``) except where a view can say something more precise,
-such as which filter the API refused.
+(which run before the next script run), so no view ever needs ``st.rerun``. Inputs are
+kept with ``persist_state="session"``: opening a provision and coming back finds the
+question and filters as they were. API errors are left to the caller (``app.py``) except
+where a view can say something more precise, such as which filter the API refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import streamlit as st
 
-from ui import data, render
+from ui import data, render, sidebar
 from ui import state as nav
-from ui.client import JURISDICTIONS, KINDS, LANGUAGES, MODES, ApiError, NotFound, SearchQuery
-from ui.i18n import LANGUAGE_NAMES, Labels
+from ui.client import JURISDICTIONS, LANGUAGES, ApiError, NotFound, SearchQuery
+from ui.i18n import Labels
 
 PAGE_SIZE = 10
 SIMILAR_LIMIT = 10
 EXAMPLES: tuple[str, ...] = ("pago de horas extra", "worst forms of child labour", "ბავშვთა შრომის აკრძალვა")
-DOC_TITLE_CHARS = 70
 COMPARE_SNIPPET_CHARS = 240  # columns are narrow: a shorter snippet keeps them side by side
 
 
@@ -30,10 +31,6 @@ COMPARE_SNIPPET_CHARS = 240  # columns are narrow: a shorter snippet keeps them 
 
 def _open(kind: nav.DetailKind, doc_id: str, article: str, replace: bool = False) -> None:
     nav.open_detail(st.session_state, nav.Detail(kind, doc_id, article), replace=replace)
-
-
-def _close_detail() -> None:
-    nav.close_detail(st.session_state)
 
 
 def _back() -> None:
@@ -55,86 +52,31 @@ def _jump_to_provision(doc_id: str) -> None:
     _open("provision", doc_id, st.session_state["toc"], replace=True)
 
 
-def _clear_filters() -> None:
-    nav.clear_filters(st.session_state)
-
-
 # ---- shared pieces ---------------------------------------------------------------------
-
-
-def set_defaults(language: str) -> None:
-    """Initial widget values, set once through session state (never also as ``default=``)."""
-    defaults: dict[str, Any] = {
-        "lang": language,
-        "view": "search",
-        "mode": "hybrid",
-        "q": "",
-        "offset": 0,
-        "cmp_jurisdictions": list(JURISDICTIONS),
-        "cmp_limit": 3,
-        "trail": [],
-        "detail": None,
-    }
-    for key, value in defaults.items():
-        st.session_state.setdefault(key, value)
-
-
-def brand(labels: Labels) -> None:
-    with st.sidebar:
-        st.markdown("## laborlex")
-        st.caption(labels("tagline"))
-
-
-def language_selector() -> Labels:
-    st.sidebar.selectbox(
-        Labels(st.session_state["lang"])("interface_language"),
-        options=list(LANGUAGE_NAMES),
-        format_func=LANGUAGE_NAMES.__getitem__,
-        key="lang",
-        persist_state="session",
-    )
-    return Labels(st.session_state["lang"])
-
-
-def sidebar_header(labels: Labels) -> None:
-    with st.sidebar:
-        st.radio(labels("view"), options=list(nav.VIEWS), format_func=lambda v: labels(f"view.{v}"), key="view",
-                 on_change=_close_detail, persist_state="session")
-        st.radio(
-            labels("mode"),
-            options=list(MODES),
-            format_func=lambda m: labels(f"mode.{m}"),
-            captions=[labels(f"mode.{m}.help") for m in MODES],
-            key="mode",
-            persist_state="session",
-        )
-
-
-def sidebar_footer(labels: Labels, api_url: str, health: dict[str, Any] | None) -> None:
-    with st.sidebar:
-        st.divider()
-        if health is not None:
-            st.caption(labels("index.stats", documents=health.get("documents", 0), passages=health.get("passages", 0)))
-        st.caption(labels("index.api", url=api_url))
 
 
 def query_box(labels: Labels) -> str:
     left, right = st.columns([6, 1], vertical_alignment="bottom")
-    left.text_input(labels("query.label"), key="q", placeholder=labels("query.placeholder"), max_chars=1000,
-                     persist_state="session")
+    left.text_input(
+        labels("query.label"), key="q", placeholder=labels("query.placeholder"), max_chars=1000, persist_state="session"
+    )
     right.button(labels("query.button"), key="search_button", type="primary", width="stretch")
     return str(st.session_state.get("q") or "").strip()
 
 
-def result_block(hit: dict[str, Any], labels: Labels, context: str, *, similarity: bool = False, max_chars: int | None = None) -> None:
+def result_block(
+    hit: dict[str, Any], labels: Labels, context: str, *, similarity: bool = False, max_chars: int | None = None
+) -> None:
     """A result card with the two ways on from it: read it in place, or find its likes."""
     doc_id, article = hit["doc_id"], hit["article"]
     ident = f"{context}:{hit.get('passage_id') or doc_id + '/' + article}"
     with st.container(border=True):
         st.markdown(render.hit_card(hit, labels, similarity=similarity, max_chars=max_chars), unsafe_allow_html=True)
         with st.container(horizontal=True):
-            st.button(labels("hit.read"), key=f"open:{ident}", on_click=_open, args=("provision", doc_id, article), type="secondary")
-            st.button(labels("hit.similar"), key=f"similar:{ident}", on_click=_open, args=("similar", doc_id, article), type="tertiary")
+            st.button(labels("hit.read"), key=f"open:{ident}", on_click=_open, args=("provision", doc_id, article))
+            st.button(
+                labels("hit.similar"), key=f"similar:{ident}", on_click=_open, args=("similar", doc_id, article), type="tertiary"
+            )
 
 
 def show_rejection(error: ApiError, labels: Labels) -> None:
@@ -142,40 +84,16 @@ def show_rejection(error: ApiError, labels: Labels) -> None:
     st.warning(labels("error.rejected", field=labels.field(error.field) or error.field or "?", message=error.message))
 
 
+def is_refusal(error: ApiError) -> bool:
+    """A 4xx is about what was asked and is shown in place; the rest is ``app.py``'s to report."""
+    return error.status is not None and 400 <= error.status < 500
+
+
 def back_button(labels: Labels) -> None:
     st.button(labels("nav.back"), key="back", on_click=_back, type="tertiary")
 
 
 # ---- search ------------------------------------------------------------------------------
-
-
-def _document_label(documents: dict[str, str], labels: Labels, doc_id: str) -> str:
-    if not doc_id:
-        return labels("filter.all_documents")
-    title = documents.get(doc_id, doc_id)
-    return title if len(title) <= DOC_TITLE_CHARS else title[: DOC_TITLE_CHARS - 1] + "…"
-
-
-def sidebar_filters(api_url: str, labels: Labels) -> None:
-    documents = {d["doc_id"]: str(d.get("title") or d["doc_id"]) for d in data.documents(api_url)}
-    if st.session_state.get("f_doc") not in ("", None, *documents):
-        st.session_state["f_doc"] = ""  # a document removed from the index since
-    with st.sidebar:
-        st.subheader(labels("filters"))
-        st.multiselect(labels("filter.jurisdiction"), options=list(JURISDICTIONS), format_func=labels.jurisdiction, key="f_jurisdiction", persist_state="session")
-        st.multiselect(labels("filter.language"), options=list(LANGUAGES), format_func=labels.language_name, key="f_language", persist_state="session")
-        st.multiselect(labels("filter.kind"), options=list(KINDS), format_func=labels.kind, key="f_kind", persist_state="session")
-        st.selectbox(
-            labels("filter.document"),
-            options=["", *sorted(documents, key=lambda d: documents[d].casefold())],
-            format_func=lambda d: _document_label(documents, labels, d),
-            key="f_doc",
-            persist_state="session",
-        )
-        left, right = st.columns(2)
-        left.text_input(labels("filter.date_from"), key="f_date_from", placeholder=labels("filter.date_help"), persist_state="session")
-        right.text_input(labels("filter.date_to"), key="f_date_to", placeholder=labels("filter.date_help"), persist_state="session")
-        st.button(labels("filter.clear"), key="clear_filters", on_click=_clear_filters, type="tertiary")
 
 
 def current_search(q: str) -> SearchQuery:
@@ -195,15 +113,11 @@ def current_search(q: str) -> SearchQuery:
     if ss.get("_search_signature") != query:
         ss["_search_signature"] = query
         ss["offset"] = 0
-    return SearchQuery(**{**_fields(query), "offset": int(ss.get("offset", 0))})
-
-
-def _fields(query: SearchQuery) -> dict[str, Any]:
-    return {name: getattr(query, name) for name in query.__slots__}
+    return dataclasses.replace(query, offset=int(ss.get("offset", 0)))
 
 
 def search_view(api_url: str, labels: Labels) -> None:
-    sidebar_filters(api_url, labels)
+    sidebar.filters(api_url, labels)
     q = query_box(labels)
     if not q:
         st.caption(labels("query.hint"))
@@ -213,11 +127,8 @@ def search_view(api_url: str, labels: Labels) -> None:
     try:
         with st.spinner():
             answer = data.search(api_url, query)
-    except NotFound as error:  # the document filter names a document no longer indexed
-        show_rejection(error, labels)
-        return
-    except ApiError as error:
-        if error.status is None or error.status >= 500:
+    except ApiError as error:  # a malformed date, or a document filter no longer indexed
+        if not is_refusal(error):
             raise
         show_rejection(error, labels)
         return
@@ -242,7 +153,8 @@ def pager(offset: int, total: int, labels: Labels) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button(labels("results.previous"), key="page_previous", on_click=_move_page, args=(-1,), disabled=offset == 0)
         st.caption(labels("results.page", page=offset // PAGE_SIZE + 1, pages=pages))
-        st.button(labels("results.next"), key="page_next", on_click=_move_page, args=(1,), disabled=offset + PAGE_SIZE >= total)
+        last = offset + PAGE_SIZE >= total
+        st.button(labels("results.next"), key="page_next", on_click=_move_page, args=(1,), disabled=last)
 
 
 # ---- compare -----------------------------------------------------------------------------
@@ -253,7 +165,13 @@ def compare_view(api_url: str, labels: Labels) -> None:
     st.caption(labels("compare.intro"))
     q = query_box(labels)
     left, right = st.columns([3, 1])
-    left.multiselect(labels("compare.jurisdictions"), options=list(JURISDICTIONS), format_func=labels.jurisdiction, key="cmp_jurisdictions", persist_state="session")
+    left.multiselect(
+        labels("compare.jurisdictions"),
+        options=list(JURISDICTIONS),
+        format_func=labels.jurisdiction,
+        key="cmp_jurisdictions",
+        persist_state="session",
+    )
     right.slider(labels("compare.limit"), min_value=1, max_value=5, key="cmp_limit", persist_state="session")
     chosen = tuple(st.session_state.get("cmp_jurisdictions") or ())
     if not q:
@@ -264,9 +182,10 @@ def compare_view(api_url: str, labels: Labels) -> None:
         return
     try:
         with st.spinner():
-            answer = data.compare(api_url, q, chosen, st.session_state.get("mode", "hybrid"), int(st.session_state["cmp_limit"]))
+            mode, limit = st.session_state.get("mode", "hybrid"), int(st.session_state["cmp_limit"])
+            answer = data.compare(api_url, q, chosen, mode, limit)
     except ApiError as error:
-        if error.status is None or error.status >= 500:
+        if not is_refusal(error):
             raise
         show_rejection(error, labels)
         return
@@ -309,16 +228,21 @@ def neighbours(answer: dict[str, Any], labels: Labels, target: nav.Detail) -> No
     previous, following = answer.get("previous"), answer.get("next")
     with st.container(horizontal=True, vertical_alignment="center"):
         if previous:
-            st.button(f"← {previous.get('label') or previous['article']}", key="neighbour_previous", help=previous.get("citation"),
-                      on_click=_open, args=("provision", target.doc, previous["article"], True))
+            _neighbour_button(f"← {previous.get('label') or previous['article']}", "neighbour_previous", previous, target)
         else:
             st.caption(labels("nav.start_of_document"))
-        st.button(labels("hit.similar"), key="provision_similar", on_click=_open, args=("similar", target.doc, target.article), type="tertiary")
+        similar = ("similar", target.doc, target.article)
+        st.button(labels("hit.similar"), key="provision_similar", on_click=_open, args=similar, type="tertiary")
         if following:
-            st.button(f"{following.get('label') or following['article']} →", key="neighbour_next", help=following.get("citation"),
-                      on_click=_open, args=("provision", target.doc, following["article"], True))
+            _neighbour_button(f"{following.get('label') or following['article']} →", "neighbour_next", following, target)
         else:
             st.caption(labels("nav.end_of_document"))
+
+
+def _neighbour_button(text: str, key: str, neighbour: dict[str, Any], target: nav.Detail) -> None:
+    """Moving to a neighbour replaces the page: Back still leads to the results."""
+    args = ("provision", target.doc, neighbour["article"], True)
+    st.button(text, key=key, help=neighbour.get("citation"), on_click=_open, args=args)
 
 
 def table_of_contents(document: dict[str, Any], labels: Labels, target: nav.Detail) -> None:
@@ -326,8 +250,14 @@ def table_of_contents(document: dict[str, Any], labels: Labels, target: nav.Deta
     if target.article not in entries:
         return
     st.session_state["toc"] = target.article
-    st.selectbox(labels("provision.go_to"), options=list(entries), format_func=entries.__getitem__, key="toc",
-                 on_change=_jump_to_provision, args=(target.doc,))
+    st.selectbox(
+        labels("provision.go_to"),
+        options=list(entries),
+        format_func=entries.__getitem__,
+        key="toc",
+        on_change=_jump_to_provision,
+        args=(target.doc,),
+    )
 
 
 # ---- similar provisions ------------------------------------------------------------------
@@ -337,14 +267,19 @@ def similar_view(api_url: str, labels: Labels, target: nav.Detail) -> None:
     back_button(labels)
     header = st.container()  # filled once the answer names the source provision
     left, right = st.columns(2)
-    left.multiselect(labels("similar.jurisdiction"), options=list(JURISDICTIONS), format_func=labels.jurisdiction, key="sim_jurisdiction", persist_state="session")
-    right.multiselect(labels("similar.language"), options=list(LANGUAGES), format_func=labels.language_name, key="sim_language", persist_state="session")
+    left.multiselect(
+        labels("similar.jurisdiction"), options=list(JURISDICTIONS), format_func=labels.jurisdiction,
+        key="sim_jurisdiction", persist_state="session",
+    )
+    right.multiselect(
+        labels("similar.language"), options=list(LANGUAGES), format_func=labels.language_name,
+        key="sim_language", persist_state="session",
+    )
+    jurisdictions = tuple(st.session_state.get("sim_jurisdiction") or ())
+    languages = tuple(st.session_state.get("sim_language") or ())
     try:
         with st.spinner():
-            answer = data.similar(
-                api_url, target.doc, target.article,
-                tuple(st.session_state.get("sim_jurisdiction") or ()), tuple(st.session_state.get("sim_language") or ()), SIMILAR_LIMIT,
-            )
+            answer = data.similar(api_url, target.doc, target.article, jurisdictions, languages, SIMILAR_LIMIT)
     except NotFound as error:
         st.warning(labels("provision.not_found", message=error.message))
         return

@@ -1,4 +1,4 @@
-"""Store backends behind one interface: the embedded default (SQLite + exact vectors)."""
+"""Store backends behind one interface: the embedded default (SQLite + exact vectors) and OpenSearch."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ for _module in ("laborlex_core", "ingest", "search_api"):
 
 def open_store(settings: Settings) -> SearchBackend:
     """The store named by ``settings.backend``."""
+    if settings.backend == "opensearch":
+        # Imported here so the embedded default never needs opensearch-py.
+        from laborlex_core.store.opensearch import OpenSearchBackend
+
+        return OpenSearchBackend(settings)
     return EmbeddedDocumentStore(settings.store_path)
 
 

@@ -49,3 +49,25 @@ class StoreEmbeddingRetriever(_StoreRetriever):
         self, query_embedding: list[float], filters: dict[str, Any] | None = None, top_k: int | None = None
     ) -> dict[str, list[Document]]:
         return {"documents": self.document_store.embedding_retrieval(query_embedding, **self._arguments(filters, top_k))}
+
+
+@component
+class StoreHybridRetriever(_StoreRetriever):
+    """OpenSearch's native ``hybrid`` query (BM25 + k-NN fused server-side by the search pipeline).
+
+    Only for backends with ``hybrid_retrieval`` (OpenSearch); the client-side alternative is
+    the BM25 and embedding retrievers joined by ``search_api.fusion.RankFusion``.
+    """
+
+    @component.output_types(documents=list[Document])
+    def run(
+        self,
+        query: str,
+        query_embedding: list[float],
+        filters: dict[str, Any] | None = None,
+        top_k: int | None = None,
+    ) -> dict[str, list[Document]]:
+        hybrid = getattr(self.document_store, "hybrid_retrieval", None)
+        if hybrid is None:
+            raise TypeError(f"{type(self.document_store).__name__} has no native hybrid retrieval")
+        return {"documents": hybrid(query, query_embedding, **self._arguments(filters, top_k))}

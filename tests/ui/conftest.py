@@ -9,21 +9,17 @@ translations to find; every document is small, so the index builds in seconds.
 from __future__ import annotations
 
 import json
-import socket
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from streamlit.testing.v1 import AppTest
 
 from laborlex_core.settings import Settings
 from tests.conftest import CORPUS_DIR, MANIFEST_PATH, REPO_ROOT, shared_model_dir
+from tests.ui.servers import free_port, start_api
 
 SLICE: tuple[str, ...] = (
     "ilo-c182-es",  # INTL, es, convention (PDF)
@@ -37,45 +33,6 @@ SLICE: tuple[str, ...] = (
 )
 APP_PATH = REPO_ROOT / "ui" / "app.py"
 APP_TIMEOUT_S = 90  # a cold dense query on two cores, with margin
-
-
-@dataclass
-class RunningApi:
-    """A uvicorn server in a background thread of the test process."""
-
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_api(settings: Settings) -> RunningApi:
-    """Serve ``create_app(settings)`` on a socket bound here, so no port can be taken meanwhile."""
-    from search_api.app import create_app
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"api-{port}")
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.05)
-    return RunningApi(url=f"http://127.0.0.1:{port}", server=server, thread=thread)
 
 
 def write_slice_manifest(folder: Path, ids: tuple[str, ...]) -> Path:

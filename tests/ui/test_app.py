@@ -54,6 +54,16 @@ def _marked(card: str) -> list[str]:
     return [p.split("</mark>", 1)[0] for p in parts]
 
 
+def test_an_example_question_runs_a_search(make_app: AppFactory, api_url: str) -> None:
+    app = make_app(api_url)
+    app.run()
+    assert not result_cards(app)
+    app.pills(key="example").set_value("worst forms of child labour").run()
+    assert_clean(app)
+    assert app.text_input(key="q").value == "worst forms of child labour"
+    assert result_cards(app)
+
+
 def test_filters_change_what_is_shown(make_app: AppFactory, api_url: str) -> None:
     app = search(make_app(api_url), "trabajo infantil")
     assert {card_jurisdiction(c) for c in result_cards(app)} == {"INTL"}
@@ -86,6 +96,19 @@ def test_filters_change_what_is_shown(make_app: AppFactory, api_url: str) -> Non
     assert_clean(app)
     assert "Dated from" in messages(app) and "YYYY" in messages(app)
     assert not result_cards(app)
+
+    # one click clears every filter, the question stays
+    app.multiselect(key="f_jurisdiction").set_value(["HN"]).run()
+    app.button(key="clear_filters").click().run()
+    assert_clean(app)
+    assert app.text_input(key="f_date_from").value == "" and app.multiselect(key="f_jurisdiction").value == []
+    assert app.text_input(key="q").value == "trabajo infantil"
+    assert {card_jurisdiction(c) for c in result_cards(app)} == {"INTL"}
+
+    # a single document
+    app.selectbox(key="f_doc").set_value("hn-codigo-trabajo-es").run()
+    assert_clean(app)
+    assert result_cards(app) and all(c.startswith("Código del Trabajo de Honduras") for c in citations(app))
 
 
 def test_paging_moves_through_the_results(make_app: AppFactory, api_url: str) -> None:

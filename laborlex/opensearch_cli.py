@@ -1,0 +1,63 @@
+"""``laborlex opensearch setup|reindex|status``: run once per deployment, not per query.
+
+A Typer sub-app registered in laborlex/cli.py; the work itself is in
+``laborlex_core.store.opensearch_admin`` so it is testable without the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+opensearch_app = typer.Typer(help="Manage the OpenSearch backend (index, alias, search pipeline).", no_args_is_help=True)
+
+
+def _client_and_settings():  # type: ignore[no-untyped-def]
+    from laborlex_core.logging_setup import configure_logging
+    from laborlex_core.settings import get_settings
+    from laborlex_core.store.opensearch import make_client
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return make_client(settings), settings
+
+
+@opensearch_app.command()
+def setup() -> None:
+    """Create the passage index behind its alias, the document index and the hybrid search pipeline (idempotent)."""
+    from laborlex_core.store.opensearch_admin import setup as run_setup
+
+    client, settings = _client_and_settings()
+    report = run_setup(client, settings)
+    state = "created" if report.created_index else "exists"
+    typer.echo(f"alias {settings.opensearch_index} -> {report.index} ({state})")
+    typer.echo(f"documents index {settings.opensearch_index}-docs ({'created' if report.created_docs_index else 'exists'})")
+    typer.echo(f"search pipeline {report.search_pipeline or '-'}")
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+
+
+@opensearch_app.command()
+def reindex() -> None:
+    """Copy passages into a new index with the current mappings and swap the alias atomically."""
+    from laborlex_core.store.opensearch_admin import reindex as run_reindex
+
+    client, settings = _client_and_settings()
+    new, old = run_reindex(client, settings)
+    typer.echo(f"alias {settings.opensearch_index} -> {new}; removed {', '.join(old) or 'nothing'}")
+
+
+@opensearch_app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Cluster health, which index the alias points to, passage and document counts."""
+    from laborlex_core.store.opensearch_admin import status as run_status
+
+    client, settings = _client_and_settings()
+    result = run_status(client, settings)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for key, value in result.items():
+        typer.echo(f"{key:<16} {value}")

@@ -1,0 +1,362 @@
+"""The OpenSearch backend: the same SearchBackend protocol as the embedded store, on a cluster.
+
+Written on opensearch-py directly rather than opensearch-haystack's OpenSearchDocumentStore:
+that store creates and owns one concrete index (we search through an alias so that ``reindex``
+can swap indices), has no per-document replace or document records, and its BM25 query
+searches ``content`` with one analyzer, where laborlex needs every language's analysis and the
+context line. Query and mapping bodies live in ``opensearch_queries``/``opensearch_mappings``.
+
+Semantics matched to the embedded store: passages keep their Haystack meta as written; BM25
+and cosine scores are "higher is better" (k-NN scores are mapped back from Lucene's
+``(1 + cos) / 2`` to the cosine); filters mean the same. One difference cannot be hidden:
+``replace_document`` is delete-then-insert, not a transaction, so a reader may briefly see a
+document with no passages (never a mix of old and new passages, since both steps refresh).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from haystack import Document, default_from_dict, default_to_dict
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
+
+from laborlex_core.passage_text import context_line
+from laborlex_core.settings import Settings
+from laborlex_core.store import opensearch_mappings as mappings
+from laborlex_core.store import opensearch_queries as queries
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+BULK_BATCH = 500  # actions per _bulk request
+PAGE_SIZE = 1000  # hits per page when reading passages in order
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class OpenSearchWriteError(RuntimeError):
+    """A write that failed after retries; the message names the document and the reasons."""
+
+    def __init__(self, doc_id: str, reasons: list[str]) -> None:
+        self.doc_id = doc_id
+        self.reasons = reasons
+        super().__init__(f"writing document {doc_id!r} to OpenSearch failed: {'; '.join(reasons[:5])}")
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, (OSConnectionError, ConnectionTimeout)):
+        return True
+    return isinstance(error, TransportError) and isinstance(error.status_code, int) and error.status_code in RETRYABLE_STATUS
+
+
+def with_retries(call: Callable[[], T], attempts: int = 5, base_delay: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run ``call``, retrying 429/5xx and connection errors with exponential backoff."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except Exception as error:  # noqa: BLE001 - re-raised unless retryable
+            if attempt == attempts - 1 or not _retryable(error):
+                raise
+            delay = base_delay * 2**attempt
+            log.warning("opensearch_retry", extra={"attempt": attempt + 1, "delay_s": delay, "error": str(error)})
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def make_client(settings: Settings) -> OpenSearch:
+    """An opensearch-py client from Settings (basic auth only when a password is set)."""
+    auth = None
+    if settings.opensearch_password is not None:
+        auth = (settings.opensearch_user, settings.opensearch_password.get_secret_value())
+    return OpenSearch(
+        hosts=[settings.opensearch_url],
+        http_auth=auth,
+        verify_certs=settings.opensearch_verify_certs,
+        ssl_show_warn=settings.opensearch_verify_certs,
+        timeout=settings.opensearch_timeout_s,
+        http_compress=True,
+    )
+
+
+def passage_source(document: Document) -> dict[str, Any]:
+    """The ``_source`` of one passage: filter keywords, both texts, the meta as written, vector."""
+    meta = document.meta
+    source: dict[str, Any] = {"id": document.id, "content": document.content or "", "context": context_line(meta)}
+    for name in mappings.KEYWORD_FIELDS:
+        value = meta.get(name)
+        source[name] = None if value is None else str(value)
+    source["doc_id"] = meta.get("doc_id") or document.id
+    for name in mappings.INTEGER_FIELDS:
+        source[name] = meta.get(name)
+    source["meta"] = dict(meta)
+    if document.embedding is not None:
+        source["embedding"] = [float(x) for x in document.embedding]
+    return source
+
+
+def hit_to_document(hit: dict[str, Any], score: float | None = None) -> Document:
+    """A search hit back as a Haystack Document with the passage's own meta."""
+    source = hit["_source"]
+    meta = dict(source.get("meta") or {})
+    if hit.get("highlight"):
+        meta["highlights"] = [fragment for fragments in hit["highlight"].values() for fragment in fragments]
+    return Document(
+        id=source.get("id") or hit["_id"],
+        content=source.get("content"),
+        meta=meta,
+        embedding=source.get("embedding"),
+        score=score,
+    )
+
+
+class OpenSearchBackend:
+    """Haystack DocumentStore + laborlex SearchBackend over an OpenSearch alias."""
+
+    def __init__(self, settings: Settings, client: OpenSearch | None = None, embedding_dim: int = mappings.EMBEDDING_DIM) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.alias = settings.opensearch_index
+        self.docs_index = mappings.docs_index_name(self.alias)
+        self.embedding_dim = embedding_dim
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _call(self, call: Callable[[], T]) -> T:
+        return with_retries(call, attempts=self.settings.opensearch_max_retries)
+
+    def _search(self, body: dict[str, Any], index: str | None = None, **params: Any) -> dict[str, Any]:
+        return self._call(lambda: self.client.search(index=index or self.alias, body=body, params=params or None))
+
+    def _bulk(self, actions: list[dict[str, Any]], doc_id: str, refresh: bool = True) -> list[str]:
+        """Send ``actions`` (header, source pairs flattened) in batches; retry rejected items.
+
+        Items rejected with 429 are sent again with backoff; other item errors are returned.
+        """
+        errors: list[str] = []
+        pending = actions
+        for attempt in range(self.settings.opensearch_max_retries):
+            retry: list[dict[str, Any]] = []
+            for first in range(0, len(pending), BULK_BATCH * 2):
+                batch = pending[first : first + BULK_BATCH * 2]
+                response = self._call(lambda batch=batch: self.client.bulk(body=batch, refresh=refresh))
+                if not response.get("errors"):
+                    continue
+                sources = iter(batch)
+                pairs = []
+                for header in sources:
+                    op = next(iter(header))
+                    pairs.append((header, None if op == "delete" else next(sources)))
+                for (header, source), item in zip(pairs, response["items"]):
+                    result = next(iter(item.values()))
+                    status = result.get("status", 500)
+                    if status < 300 or (next(iter(header)) == "delete" and status == 404):
+                        continue
+                    if status in RETRYABLE_STATUS:
+                        retry.extend([header] + ([source] if source is not None else []))
+                    else:
+                        errors.append(f"{result.get('_id')}: {status} {result.get('error')}")
+            if not retry:
+                return errors
+            pending = retry
+            time.sleep(0.5 * 2**attempt)
+        errors.append(f"{len(pending) // 2} actions still rejected (429/5xx) after retries")
+        return errors
+
+    def refresh(self) -> None:
+        self._call(lambda: self.client.indices.refresh(index=f"{self.alias},{self.docs_index}"))
+
+    # ---- Haystack DocumentStore protocol ---------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        # Connection details come from Settings (LABORLEX_OPENSEARCH_*), never serialized:
+        # the password stays out of pipeline YAML.
+        return default_to_dict(self, index=self.alias, embedding_dim=self.embedding_dim)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OpenSearchBackend:
+        params = data.get("init_parameters", {})
+        settings = Settings(opensearch_index=params.get("index", "laborlex"))
+        return cls(settings, embedding_dim=params.get("embedding_dim", mappings.EMBEDDING_DIM))
+
+    def count_documents(self) -> int:
+        return int(self._call(lambda: self.client.count(index=self.alias))["count"])
+
+    def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
+        return self._ordered(filters, with_embeddings=True)
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
+        """Write passages; NONE behaves as FAIL, like the embedded store."""
+        if policy == DuplicatePolicy.NONE:
+            policy = DuplicatePolicy.FAIL
+        op = "index" if policy == DuplicatePolicy.OVERWRITE else "create"
+        actions: list[dict[str, Any]] = []
+        for document in documents:
+            actions += [{op: {"_index": self.alias, "_id": document.id}}, passage_source(document)]
+        response_errors: list[str] = []
+        written = 0
+        for first in range(0, len(actions), BULK_BATCH * 2):
+            batch = actions[first : first + BULK_BATCH * 2]
+            response = self._call(lambda batch=batch: self.client.bulk(body=batch, refresh=True))
+            for item in response["items"]:
+                result = next(iter(item.values()))
+                if result.get("status", 500) < 300:
+                    written += 1
+                elif result.get("status") == 409:
+                    if policy == DuplicatePolicy.FAIL:
+                        raise DuplicateDocumentError(f"ID '{result.get('_id')}' already exists in the document store.")
+                else:
+                    response_errors.append(f"{result.get('_id')}: {result.get('error')}")
+        if response_errors:
+            raise OpenSearchWriteError("(write_documents)", response_errors)
+        return written
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        actions = [{"delete": {"_index": self.alias, "_id": i}} for i in document_ids]
+        errors = self._bulk(actions, "(delete_documents)")
+        if errors:
+            raise OpenSearchWriteError("(delete_documents)", errors)
+
+    # ---- per-document operations ------------------------------------------------------------
+
+    def replace_document(
+        self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any], text: str | None = None
+    ) -> int:
+        """Delete the document's passages by query, bulk-insert the new ones, refresh, record it.
+
+        Raises :class:`OpenSearchWriteError` naming ``doc_id`` when any passage is refused
+        after retries (the ingest pipeline reports it as that document's failure).
+        """
+        for document in passages:
+            if document.meta.get("doc_id") != doc_id:
+                raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
+        provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
+        try:
+            self._call(
+                lambda: self.client.delete_by_query(
+                    index=self.alias,
+                    body={"query": {"term": {"doc_id": doc_id}}},
+                    params={"refresh": "true", "conflicts": "proceed"},
+                )
+            )
+        except TransportError as error:
+            raise OpenSearchWriteError(doc_id, [f"delete of old passages: {error}"]) from error
+        actions: list[dict[str, Any]] = []
+        for document in passages:
+            actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
+        errors = self._bulk(actions, doc_id)
+        if errors:
+            raise OpenSearchWriteError(doc_id, errors)
+        record = {
+            "doc_id": doc_id,
+            "meta": doc_meta,
+            "passages": len(passages),
+            "provisions": provisions,
+            "updated_at": time.time(),
+            "text": text,
+        }
+        self._call(lambda: self.client.index(index=self.docs_index, id=doc_id, body=record, refresh=True))
+        return len(passages)
+
+    def delete_document(self, doc_id: str) -> bool:
+        response = self._call(
+            lambda: self.client.delete_by_query(
+                index=self.alias, body={"query": {"term": {"doc_id": doc_id}}}, params={"refresh": "true", "conflicts": "proceed"}
+            )
+        )
+        try:
+            self._call(lambda: self.client.delete(index=self.docs_index, id=doc_id, refresh=True))
+            record_deleted = True
+        except NotFoundError:
+            record_deleted = False
+        return bool(record_deleted or response.get("deleted"))
+
+    def _record(self, doc_id: str) -> dict[str, Any] | None:
+        try:
+            return self._call(lambda: self.client.get(index=self.docs_index, id=doc_id))["_source"]
+        except NotFoundError:
+            return None
+
+    @staticmethod
+    def _summary(record: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **(record.get("meta") or {}),
+            "passages": record.get("passages", 0),
+            "provisions": record.get("provisions", 0),
+            "updated_at": record.get("updated_at"),
+        }
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        body = {"size": 10000, "query": queries.MATCH_ALL, "sort": [{"doc_id": "asc"}], "_source": {"excludes": ["text"]}}
+        try:
+            hits = self._search(body, index=self.docs_index)["hits"]["hits"]
+        except NotFoundError:
+            return []
+        return [self._summary(hit["_source"]) for hit in hits]
+
+    def get_document(self, doc_id: str) -> dict[str, Any] | None:
+        record = self._record(doc_id)
+        return None if record is None else self._summary(record)
+
+    def document_text(self, doc_id: str) -> str | None:
+        record = self._record(doc_id)
+        return None if record is None else record.get("text")
+
+    def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
+        return self._ordered({"field": "meta.doc_id", "operator": "==", "value": doc_id}, with_embeddings)
+
+    def _ordered(self, filters: dict[str, Any] | None, with_embeddings: bool) -> list[Document]:
+        """All passages matching ``filters`` in reading order, paged with search_after."""
+        documents: list[Document] = []
+        after: list[Any] | None = None
+        while True:
+            body = queries.filter_body(filters, PAGE_SIZE, after)
+            body["_source"] = {"excludes": ["context"] if with_embeddings else ["context", "embedding"]}
+            hits = self._search(body)["hits"]["hits"]
+            documents.extend(hit_to_document(h) for h in hits)
+            if len(hits) < PAGE_SIZE:
+                return documents
+            after = hits[-1]["sort"]
+
+    def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]:
+        if field not in ("jurisdiction", "language", "kind", "doc_id"):
+            raise ValueError(f"no facet on {field!r}")
+        response = self._search(queries.facet_body(field, filters))
+        return {str(b["key"]): int(b["doc_count"]) for b in response["aggregations"]["values"]["buckets"]}
+
+    # ---- retrieval -------------------------------------------------------------------
+
+    def bm25_retrieval(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
+        """BM25 analyzed by OpenSearch per language sub-field; highlights in ``meta["highlights"]``."""
+        if not query.strip():
+            return []
+        hits = self._search(queries.bm25_body(query, filters, top_k))["hits"]["hits"]
+        return [hit_to_document(h, score=float(h["_score"])) for h in hits]
+
+    def embedding_retrieval(
+        self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """Approximate (HNSW) cosine neighbours with the filter applied inside the k-NN search.
+
+        Lucene reports cosinesimil as ``(1 + cos) / 2``; it is mapped back to the cosine so
+        scores read as in the embedded store.
+        """
+        hits = self._search(queries.knn_body(query_embedding, filters, top_k))["hits"]["hits"]
+        return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
+
+    def hybrid_retrieval(
+        self, query: str, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> list[Document]:
+        """One native ``hybrid`` query fused by the search pipeline; ``meta["ranks"]`` = {"hybrid": r}."""
+        body = queries.hybrid_body(query, query_embedding, filters, top_k)
+        hits = self._search(body, search_pipeline=self.settings.opensearch_search_pipeline)["hits"]["hits"]
+        documents = []
+        for rank, hit in enumerate(hits, start=1):
+            document = hit_to_document(hit, score=float(hit["_score"]))
+            document.meta["ranks"] = {"hybrid": rank}
+            documents.append(document)
+        return documents

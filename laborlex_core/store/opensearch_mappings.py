@@ -1,0 +1,171 @@
+"""The OpenSearch index design, as pure functions that return request bodies.
+
+Kept apart from the client code so every analyzer, mapping and alias action can be checked
+as data in tests without a cluster. Design (see docs/opensearch.md):
+
+* passages live in an index ``<alias>-<timestamp>`` reached through the alias ``<alias>``,
+  so ``reindex`` can build a new index (new analyzers need a new index) and swap the alias
+  in one atomic ``_aliases`` call;
+* ``content`` and ``context`` (the context line) are multi-fields with one sub-field per
+  language: OpenSearch analyzes queries itself, so stemming happens per sub-field and a
+  query is matched against all of them (cross-lingual queries are the norm here);
+* Georgian has no analyzer in Lucene: standard tokenizer + lowercase, the vectors carry it;
+* ``.ref`` keeps legal references whole ("22 Bis", "330-A", "§ 207") next to their parts;
+* every filterable field is a ``keyword`` (``date`` too: filters compare ISO strings, as
+  the embedded store does);
+* document records (metadata + extracted text) live in a small ``<alias>-docs`` index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+EMBEDDING_DIM = 384
+LANGUAGE_SUBFIELDS: tuple[str, ...] = ("es", "en", "ka")
+# Keyword fields a Haystack filter on ``meta.<name>`` maps to directly (same set as the
+# embedded store's columns in laborlex_core.store.filters.COLUMNS).
+KEYWORD_FIELDS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "date", "article", "unit", "title")
+INTEGER_FIELDS: tuple[str, ...] = ("ordinal", "chunk")
+TEXT_FIELDS: tuple[str, ...] = ("content", "context")
+HNSW_METHOD: dict[str, Any] = {
+    "name": "hnsw",
+    # Explicit: the default engine became faiss in 2.18, which rejects cosinesimil.
+    "engine": "lucene",
+    "space_type": "cosinesimil",
+    "parameters": {"m": 16, "ef_construction": 100},
+}
+
+
+def analysis_settings() -> dict[str, Any]:
+    """Analyzers: Spanish/English stemming with folded accents, Georgian lower-cased, references."""
+    return {
+        "filter": {
+            "laborlex_es_stop": {"type": "stop", "stopwords": "_spanish_"},
+            "laborlex_es_stem": {"type": "stemmer", "language": "light_spanish"},
+            "laborlex_en_stop": {"type": "stop", "stopwords": "_english_"},
+            "laborlex_en_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "laborlex_en_stem": {"type": "stemmer", "language": "english"},
+            "laborlex_ref_parts": {
+                "type": "word_delimiter_graph",
+                "preserve_original": True,
+                "split_on_case_change": False,
+                "split_on_numerics": True,
+            },
+        },
+        "analyzer": {
+            # Stem first, fold accents after: Snowball/light stemmers expect accented input,
+            # so "indemnización" and "indemnizacion" end up as the same term (as in text_analysis).
+            "laborlex_es": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "laborlex_es_stop", "laborlex_es_stem", "asciifolding"],
+            },
+            "laborlex_en": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": [
+                    "laborlex_en_possessive",
+                    "lowercase",
+                    "laborlex_en_stop",
+                    "laborlex_en_stem",
+                    "asciifolding",
+                ],
+            },
+            "laborlex_ka": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+            "laborlex_ref": {
+                "type": "custom",
+                "tokenizer": "whitespace",
+                "filter": ["laborlex_ref_parts", "lowercase", "asciifolding"],
+            },
+        },
+    }
+
+
+def _text_field() -> dict[str, Any]:
+    """A text field analyzed once per language, plus the reference-keeping analysis."""
+    fields: dict[str, Any] = {lang: {"type": "text", "analyzer": f"laborlex_{lang}"} for lang in LANGUAGE_SUBFIELDS}
+    fields["ref"] = {"type": "text", "analyzer": "laborlex_ref"}
+    return {"type": "text", "analyzer": "standard", "fields": fields}
+
+
+def passage_mappings(embedding_dim: int = EMBEDDING_DIM, knn: bool = True) -> dict[str, Any]:
+    """Mappings of the passage index; ``knn=False`` only for emulators without k-NN."""
+    properties: dict[str, Any] = {"id": {"type": "keyword"}}
+    properties.update({name: _text_field() for name in TEXT_FIELDS})
+    properties.update({name: {"type": "keyword"} for name in KEYWORD_FIELDS})
+    properties.update({name: {"type": "integer"} for name in INTEGER_FIELDS})
+    # The full Haystack meta, as written; strings become keywords so any meta.<x> filter works.
+    properties["meta"] = {"type": "object", "dynamic": True}
+    if knn:
+        properties["embedding"] = {"type": "knn_vector", "dimension": embedding_dim, "method": HNSW_METHOD}
+    return {
+        "dynamic": "strict",
+        "date_detection": False,
+        "dynamic_templates": [
+            {"meta_strings": {"path_match": "meta.*", "match_mapping_type": "string", "mapping": {"type": "keyword"}}}
+        ],
+        "properties": properties,
+    }
+
+
+def passage_index_body(
+    shards: int = 1, replicas: int = 0, embedding_dim: int = EMBEDDING_DIM, knn: bool = True
+) -> dict[str, Any]:
+    """The body of ``PUT /<alias>-<timestamp>``."""
+    index: dict[str, Any] = {"number_of_shards": shards, "number_of_replicas": replicas}
+    if knn:
+        index["knn"] = True
+    return {
+        "settings": {"index": index, "analysis": analysis_settings()},
+        "mappings": passage_mappings(embedding_dim, knn=knn),
+    }
+
+
+def docs_index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """The document-record index: metadata for listing, the extracted text for reading."""
+    return {
+        "settings": {"index": {"number_of_shards": shards, "number_of_replicas": replicas}},
+        "mappings": {
+            "dynamic": False,
+            "properties": {
+                "doc_id": {"type": "keyword"},
+                "meta": {"type": "object", "enabled": False},
+                "passages": {"type": "integer"},
+                "provisions": {"type": "integer"},
+                "updated_at": {"type": "double"},
+                "text": {"type": "text", "index": False},
+            },
+        },
+    }
+
+
+def docs_index_name(alias: str) -> str:
+    return f"{alias}-docs"
+
+
+def timestamped_index_name(alias: str, now: datetime | None = None) -> str:
+    """``laborlex-20250101t120000123456``: sortable, lower-case (index names must be)."""
+    moment = now or datetime.now(timezone.utc)
+    return f"{alias}-{moment.strftime('%Y%m%dt%H%M%S%f')}"
+
+
+def alias_swap_actions(alias: str, new_index: str, old_indices: list[str]) -> dict[str, Any]:
+    """One ``POST /_aliases`` body: readers move from the old index to the new one atomically."""
+    actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": alias}} for old in old_indices]
+    actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+    return {"actions": actions}
+
+
+def search_pipeline_body(rank_constant: int = 60) -> dict[str, Any]:
+    """Native hybrid fusion by RRF (score-ranker-processor, OpenSearch >= 2.19).
+
+    RRF rather than min-max normalization so native and client-side hybrid rank alike:
+    both use the same ``rank_constant`` (``LABORLEX_RRF_K``).
+    """
+    return {
+        "description": "laborlex: BM25 + k-NN fused by reciprocal rank fusion",
+        "phase_results_processors": [
+            {"score-ranker-processor": {"combination": {"technique": "rrf", "rank_constant": rank_constant}}}
+        ],
+    }

@@ -1,0 +1,186 @@
+"""OpenSearch query bodies for laborlex, as pure functions (tested as data).
+
+Haystack filter dictionaries (the one filter language both backends accept) become
+bool/term/terms/range/exists clauses here, with the same semantics as the SQL translation in
+``laborlex_core.store.filters``: ``== None`` means "missing", comparisons with None match
+nothing, an empty ``in`` list matches nothing, and NOT negates the AND of its conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from laborlex_core.store.filters import COLUMNS, FilterError
+from laborlex_core.store.opensearch_mappings import LANGUAGE_SUBFIELDS
+
+MATCH_ALL: dict[str, Any] = {"match_all": {}}
+MATCH_NONE: dict[str, Any] = {"match_none": {}}
+_RANGE_OPERATORS: dict[str, str] = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
+# Passage fields searched by BM25: every language analysis of the body and the context line,
+# plus the reference-keeping analysis. Weights are equal, like the embedded store's FTS5 columns.
+BM25_FIELDS: tuple[str, ...] = tuple(
+    f"{field}.{sub}" for field in ("content", "context") for sub in (*LANGUAGE_SUBFIELDS, "ref")
+)
+HIGHLIGHT_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in LANGUAGE_SUBFIELDS)
+# Large stored fields that searches never need back.
+SOURCE_EXCLUDES: tuple[str, ...] = ("embedding", "context")
+
+
+def field_name(field: str) -> str:
+    """Haystack field → OpenSearch field: ``meta.language`` → ``language``, ``meta.x`` → ``meta.x``."""
+    if field in ("id", "content"):
+        return field
+    name = field.removeprefix("meta.")
+    if name in COLUMNS:
+        return name
+    if not name or not name.replace("_", "").isalnum():
+        raise FilterError(f"unsupported filter field {field!r}")
+    return f"meta.{name}"
+
+
+def translate_filters(filters: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A Haystack filter as one OpenSearch query clause; None when there is no filter."""
+    if not filters:
+        return None
+    return _node(filters)
+
+
+def _node(node: dict[str, Any]) -> dict[str, Any]:
+    if "conditions" in node:
+        op = str(node.get("operator", "")).upper()
+        parts = [_node(c) for c in node["conditions"]]
+        if not parts:
+            return MATCH_ALL
+        if op == "AND":
+            return {"bool": {"filter": parts}}
+        if op == "OR":
+            return {"bool": {"should": parts, "minimum_should_match": 1}}
+        if op == "NOT":
+            return {"bool": {"must_not": [{"bool": {"filter": parts}}]}}
+        raise FilterError(f"unknown logical operator {node.get('operator')!r}")
+    try:
+        field, op, value = node["field"], node["operator"], node["value"]
+    except KeyError as missing:
+        raise FilterError(f"filter condition lacks {missing}") from None
+    name = field_name(field)
+    if op in ("in", "not in"):
+        if not isinstance(value, list):
+            raise FilterError(f"operator {op!r} on {field!r} needs a list")
+        if not value:
+            return MATCH_NONE if op == "in" else MATCH_ALL
+        terms = {"terms": {name: value}}
+        return terms if op == "in" else {"bool": {"must_not": [terms]}}
+    if op == "==":
+        if value is None:
+            return {"bool": {"must_not": [{"exists": {"field": name}}]}}
+        return {"term": {name: value}}
+    if op == "!=":
+        if value is None:
+            return {"exists": {"field": name}}
+        # SQL's `col != v` is false when col is NULL; keep that: the field must exist.
+        return {"bool": {"filter": [{"exists": {"field": name}}], "must_not": [{"term": {name: value}}]}}
+    if op in _RANGE_OPERATORS:
+        if value is None:
+            return MATCH_NONE
+        return {"range": {name: {_RANGE_OPERATORS[op]: value}}}
+    raise FilterError(f"unknown operator {op!r}")
+
+
+def _with_filter(query: dict[str, Any], filters: dict[str, Any] | None) -> dict[str, Any]:
+    clause = translate_filters(filters)
+    if clause is None:
+        return query
+    return {"bool": {"must": [query], "filter": [clause]}}
+
+
+def bm25_query(query: str) -> dict[str, Any]:
+    """The lexical clause: the query analyzed by OpenSearch for each language sub-field.
+
+    ``most_fields`` sums the sub-fields' scores, which is what an OR over every language's
+    terms does in the embedded store (a word matching in several analyses counts more).
+    """
+    return {"multi_match": {"query": query, "fields": list(BM25_FIELDS), "type": "most_fields", "operator": "or"}}
+
+
+def highlight_body(fragment_size: int = 160, fragments: int = 2) -> dict[str, Any]:
+    return {
+        "fields": {name: {} for name in HIGHLIGHT_FIELDS},
+        "fragment_size": fragment_size,
+        "number_of_fragments": fragments,
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+    }
+
+
+def bm25_body(query: str, filters: dict[str, Any] | None = None, top_k: int = 10, highlight: bool = True) -> dict[str, Any]:
+    """``POST /<alias>/_search`` body for BM25 with filters applied as a non-scoring filter."""
+    body: dict[str, Any] = {
+        "size": top_k,
+        "query": _with_filter(bm25_query(query), filters),
+        "_source": {"excludes": list(SOURCE_EXCLUDES)},
+        "sort": [{"_score": "desc"}, {"id": "asc"}],
+    }
+    if highlight:
+        body["highlight"] = highlight_body()
+    return body
+
+
+def knn_query(vector: Sequence[float], filters: dict[str, Any] | None, k: int) -> dict[str, Any]:
+    """k-NN with the filter *inside* the knn clause (efficient filtering: filtered before top-k)."""
+    clause: dict[str, Any] = {"vector": [float(x) for x in vector], "k": k}
+    translated = translate_filters(filters)
+    if translated is not None:
+        clause["filter"] = translated
+    return {"knn": {"embedding": clause}}
+
+
+def knn_body(vector: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10) -> dict[str, Any]:
+    return {
+        "size": top_k,
+        "query": knn_query(vector, filters, top_k),
+        "_source": {"excludes": list(SOURCE_EXCLUDES)},
+    }
+
+
+def hybrid_body(
+    query: str, vector: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10, highlight: bool = True
+) -> dict[str, Any]:
+    """The native ``hybrid`` query; run with ``search_pipeline=<name>`` so scores are fused.
+
+    The filter goes in the hybrid query's top-level ``filter`` (OpenSearch >= 2.19), which
+    applies it to both sub-queries (to the k-NN one as an efficient filter).
+    """
+    hybrid: dict[str, Any] = {"queries": [bm25_query(query), knn_query(vector, None, top_k)]}
+    translated = translate_filters(filters)
+    if translated is not None:
+        hybrid["filter"] = translated
+    body: dict[str, Any] = {
+        "size": top_k,
+        "query": {"hybrid": hybrid},
+        "_source": {"excludes": list(SOURCE_EXCLUDES)},
+    }
+    if highlight:
+        body["highlight"] = highlight_body()
+    return body
+
+
+def facet_body(field: str, filters: dict[str, Any] | None = None, size: int = 1000) -> dict[str, Any]:
+    """Passage counts per value of a keyword field (no hits returned)."""
+    body: dict[str, Any] = {"size": 0, "aggs": {"values": {"terms": {"field": field, "size": size}}}}
+    translated = translate_filters(filters)
+    if translated is not None:
+        body["query"] = translated
+    return body
+
+
+def filter_body(filters: dict[str, Any] | None, size: int, search_after: list[Any] | None = None) -> dict[str, Any]:
+    """Passages in reading order (doc, ordinal, chunk, id), paged with ``search_after``."""
+    body: dict[str, Any] = {
+        "size": size,
+        "query": translate_filters(filters) or MATCH_ALL,
+        "sort": [{"doc_id": "asc"}, {"ordinal": "asc"}, {"chunk": "asc"}, {"id": "asc"}],
+    }
+    if search_after is not None:
+        body["search_after"] = search_after
+    return body

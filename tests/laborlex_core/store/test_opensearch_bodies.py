@@ -1,0 +1,229 @@
+"""The OpenSearch index design and query bodies, checked field by field as data (no server)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from laborlex_core.settings import Settings
+from laborlex_core.store import open_store
+from laborlex_core.store import opensearch_mappings as m
+from laborlex_core.store import opensearch_queries as q
+from laborlex_core.store.filters import FilterError
+from laborlex_core.store.opensearch import OpenSearchBackend, passage_source, with_retries
+from tests.laborlex_core.store.opensearch_fixtures import small_corpus
+
+
+def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Settings()
+    assert (s.opensearch_url, s.opensearch_user, s.opensearch_index) == ("https://localhost:9200", "admin", "laborlex")
+    assert s.opensearch_password is None and s.opensearch_verify_certs is False
+    assert (s.opensearch_shards, s.opensearch_replicas, s.opensearch_hybrid) == (1, 0, "client")
+    assert s.opensearch_search_pipeline == "laborlex-hybrid"
+    monkeypatch.setenv("LABORLEX_BACKEND", "opensearch")
+    monkeypatch.setenv("LABORLEX_OPENSEARCH_PASSWORD", "s3cret!")
+    monkeypatch.setenv("LABORLEX_OPENSEARCH_HYBRID", "native")
+    s = Settings()
+    assert s.backend == "opensearch" and s.opensearch_hybrid == "native"
+    assert s.opensearch_password.get_secret_value() == "s3cret!" and "s3cret" not in repr(s)
+
+
+def test_open_store_builds_the_opensearch_backend() -> None:
+    store = open_store(Settings(backend="opensearch", opensearch_url="http://127.0.0.1:1"))
+    assert isinstance(store, OpenSearchBackend) and store.alias == "laborlex" and store.docs_index == "laborlex-docs"
+
+
+@pytest.mark.parametrize(
+    ("subfield", "expected_filters"),
+    [
+        ("es", ["lowercase", "laborlex_es_stop", "laborlex_es_stem", "asciifolding"]),
+        ("en", ["laborlex_en_possessive", "lowercase", "laborlex_en_stop", "laborlex_en_stem", "asciifolding"]),
+        ("ka", ["lowercase"]),
+    ],
+)
+def test_language_subfields_and_their_analyzers(subfield: str, expected_filters: list[str]) -> None:
+    body = m.passage_index_body()
+    analyzers = body["settings"]["analysis"]["analyzer"]
+    for field in ("content", "context"):
+        mapping = body["mappings"]["properties"][field]
+        assert mapping["type"] == "text"
+        assert mapping["fields"][subfield] == {"type": "text", "analyzer": f"laborlex_{subfield}"}
+    analyzer = analyzers[f"laborlex_{subfield}"]
+    assert analyzer["tokenizer"] == "standard" and analyzer["filter"] == expected_filters
+
+
+def test_stemmers_and_reference_analysis() -> None:
+    analysis = m.analysis_settings()
+    assert analysis["filter"]["laborlex_es_stem"] == {"type": "stemmer", "language": "light_spanish"}
+    assert analysis["filter"]["laborlex_en_stem"] == {"type": "stemmer", "language": "english"}
+    ref = analysis["analyzer"]["laborlex_ref"]
+    assert ref["tokenizer"] == "whitespace" and ref["filter"][0] == "laborlex_ref_parts"
+    parts = analysis["filter"]["laborlex_ref_parts"]
+    assert parts["type"] == "word_delimiter_graph" and parts["preserve_original"] is True
+    assert m.passage_mappings()["properties"]["content"]["fields"]["ref"]["analyzer"] == "laborlex_ref"
+
+
+def test_keyword_fields_for_every_filter_and_strict_mapping() -> None:
+    props = m.passage_mappings()["properties"]
+    for name in ("doc_id", "language", "jurisdiction", "kind", "date", "article", "unit", "title", "id"):
+        assert props[name] == {"type": "keyword"}, name
+    assert props["ordinal"] == props["chunk"] == {"type": "integer"}
+    mappings = m.passage_mappings()
+    assert mappings["dynamic"] == "strict" and mappings["date_detection"] is False
+    assert mappings["dynamic_templates"][0]["meta_strings"]["mapping"] == {"type": "keyword"}
+
+
+def test_knn_vector_field_and_index_settings() -> None:
+    body = m.passage_index_body(shards=3, replicas=2)
+    assert body["settings"]["index"] == {"number_of_shards": 3, "number_of_replicas": 2, "knn": True}
+    vector = body["mappings"]["properties"]["embedding"]
+    assert vector["type"] == "knn_vector" and vector["dimension"] == 384
+    assert vector["method"]["name"] == "hnsw"
+    assert vector["method"]["engine"] == "lucene" and vector["method"]["space_type"] == "cosinesimil"
+    no_knn = m.passage_index_body(knn=False)
+    assert "embedding" not in no_knn["mappings"]["properties"] and "knn" not in no_knn["settings"]["index"]
+
+
+def test_docs_index_keeps_text_unindexed() -> None:
+    props = m.docs_index_body()["mappings"]["properties"]
+    assert props["doc_id"] == {"type": "keyword"} and props["text"] == {"type": "text", "index": False}
+    assert props["meta"]["enabled"] is False
+
+
+def test_index_names_and_alias_swap_actions() -> None:
+    name = m.timestamped_index_name("laborlex", datetime(2025, 3, 4, 5, 6, 7, 8, tzinfo=timezone.utc))
+    assert name == "laborlex-20250304t050607000008" and name == name.lower()
+    assert m.alias_swap_actions("laborlex", "laborlex-new", ["laborlex-a", "laborlex-b"]) == {
+        "actions": [
+            {"remove": {"index": "laborlex-a", "alias": "laborlex"}},
+            {"remove": {"index": "laborlex-b", "alias": "laborlex"}},
+            {"add": {"index": "laborlex-new", "alias": "laborlex", "is_write_index": True}},
+        ]
+    }
+
+
+def test_search_pipeline_body_is_rrf_with_the_settings_constant() -> None:
+    body = m.search_pipeline_body(rank_constant=42)
+    (processor,) = body["phase_results_processors"]
+    assert processor == {"score-ranker-processor": {"combination": {"technique": "rrf", "rank_constant": 42}}}
+
+
+LANG = {"field": "meta.language", "operator": "==", "value": "es"}
+
+
+@pytest.mark.parametrize(
+    ("haystack_filter", "expected"),
+    [
+        (None, None),
+        ({}, None),
+        (LANG, {"term": {"language": "es"}}),
+        ({"field": "meta.jurisdiction", "operator": "in", "value": ["MX", "HN"]}, {"terms": {"jurisdiction": ["MX", "HN"]}}),
+        ({"field": "meta.kind", "operator": "not in", "value": ["case_law"]}, {"bool": {"must_not": [{"terms": {"kind": ["case_law"]}}]}}),
+        ({"field": "meta.kind", "operator": "in", "value": []}, {"match_none": {}}),
+        ({"field": "meta.kind", "operator": "not in", "value": []}, {"match_all": {}}),
+        ({"field": "meta.date", "operator": ">=", "value": "2019-05-01"}, {"range": {"date": {"gte": "2019-05-01"}}}),
+        ({"field": "meta.date", "operator": "<", "value": "2020"}, {"range": {"date": {"lt": "2020"}}}),
+        ({"field": "meta.date", "operator": ">", "value": None}, {"match_none": {}}),
+        ({"field": "meta.date", "operator": "==", "value": None}, {"bool": {"must_not": [{"exists": {"field": "date"}}]}}),
+        ({"field": "meta.date", "operator": "!=", "value": None}, {"exists": {"field": "date"}}),
+        (
+            {"field": "meta.kind", "operator": "!=", "value": "treaty"},
+            {"bool": {"filter": [{"exists": {"field": "kind"}}], "must_not": [{"term": {"kind": "treaty"}}]}},
+        ),
+        ({"field": "meta.page", "operator": "==", "value": 3}, {"term": {"meta.page": 3}}),
+        ({"field": "id", "operator": "==", "value": "x"}, {"term": {"id": "x"}}),
+        ({"operator": "AND", "conditions": [LANG]}, {"bool": {"filter": [{"term": {"language": "es"}}]}}),
+        ({"operator": "OR", "conditions": [LANG]}, {"bool": {"should": [{"term": {"language": "es"}}], "minimum_should_match": 1}}),
+        ({"operator": "NOT", "conditions": [LANG]}, {"bool": {"must_not": [{"bool": {"filter": [{"term": {"language": "es"}}]}}]}}),
+        ({"operator": "AND", "conditions": []}, {"match_all": {}}),
+    ],
+)
+def test_filter_translation(haystack_filter, expected) -> None:
+    assert q.translate_filters(haystack_filter) == expected
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"field": "meta.x;drop", "operator": "==", "value": 1},
+        {"field": "meta.kind", "operator": "~", "value": 1},
+        {"field": "meta.kind", "operator": "in", "value": "MX"},
+        {"operator": "XOR", "conditions": [LANG]},
+        {"field": "meta.kind", "operator": "=="},
+    ],
+)
+def test_filter_translation_errors(bad) -> None:
+    with pytest.raises(FilterError):
+        q.translate_filters(bad)
+
+
+def test_bm25_body() -> None:
+    body = q.bm25_body("horas extra", LANG, top_k=7)
+    assert body["size"] == 7
+    must = body["query"]["bool"]["must"][0]["multi_match"]
+    assert must["query"] == "horas extra" and must["type"] == "most_fields"
+    assert set(must["fields"]) == {f"{f}.{s}" for f in ("content", "context") for s in ("es", "en", "ka", "ref")}
+    assert body["query"]["bool"]["filter"] == [{"term": {"language": "es"}}]
+    assert set(body["highlight"]["fields"]) == {"content.es", "content.en", "content.ka"}
+    assert "embedding" in body["_source"]["excludes"]
+    assert "bool" not in q.bm25_body("x")["query"]  # no filter, no wrapper
+
+
+def test_knn_body_filters_inside_the_knn_clause() -> None:
+    body = q.knn_body([0.5, 0.5], LANG, top_k=3)
+    clause = body["query"]["knn"]["embedding"]
+    assert clause == {"vector": [0.5, 0.5], "k": 3, "filter": {"term": {"language": "es"}}}
+    assert body["size"] == 3
+    assert "filter" not in q.knn_body([1.0], None)["query"]["knn"]["embedding"]
+
+
+def test_hybrid_body() -> None:
+    body = q.hybrid_body("overtime", [1.0, 0.0], LANG, top_k=5)
+    hybrid = body["query"]["hybrid"]
+    assert hybrid["queries"][0] == q.bm25_query("overtime")
+    assert hybrid["queries"][1] == {"knn": {"embedding": {"vector": [1.0, 0.0], "k": 5}}}
+    assert hybrid["filter"] == {"term": {"language": "es"}}
+    assert body["size"] == 5 and "highlight" in body
+
+
+def test_facet_and_filter_bodies() -> None:
+    assert q.facet_body("kind") == {"size": 0, "aggs": {"values": {"terms": {"field": "kind", "size": 1000}}}}
+    assert q.facet_body("kind", LANG)["query"] == {"term": {"language": "es"}}
+    body = q.filter_body(None, 10, ["a", 1, 0, "x"])
+    assert body["query"] == {"match_all": {}} and body["search_after"] == ["a", 1, 0, "x"]
+    assert [next(iter(s)) for s in body["sort"]] == ["doc_id", "ordinal", "chunk", "id"]
+
+
+def test_passage_source_carries_keywords_context_and_meta() -> None:
+    document = small_corpus()["mx-lft"][1]
+    source = passage_source(document)
+    assert source["id"] == document.id and source["doc_id"] == "mx-lft" and source["article"] == "22 Bis"
+    assert source["context"] == "Ley Federal del Trabajo | Artículo 22 Bis"
+    assert source["meta"] == document.meta and len(source["embedding"]) == 384
+    assert source["ordinal"] == 2 and source["chunk"] == 0
+
+
+def test_retries_back_off_on_429_and_give_up_on_400() -> None:
+    from opensearchpy.exceptions import RequestError, TransportError
+
+    calls: list[int] = []
+    delays: list[float] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise TransportError(429, "too_many_requests", {})
+        return "ok"
+
+    assert with_retries(flaky, attempts=5, base_delay=0.1, sleep=delays.append) == "ok"
+    assert delays == [0.1, 0.2]
+
+    def bad() -> None:
+        calls.append(1)
+        raise RequestError(400, "mapper_parsing_exception", {})
+
+    calls.clear()
+    with pytest.raises(RequestError):
+        with_retries(bad, attempts=5, sleep=delays.append)
+    assert len(calls) == 1
