@@ -89,7 +89,7 @@ def date_filter(date_from: str | None, date_to: str | None) -> dict[str, Any] | 
 
 
 def hit_models(hits: list[Any]) -> list[Hit]:
-    return [Hit(**h.to_dict()) for h in hits]
+    return list(hits)
 
 
 def create_app(settings: Settings | None = None, library: LawLibrary | None = None) -> FastAPI:

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from search_api.search import SearchHit
 
-class Hit(BaseModel):
-    doc_id: str
-    title: str
-    jurisdiction: str | None
-    language: str | None
-    kind: str | None
-    date: str | None
-    article: str
-    unit: str
-    heading_path: list[str]
-    citation: str = Field(description='e.g. "Ley Federal del Trabajo, art. 67 (MX)"')
-    snippet: str
-    highlights: list[tuple[int, int]] = Field(description="[start, end) spans of the snippet to mark")
-    score: float
-    ranks: dict[str, int] = Field(description="rank each retriever gave the provision")
-    passage_id: str
-    page: int | None
+
+# A search result is the search layer's own dataclass; FastAPI documents and serializes it.
+Hit = SearchHit
 
 
 class SearchResponse(BaseModel):
@@ -42,7 +29,7 @@ class ProvisionSummary(BaseModel):
     citation: str
 
 
-class DocumentInfo(BaseModel):
+class _DocumentFields(BaseModel):
     doc_id: str
     title: str
     language: str | None = None
@@ -52,6 +39,9 @@ class DocumentInfo(BaseModel):
     source: str | None = None
     completeness: str | None = None
     passages: int
+
+
+class DocumentInfo(_DocumentFields):
     provisions: int
 
 
@@ -59,16 +49,7 @@ class DocumentList(BaseModel):
     documents: list[DocumentInfo]
 
 
-class DocumentDetail(BaseModel):
-    doc_id: str
-    title: str
-    language: str | None = None
-    jurisdiction: str | None = None
-    kind: str | None = None
-    date: str | None = None
-    source: str | None = None
-    completeness: str | None = None
-    passages: int
+class DocumentDetail(_DocumentFields):
     provision_count: int
     provisions: list[ProvisionSummary] = Field(description="in reading order")
 
