@@ -19,7 +19,7 @@ from ingest.chunking import TokenOffsets, window_spans
 from ingest.readers import read_source
 from ingest.structure import split_provisions
 from laborlex_core.embedding.embedder import token_offsets
-from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure, Passage, SourceText
+from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure, Passage, Provision, SourceText
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
 
@@ -31,7 +31,7 @@ class Structured:
     """A document's text with its provisions, between the splitter and the chunker."""
 
     source: SourceText
-    provisions: list
+    provisions: list[Provision]
 
 
 @component
