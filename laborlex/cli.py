@@ -278,10 +278,12 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
-if __name__ == "__main__":
-    app()
-
-
+# Registered before the __main__ guard so `python -m laborlex.cli opensearch …` has it too
+# (the console script imports the module whole; `-m` runs app() at the guard).
 from laborlex.opensearch_cli import opensearch_app  # noqa: E402
 
 app.add_typer(opensearch_app, name="opensearch")
+
+
+if __name__ == "__main__":
+    app()

@@ -25,18 +25,40 @@ def _client_and_settings():  # type: ignore[no-untyped-def]
 
 
 @opensearch_app.command()
-def setup() -> None:
-    """Create the passage index behind its alias, the document index and the hybrid search pipeline (idempotent)."""
+def setup(
+    search_pipeline: Annotated[
+        bool,
+        typer.Option(
+            "--search-pipeline/--no-search-pipeline",
+            help="Create the RRF search pipeline for native hybrid (needs the neural-search plugin).",
+        ),
+    ] = True,
+) -> None:
+    """Create the passage index behind its alias, the document index and the hybrid search pipeline (idempotent).
+
+    A cluster that refuses the search pipeline still gets its index and alias; the refusal is
+    printed as a warning and the command fails (exit 1) only when LABORLEX_OPENSEARCH_HYBRID=native,
+    which needs it.
+    """
     from laborlex_core.store.opensearch_admin import setup as run_setup
 
     client, settings = _client_and_settings()
-    report = run_setup(client, settings)
+    report = run_setup(client, settings, search_pipeline=search_pipeline)
     state = "created" if report.created_index else "exists"
     typer.echo(f"alias {settings.opensearch_index} -> {report.index} ({state})")
     typer.echo(f"documents index {settings.opensearch_index}-docs ({'created' if report.created_docs_index else 'exists'})")
     typer.echo(f"search pipeline {report.search_pipeline or '-'}")
     for note in report.notes:
         typer.echo(f"note: {note}")
+    if report.search_pipeline_error is not None:
+        typer.echo(f"warning: the cluster refused the search pipeline: {report.search_pipeline_error}", err=True)
+        if settings.opensearch_hybrid == "native":
+            typer.echo(
+                "error: LABORLEX_OPENSEARCH_HYBRID=native needs the search pipeline; "
+                "use LABORLEX_OPENSEARCH_HYBRID=client or install the neural-search plugin",
+                err=True,
+            )
+            raise typer.Exit(1)
 
 
 @opensearch_app.command()

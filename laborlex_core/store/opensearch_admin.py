@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
 from laborlex_core.settings import Settings
@@ -26,6 +27,7 @@ class SetupReport:
     created_index: bool = False
     created_docs_index: bool = False
     search_pipeline: str | None = None
+    search_pipeline_error: str | None = None  # set when the cluster refused the pipeline
     notes: list[str] = field(default_factory=list)
 
 
@@ -54,8 +56,11 @@ def put_search_pipeline(client: OpenSearch, settings: Settings) -> None:
 def setup(client: OpenSearch, settings: Settings, knn: bool = True, search_pipeline: bool = True) -> SetupReport:
     """Create the passage index + alias, the document-record index and the search pipeline.
 
-    ``knn=False`` / ``search_pipeline=False`` exist only for the test emulator, which has
-    neither k-NN nor search pipelines; the mapping is otherwise the same.
+    ``knn=False`` / ``search_pipeline=False`` exist for clusters (and the test emulator) without
+    k-NN or search pipelines; the mapping is otherwise the same. When the cluster refuses the
+    search pipeline (no neural-search plugin, an emulator), the index and alias are still set
+    up: the refusal is recorded in ``search_pipeline_error`` and ``notes`` and only native
+    hybrid is unavailable; client hybrid, BM25 and dense do not need the pipeline.
     """
     alias = settings.opensearch_index
     targets = alias_targets(client, alias)
@@ -72,8 +77,18 @@ def setup(client: OpenSearch, settings: Settings, knn: bool = True, search_pipel
         )
         report.created_docs_index = True
     if search_pipeline:
-        put_search_pipeline(client, settings)
-        report.search_pipeline = settings.opensearch_search_pipeline
+        try:
+            put_search_pipeline(client, settings)
+            report.search_pipeline = settings.opensearch_search_pipeline
+        except TransportError as error:
+            if isinstance(error, OSConnectionError):
+                raise
+            report.search_pipeline_error = f"{error.status_code} {error.error}"
+            report.notes.append(
+                f"search pipeline {settings.opensearch_search_pipeline} could not be created "
+                f"({report.search_pipeline_error}): native hybrid unavailable "
+                "(LABORLEX_OPENSEARCH_HYBRID=client still works)"
+            )
     else:
         report.notes.append("search pipeline not created (native hybrid unavailable)")
     return report
