@@ -88,11 +88,11 @@ class LawLibrary:
         answers other jurisdictions hold.
         """
         depth = self.settings.candidates_per_retriever
-        found = self.searcher.search_documents(query, mode, filters, top_k=depth)
+        found, vector = self.searcher.run(query, mode, filters, top_k=depth)
         unfaceted = found if facet_free_filters == filters else self.searcher.search_documents(
             query, mode, facet_free_filters, top_k=depth
         )
-        hits = [hit_from_document(d, query) for d in found[offset : offset + limit]]
+        hits = self.searcher.hits(found[offset : offset + limit], query, vector)
         return SearchPage(hits=hits, total=len(found), facets=facet_counts(unfaceted))
 
     def compare(

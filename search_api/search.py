@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from haystack import Document, Pipeline
 
+from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.passage_text import citation
+from laborlex_core.text_analysis import lower_mtavruli
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
 from search_api.pipeline import MODES, NATIVE_HYBRID, Mode, build_query_pipeline, uses_native_hybrid
-from search_api.snippets import make_snippet
+from search_api.snippets import make_snippet, sentences
 
 
 @dataclass(slots=True)
@@ -79,6 +82,12 @@ class Searcher:
         self, query: str, mode: Mode = "hybrid", filters: dict[str, Any] | None = None, top_k: int = 10
     ) -> list[Document]:
         """Ranked provisions as Documents (best passage each), for evaluation and the API."""
+        return self.run(query, mode, filters, top_k)[0]
+
+    def run(
+        self, query: str, mode: Mode = "hybrid", filters: dict[str, Any] | None = None, top_k: int = 10
+    ) -> tuple[list[Document], list[float] | None]:
+        """Ranked provisions, and the query's embedding when the pipeline computed one."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         inputs: dict[str, dict[str, Any]] = {"collapse": {"top_k": top_k}}
@@ -90,7 +99,31 @@ class Searcher:
         if mode in ("hybrid", "dense") and not uses_native_hybrid(mode, self.settings):
             inputs["query_embedder"] = {"text": query}
             inputs["dense"] = {"filters": filters}
-        return self.pipeline(mode).run(inputs)["collapse"]["documents"]
+        embedded = "query_embedder" in inputs
+        outputs = self.pipeline(mode).run(inputs, include_outputs_from={"query_embedder"} if embedded else None)
+        vector = outputs.get("query_embedder", {}).get("embedding") if embedded else None
+        return outputs["collapse"]["documents"], vector
+
+    def hits(self, documents: list[Document], query: str, query_vector: list[float] | None) -> list[SearchHit]:
+        """Results with snippets: the query's words marked, or, for a provision found only by
+        meaning (no word in common), the sentence of it closest in meaning to the query."""
+        hits = [hit_from_document(d, query) for d in documents]
+        semantic = [i for i, hit in enumerate(hits) if not hit.highlights and query_vector is not None]
+        if not semantic:
+            return hits
+        candidates = [sentences(documents[i].content or "") for i in semantic]
+        flat = [text for group in candidates for text in group]
+        vectors = np.asarray(
+            embed_passage_texts(load_model(self.settings), [lower_mtavruli(t) for t in flat], self.settings.embed_batch_size),
+            dtype=np.float32,
+        )
+        scores = vectors @ np.asarray(query_vector, dtype=np.float32)
+        start = 0
+        for i, group in zip(semantic, candidates):
+            best = group[int(np.argmax(scores[start : start + len(group)]))]
+            start += len(group)
+            hits[i].snippet, hits[i].highlights = make_snippet(best, query, hits[i].language)
+        return hits
 
     def search(
         self,
@@ -100,5 +133,5 @@ class Searcher:
         limit: int = 10,
         offset: int = 0,
     ) -> list[SearchHit]:
-        documents = self.search_documents(query, mode, filters, top_k=offset + limit)
-        return [hit_from_document(d, query) for d in documents[offset : offset + limit]]
+        documents, vector = self.run(query, mode, filters, top_k=offset + limit)
+        return self.hits(documents[offset : offset + limit], query, vector)

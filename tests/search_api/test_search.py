@@ -1,0 +1,46 @@
+"""Searcher on a real index: snippets for provisions found by words and by meaning."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from laborlex_core.embedding.embedder import QueryEmbedder, embed_passage_texts, load_model
+from laborlex_core.settings import Settings
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+from search_api.search import Searcher
+from search_api.snippets import sentences
+
+
+def test_meaning_only_hits_get_the_closest_sentence_as_snippet(api_settings: Settings) -> None:
+    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    query = "ბავშვთა შრომის უკიდურესი ფორმები"  # Georgian; Spanish text shares no word with it
+    spanish = {"field": "meta.language", "operator": "==", "value": "es"}
+    documents, vector = searcher.run(query, "dense", spanish, top_k=3)
+    hits = searcher.hits(documents, query, vector)
+    assert hits and vector is not None
+    model = load_model(api_settings)
+    query_vector = np.asarray(QueryEmbedder(api_settings).run(query)["embedding"])
+    for document, hit in zip(documents, hits):
+        assert hit.highlights == []
+        candidates = sentences(document.content or "")
+        scores = np.asarray(embed_passage_texts(model, candidates)) @ query_vector
+        best = candidates[int(np.argmax(scores))]
+        assert hit.snippet.strip("…") in best or best.startswith(hit.snippet.rstrip("…"))
+
+
+def test_word_hits_keep_their_marked_snippet(api_settings: Settings) -> None:
+    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    hits = searcher.search("jornada diurna", "bm25", limit=3)
+    assert hits and all(hit.highlights for hit in hits)
+
+
+def test_sentences_split_and_cap() -> None:
+    text = "Primera oración bastante larga aquí. Segunda oración también larga; y una tercera parte extensa.\n\na) un inciso con texto suficiente"
+    assert sentences(text) == [
+        "Primera oración bastante larga aquí.",
+        "Segunda oración también larga;",
+        "y una tercera parte extensa.",
+        "a) un inciso con texto suficiente",
+    ]
+    assert sentences("corto") == ["corto"]
+    assert len(sentences("Una oración suficientemente larga. " * 40)) == 12
