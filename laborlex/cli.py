@@ -52,7 +52,12 @@ def ingest(
         typer.echo(f"error: {path} does not exist", err=True)
         raise typer.Exit(2)
     store = open_store(settings)
-    typer.echo(f"Ingesting {path} into {settings.store_path}", err=True)
+    target = (
+        str(settings.store_path)
+        if settings.backend == "embedded"
+        else f"OpenSearch {settings.opensearch_url} (alias {settings.opensearch_index})"
+    )
+    typer.echo(f"Ingesting {path} into {target}", err=True)
     report = ingest_path(path, settings, store, progress=True)
     for doc_id in sorted(report.written):
         provisions = report.provisions.get(doc_id, 0)
