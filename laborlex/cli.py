@@ -1,4 +1,4 @@
-"""The ``laborlex`` command: ingest, search, eval, model.
+"""The ``laborlex`` command: ingest, search, eval, model, serve, ui, up, opensearch.
 
 This is the top of the import graph: it wires settings, the store, ingest and search
 together and prints for people (or JSON for scripts).
@@ -20,10 +20,12 @@ import typer
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from laborlex.opensearch_cli import opensearch_app  # noqa: E402
 from laborlex_core.logging_setup import configure_logging  # noqa: E402
 from laborlex_core.settings import Settings, get_settings  # noqa: E402
 
 app = typer.Typer(help="Multilingual search over labor law.", no_args_is_help=True, add_completion=False)
+app.add_typer(opensearch_app, name="opensearch")
 
 
 def _settings() -> Settings:
@@ -281,13 +283,6 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> bool:
             pass
         time.sleep(0.5)
     return False
-
-
-# Registered before the __main__ guard so `python -m laborlex.cli opensearch …` has it too
-# (the console script imports the module whole; `-m` runs app() at the guard).
-from laborlex.opensearch_cli import opensearch_app  # noqa: E402
-
-app.add_typer(opensearch_app, name="opensearch")
 
 
 if __name__ == "__main__":
