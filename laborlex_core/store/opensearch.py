@@ -9,8 +9,9 @@ context line. Query and mapping bodies live in ``opensearch_queries``/``opensear
 Semantics matched to the embedded store: passages keep their Haystack meta as written; BM25
 and cosine scores are "higher is better" (k-NN scores are mapped back from Lucene's
 ``(1 + cos) / 2`` to the cosine); filters mean the same. One difference cannot be hidden:
-``replace_document`` is delete-then-insert, not a transaction, so a reader may briefly see a
-document with no passages (never a mix of old and new passages, since both steps refresh).
+``replace_document`` is write-then-delete-leftovers, not a transaction: a failed write never
+loses the indexed version, but while a replace runs a reader may see new passages next to old
+ones that are about to be deleted.
 """
 
 from __future__ import annotations
@@ -226,7 +227,7 @@ class OpenSearchBackend:
     def replace_document(
         self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any], text: str | None = None
     ) -> int:
-        """Delete the document's passages by query, bulk-insert the new ones, refresh, record it.
+        """Bulk-write the new passages, delete the document's leftover old ones, record it.
 
         Raises :class:`OpenSearchWriteError` naming ``doc_id`` when any passage is refused
         after retries (the ingest pipeline reports it as that document's failure).
@@ -235,22 +236,23 @@ class OpenSearchBackend:
             if document.meta.get("doc_id") != doc_id:
                 raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
         provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
-        try:
-            self._call(
-                lambda: self.client.delete_by_query(
-                    index=self.alias,
-                    body={"query": {"term": {"doc_id": doc_id}}},
-                    params={"refresh": "true", "conflicts": "proceed"},
-                )
-            )
-        except TransportError as error:
-            raise OpenSearchWriteError(doc_id, [f"delete of old passages: {error}"]) from error
+        # New passages first (ids are stable per position, so they overwrite in place), then the
+        # old ones that are left over: a write that fails midway never loses the indexed version.
         actions: list[dict[str, Any]] = []
         for document in passages:
             actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
         errors = self._bulk(actions, doc_id)
         if errors:
             raise OpenSearchWriteError(doc_id, errors)
+        leftovers = {"bool": {"filter": [{"term": {"doc_id": doc_id}}], "must_not": [{"ids": {"values": [d.id for d in passages]}}]}}
+        try:
+            self._call(
+                lambda: self.client.delete_by_query(
+                    index=self.alias, body={"query": leftovers}, params={"refresh": "true", "conflicts": "proceed"}
+                )
+            )
+        except TransportError as error:
+            raise OpenSearchWriteError(doc_id, [f"delete of old passages: {error}"]) from error
         record = {
             "doc_id": doc_id,
             "meta": doc_meta,

@@ -95,8 +95,12 @@ def test_emulator_replace_document_rejects_foreign_passages(emulator_store: Open
 def test_emulator_refused_passage_is_reported_with_its_document(emulator_store: OpenSearchBackend) -> None:
     bad = passage("mx-lft", "67", "texto", "es", "MX", 1, unit_vector(1, 0, 0))
     bad.meta["ordinal"] = "not-a-number"  # the integer field refuses it
+    before = [p.id for p in emulator_store.document_passages("mx-lft")]
     with pytest.raises(OpenSearchWriteError, match="mx-lft"):
         emulator_store.replace_document("mx-lft", [bad], {"doc_id": "mx-lft"})
+    # the write failed before anything was deleted: the indexed version is all still there
+    assert [p.id for p in emulator_store.document_passages("mx-lft")] == before
+    assert emulator_store.get_document("mx-lft")["passages"] == 3
 
 
 def test_emulator_delete_document(emulator_store: OpenSearchBackend) -> None:
