@@ -10,7 +10,8 @@ as data in tests without a cluster. Design (see docs/opensearch.md):
   language: OpenSearch analyzes queries itself, so stemming happens per sub-field and a
   query is matched against all of them (cross-lingual queries are the norm here);
 * Georgian has no analyzer in Lucene: standard tokenizer + lowercase, the vectors carry it;
-* ``.ref`` keeps legal references whole ("22 Bis", "330-A", "§ 207") next to their parts;
+* ``.ref`` keeps joined legal references whole ("330-A", "153-F", "2a./J.") next to their parts
+  (whitespace tokens, so "22 Bis" and "§ 207" are two adjacent tokens each);
 * every filterable field is a ``keyword`` (``date`` too: filters compare ISO strings, as
   the embedded store does);
 * document records (metadata + extracted text) live in a small ``<alias>-docs`` index.
@@ -30,7 +31,8 @@ INTEGER_FIELDS: tuple[str, ...] = ("ordinal", "chunk")
 TEXT_FIELDS: tuple[str, ...] = ("content", "context")
 HNSW_METHOD: dict[str, Any] = {
     "name": "hnsw",
-    # Explicit: the default engine became faiss in 2.18, which rejects cosinesimil.
+    # Explicit: the default engine is faiss; lucene gives efficient filtering inside the knn
+    # clause and the documented (1 + cos) / 2 score that opensearch.py maps back to the cosine.
     "engine": "lucene",
     "space_type": "cosinesimil",
     "parameters": {"m": 16, "ef_construction": 100},
@@ -76,7 +78,8 @@ def analysis_settings() -> dict[str, Any]:
             "laborlex_ref": {
                 "type": "custom",
                 "tokenizer": "whitespace",
-                "filter": ["laborlex_ref_parts", "lowercase", "asciifolding"],
+                # flatten_graph: an index-time analyzer must not emit a token graph
+                "filter": ["laborlex_ref_parts", "flatten_graph", "lowercase", "asciifolding"],
             },
         },
     }
@@ -158,7 +161,8 @@ def alias_swap_actions(alias: str, new_index: str, old_indices: list[str]) -> di
 
 
 def search_pipeline_body(rank_constant: int = 60) -> dict[str, Any]:
-    """Native hybrid fusion by RRF (score-ranker-processor, OpenSearch >= 2.19).
+    """Native hybrid fusion by RRF (score-ranker-processor, OpenSearch >= 2.19; laborlex needs 3.0
+    for the hybrid query's top-level filter).
 
     RRF rather than min-max normalization so native and client-side hybrid rank alike:
     both use the same ``rank_constant`` (``LABORLEX_RRF_K``).

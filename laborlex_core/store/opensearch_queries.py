@@ -126,9 +126,14 @@ def bm25_body(query: str, filters: dict[str, Any] | None = None, top_k: int = 10
     return body
 
 
+# The lucene engine searches its HNSW graph with ef_search = k, so a small k means poor recall:
+# ask for at least this many neighbours and cut to the page with "size".
+MIN_KNN_K = 100
+
+
 def knn_query(vector: Sequence[float], filters: dict[str, Any] | None, k: int) -> dict[str, Any]:
     """k-NN with the filter *inside* the knn clause (efficient filtering: filtered before top-k)."""
-    clause: dict[str, Any] = {"vector": [float(x) for x in vector], "k": k}
+    clause: dict[str, Any] = {"vector": [float(x) for x in vector], "k": max(k, MIN_KNN_K)}
     translated = translate_filters(filters)
     if translated is not None:
         clause["filter"] = translated
@@ -148,7 +153,7 @@ def hybrid_body(
 ) -> dict[str, Any]:
     """The native ``hybrid`` query; run with ``search_pipeline=<name>`` so scores are fused.
 
-    The filter goes in the hybrid query's top-level ``filter`` (OpenSearch >= 2.19), which
+    The filter goes in the hybrid query's top-level ``filter`` (OpenSearch >= 3.0), which
     applies it to both sub-queries (to the k-NN one as an efficient filter).
     """
     hybrid: dict[str, Any] = {"queries": [bm25_query(query), knn_query(vector, None, top_k)]}

@@ -58,7 +58,7 @@ def test_stemmers_and_reference_analysis() -> None:
     assert analysis["filter"]["laborlex_es_stem"] == {"type": "stemmer", "language": "light_spanish"}
     assert analysis["filter"]["laborlex_en_stem"] == {"type": "stemmer", "language": "english"}
     ref = analysis["analyzer"]["laborlex_ref"]
-    assert ref["tokenizer"] == "whitespace" and ref["filter"][0] == "laborlex_ref_parts"
+    assert ref["tokenizer"] == "whitespace" and ref["filter"][:2] == ["laborlex_ref_parts", "flatten_graph"]
     parts = analysis["filter"]["laborlex_ref_parts"]
     assert parts["type"] == "word_delimiter_graph" and parts["preserve_original"] is True
     assert m.passage_mappings()["properties"]["content"]["fields"]["ref"]["analyzer"] == "laborlex_ref"
@@ -173,7 +173,7 @@ def test_bm25_body() -> None:
 def test_knn_body_filters_inside_the_knn_clause() -> None:
     body = q.knn_body([0.5, 0.5], LANG, top_k=3)
     clause = body["query"]["knn"]["embedding"]
-    assert clause == {"vector": [0.5, 0.5], "k": 3, "filter": {"term": {"language": "es"}}}
+    assert clause == {"vector": [0.5, 0.5], "k": q.MIN_KNN_K, "filter": {"term": {"language": "es"}}}
     assert body["size"] == 3
     assert "filter" not in q.knn_body([1.0], None)["query"]["knn"]["embedding"]
 
@@ -182,7 +182,7 @@ def test_hybrid_body() -> None:
     body = q.hybrid_body("overtime", [1.0, 0.0], LANG, top_k=5)
     hybrid = body["query"]["hybrid"]
     assert hybrid["queries"][0] == q.bm25_query("overtime")
-    assert hybrid["queries"][1] == {"knn": {"embedding": {"vector": [1.0, 0.0], "k": 5}}}
+    assert hybrid["queries"][1] == {"knn": {"embedding": {"vector": [1.0, 0.0], "k": q.MIN_KNN_K}}}
     assert hybrid["filter"] == {"term": {"language": "es"}}
     assert body["size"] == 5 and "highlight" in body
 
