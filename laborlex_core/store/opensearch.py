@@ -9,9 +9,9 @@ context line. Query and mapping bodies live in ``opensearch_queries``/``opensear
 Semantics matched to the embedded store: passages keep their Haystack meta as written; BM25
 and cosine scores are "higher is better" (k-NN scores are mapped back from Lucene's
 ``(1 + cos) / 2`` to the cosine); filters mean the same. One difference cannot be hidden:
-``replace_document`` is write-then-delete-leftovers, not a transaction: a failed write never
-loses the indexed version, but while a replace runs a reader may see new passages next to old
-ones that are about to be deleted.
+``replace_document`` writes the new passages, then deletes the leftover old ones (two bulk
+requests, not a transaction): a refused write never loses the indexed version, but while a
+replace runs a reader may see new passages next to old ones about to be deleted.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from haystack import Document, default_from_dict, default_to_dict
+from haystack import Document, default_to_dict
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 from opensearchpy import OpenSearch
@@ -227,7 +227,7 @@ class OpenSearchBackend:
     def replace_document(
         self, doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any], text: str | None = None
     ) -> int:
-        """Bulk-write the new passages, delete the document's leftover old ones, record it.
+        """Write the new passages, then delete the leftover old ones, then record the document.
 
         Raises :class:`OpenSearchWriteError` naming ``doc_id`` when any passage is refused
         after retries (the ingest pipeline reports it as that document's failure).
@@ -236,23 +236,18 @@ class OpenSearchBackend:
             if document.meta.get("doc_id") != doc_id:
                 raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
         provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
-        # New passages first (ids are stable per position, so they overwrite in place), then the
-        # old ones that are left over: a write that fails midway never loses the indexed version.
+        # New passages first (ids are stable per position, so they overwrite in place); only when
+        # every one was accepted are the old ones left over deleted, so a refused write never
+        # loses the indexed version.
+        leftovers = sorted({d.id for d in self.document_passages(doc_id)} - {d.id for d in passages})
         actions: list[dict[str, Any]] = []
         for document in passages:
             actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
         errors = self._bulk(actions, doc_id)
+        if not errors and leftovers:
+            errors = self._bulk([{"delete": {"_index": self.alias, "_id": i}} for i in leftovers], doc_id)
         if errors:
             raise OpenSearchWriteError(doc_id, errors)
-        leftovers = {"bool": {"filter": [{"term": {"doc_id": doc_id}}], "must_not": [{"ids": {"values": [d.id for d in passages]}}]}}
-        try:
-            self._call(
-                lambda: self.client.delete_by_query(
-                    index=self.alias, body={"query": leftovers}, params={"refresh": "true", "conflicts": "proceed"}
-                )
-            )
-        except TransportError as error:
-            raise OpenSearchWriteError(doc_id, [f"delete of old passages: {error}"]) from error
         record = {
             "doc_id": doc_id,
             "meta": doc_meta,

@@ -10,7 +10,7 @@ import pytest
 
 from ingest.pipeline import build_indexing_pipeline, ingest_path
 from ingest.readers import read_source
-from laborlex_core.schema import DocumentMeta, Passage
+from laborlex_core.schema import Passage
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.conftest import DOCS_DIR
