@@ -25,7 +25,6 @@ from search_api.models import (
     DocumentDetail,
     DocumentList,
     Health,
-    Hit,
     Ingested,
     ProvisionResponse,
     SearchResponse,
@@ -88,21 +87,16 @@ def date_filter(date_from: str | None, date_to: str | None) -> dict[str, Any] | 
     return {"operator": "AND", "conditions": conditions} if conditions else None
 
 
-def hit_models(hits: list[Any]) -> list[Hit]:
-    return list(hits)
-
-
 def create_app(settings: Settings | None = None, library: LawLibrary | None = None) -> FastAPI:
     """Build the app over the configured store (or a given library, for tests)."""
     settings = settings or Settings()
-    if library is None:
-        library = LawLibrary(settings, open_store(settings))
-    lib = library
+    lib = library or LawLibrary(settings, open_store(settings))
     app = FastAPI(
         title="laborlex",
         version="0.1.0",
         description="Multilingual search over labor law: provisions with citations, in context, across jurisdictions.",
     )
+
     def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)) -> None:
         """Writes need LABORLEX_API_TOKEN; with none configured they are off altogether."""
         if settings.api_token is None:
@@ -140,7 +134,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
             known_document(doc)
         scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc))
         page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset)
-        return SearchResponse(query=q, mode=mode, total=page.total, results=hit_models(page.hits), facets=page.facets)
+        return SearchResponse(query=q, mode=mode, total=page.total, results=page.hits, facets=page.facets)
 
     @app.get("/compare", response_model=CompareResponse, summary="One question, best provisions per jurisdiction")
     def compare(
@@ -153,7 +147,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
             raise field_error("q", "the query is blank")
         chosen = parse_choices("jurisdictions", jurisdictions, JURISDICTIONS) or list(JURISDICTIONS)
         columns = lib.compare(q, list(dict.fromkeys(chosen)), mode, limit)
-        return CompareResponse(query=q, columns=[CompareColumn(jurisdiction=j, results=hit_models(h)) for j, h in columns])
+        return CompareResponse(query=q, columns=[CompareColumn(jurisdiction=j, results=h) for j, h in columns])
 
     @app.get("/documents", response_model=DocumentList, summary="Indexed documents")
     def documents() -> DocumentList:
@@ -195,7 +189,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
         if found is None:
             raise field_error("article", f"no provision {article!r} in {doc_id!r}", status=404)
         source, hits = found
-        return SimilarResponse(source=source, results=hit_models(hits))
+        return SimilarResponse(source=source, results=hits)
 
     @app.get("/health", response_model=Health, summary="Is the service up, on what")
     def health() -> Health:
