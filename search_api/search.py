@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from haystack import Document, Pipeline
+from sentence_transformers import SentenceTransformer
 
 from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.passage_text import citation
@@ -72,6 +73,7 @@ class Searcher:
         self.settings = settings
         self.store = store
         self._pipelines: dict[str, Pipeline] = {}
+        self._model: SentenceTransformer | None = None  # for sentence snippets, loaded on first need
 
     def pipeline(self, mode: Mode) -> Pipeline:
         if mode not in self._pipelines:
@@ -113,8 +115,10 @@ class Searcher:
             return hits
         candidates = [sentences(documents[i].content or "") for i in semantic]
         flat = [text for group in candidates for text in group]
+        if self._model is None:
+            self._model = load_model(self.settings)
         vectors = np.asarray(
-            embed_passage_texts(load_model(self.settings), [lower_mtavruli(t) for t in flat], self.settings.embed_batch_size),
+            embed_passage_texts(self._model, [lower_mtavruli(t) for t in flat], self.settings.embed_batch_size),
             dtype=np.float32,
         )
         scores = vectors @ np.asarray(query_vector, dtype=np.float32)

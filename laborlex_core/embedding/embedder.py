@@ -43,9 +43,17 @@ def _load(model_ref: str, max_seq_length: int, threads: int, dtype: str) -> Sent
     return model
 
 
+ModelKey = tuple[str, int, int, str]
+
+
+def model_key(settings: Settings) -> ModelKey:
+    """What identifies a loaded model: its folder (built if need be), window, threads, dtype."""
+    return (ensure_model(settings), settings.max_seq_length, settings.threads, settings.embed_dtype)
+
+
 def load_model(settings: Settings) -> SentenceTransformer:
     """The process-wide model named by settings, built from bundled weights if need be."""
-    return _load(ensure_model(settings), settings.max_seq_length, settings.threads, settings.embed_dtype)
+    return _load(*model_key(settings))
 
 
 def unit_float32(vectors: np.ndarray) -> np.ndarray:
@@ -82,10 +90,12 @@ class _ModelComponent:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._model: SentenceTransformer | None = None
+        self._key: ModelKey | None = None
 
     def warm_up(self) -> None:
         if self._model is None:
-            self._model = load_model(self.settings)
+            self._key = model_key(self.settings)
+            self._model = _load(*self._key)
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, settings=self.settings.model_dump(mode="json"), **self._extra_init())
@@ -126,9 +136,16 @@ class QueryEmbedder(_ModelComponent):
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict[str, list[float]]:
         self.warm_up()
-        assert self._model is not None
-        vector = self._model.encode(QUERY_PROMPT + lower_mtavruli(text), normalize_embeddings=True, convert_to_numpy=True)
-        return {"embedding": unit_float32(vector).tolist()}
+        assert self._key is not None
+        return {"embedding": list(_query_vector(self._key, text))}
+
+
+@lru_cache(maxsize=512)
+def _query_vector(key: ModelKey, text: str) -> tuple[float, ...]:
+    """A query's vector, computed once per process: facets, compare (one search per
+    jurisdiction) and paging run the same query through several pipelines."""
+    vector = _load(*key).encode(QUERY_PROMPT + lower_mtavruli(text), normalize_embeddings=True, convert_to_numpy=True)
+    return tuple(unit_float32(vector).tolist())
 
 
 def token_offsets(settings: Settings) -> Callable[[str], list[tuple[int, int]]]:
