@@ -1,4 +1,4 @@
-"""The ``laborlex`` command: ingest, search, eval, model, serve, ui, up, opensearch.
+"""The ``laborlex`` command: ingest, search, eval, stats, model, serve, ui, up, opensearch.
 
 This is the top of the import graph: it wires settings, the store, ingest and search
 together and prints for people (or JSON for scripts).
@@ -124,6 +124,9 @@ def evaluate_command(
     qrels: Annotated[Path, typer.Option(help="Judgments file (JSON lines).")],
     mode: Annotated[str, typer.Option(help="hybrid, bm25, dense, or all.")] = "hybrid",
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the metrics as JSON here.")] = None,
+    report_dir: Annotated[
+        Path | None, typer.Option("--report", help="Write metrics.png, index.html and report.json to this folder.")
+    ] = None,
 ) -> None:
     """Measure retrieval quality on relevance judgments."""
     from laborlex_core.store import open_store
@@ -158,6 +161,11 @@ def evaluate_command(
         payload = reports[modes[0]] if len(modes) == 1 else {"modes": reports}
         json_out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
         typer.echo(f"wrote {json_out}")
+    if report_dir:
+        from search_api.eval_report import write_report
+
+        written = write_report(reports, report_dir, title=f"laborlex eval: {qrels.name} ({', '.join(modes)})")
+        typer.echo(f"wrote report to {report_dir} ({', '.join(p.name for p in written)})")
 
 
 def _print_report(mode: str, report: dict) -> None:
@@ -169,6 +177,96 @@ def _print_report(mode: str, report: dict) -> None:
     rows.append(("cross-lingual", report["cross_lingual"], report["n_cross_lingual"]))
     for name, values, n in rows:
         typer.echo(f"  {name + f' ({n})':<16}" + "".join(f"{values[m]:>12.3f}" for m in metrics))
+
+
+@app.command()
+def stats(
+    citations: Annotated[bool, typer.Option("--citations", help="Citations per document, share resolved, most cited provisions.")] = False,
+    reextract: Annotated[
+        bool, typer.Option("--reextract", help="First re-extract citations from the stored passages (an index made before citations).")
+    ] = False,
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many most-cited provisions to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """What the index holds: documents and passages, or (--citations) its citation network."""
+    from laborlex_core.store import open_store
+    from search_api.library import LawLibrary
+
+    settings = _settings()
+    store = open_store(settings)
+    library = LawLibrary(settings, store)
+    if not citations:
+        figures = library.stats()
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=2) if as_json else
+                   f"{figures['documents']} documents, {figures['provisions']} provisions, {figures['passages']} passages")
+        return
+    if reextract:
+        from ingest.citations.refresh import refresh_citations
+
+        refresh_citations(store)
+    report = library.citation_report(top=top)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    _print_citation_report(report)
+
+
+def _print_citation_report(report: dict) -> None:
+    typer.echo(f"{'document':<48} {'citations':>9} {'resolved':>9}")
+    for doc in report["documents"]:
+        share = f"{doc['resolved'] / doc['citations']:.0%}" if doc["citations"] else "-"
+        typer.echo(f"{doc['doc_id']:<48} {doc['citations']:>9} {share:>9}")
+    typer.echo(
+        f"\n{report['citations']} citations, {report['resolved']} resolved ({report['share_resolved']:.1%}); "
+        f"{report['cited_provisions']} provisions cited, {report['cited_provisions_indexed']} of them in the index"
+    )
+    typer.echo("\nMost cited provisions (by how many other provisions cite them):")
+    for rank, entry in enumerate(report["top"], start=1):
+        typer.echo(f"{rank:>3}. {entry['citation']:<56} {entry['cited_by']:>4}  ({entry['key']})")
+
+
+@app.command()
+def bench(
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the figures as JSON here.")] = None,
+    png: Annotated[Optional[Path], typer.Option(help="Scaling plot (default: beside --json, or laborlex-bench.png).")] = None,
+    quick: Annotated[bool, typer.Option(help="Small run for CI: a corpus slice, 10k passages, fewer queries.")] = False,
+    corpus: Annotated[Path, typer.Option(help="Corpus folder or manifest to ingest.")] = Path("../shared/corpus"),
+    qrels: Annotated[Path, typer.Option(help="Judgments the queries are drawn from.")] = Path("../shared/eval/dev.jsonl"),
+    sizes: Annotated[Optional[str], typer.Option(help="Index sizes, comma-separated (default 10000,30000,100000).")] = None,
+    queries: Annotated[Optional[int], typer.Option(help="Queries per index (default 200; 40 with --quick).")] = None,
+    inmemory_queries: Annotated[Optional[int], typer.Option(help="Queries timed on the in-memory store (default 40; 10 with --quick).")] = None,
+    api_queries: Annotated[Optional[int], typer.Option(help="Queries sent to the API (default 100; 20 with --quick).")] = None,
+    workdir: Annotated[Optional[Path], typer.Option(help="Keep the built indexes here (default: a temporary folder, removed).")] = None,
+) -> None:
+    """Benchmark ingest and search at 10k-100k passages against Haystack's in-memory store."""
+    from benchmarks import report
+    from benchmarks.run import FULL_SIZES, QUICK_SIZES, BenchOptions, run_bench
+
+    settings = _settings()
+    for path in (corpus, qrels):
+        if not path.exists():
+            typer.echo(f"error: {path} does not exist", err=True)
+            raise typer.Exit(2)
+    options = BenchOptions(
+        corpus=corpus,
+        qrels=qrels,
+        quick=quick,
+        sizes=tuple(int(n) for n in sizes.split(",")) if sizes else (QUICK_SIZES if quick else FULL_SIZES),
+        queries=queries or (40 if quick else 200),
+        inmemory_queries=inmemory_queries or (10 if quick else 40),
+        api_queries=api_queries or (20 if quick else 100),
+        workdir=workdir,
+    )
+    result = run_bench(options, settings)
+    typer.echo(report.ingest_lines(result["ingest"]))
+    typer.echo(report.markdown_table(result))
+    typer.echo(f"scaling exponent (hybrid p50 vs passages, log-log): {result['scaling_exponent']}")
+    if json_out:
+        report.write_json(result, json_out)
+        typer.echo(f"wrote {json_out}")
+    png = png or (json_out.with_suffix(".png") if json_out else Path("laborlex-bench.png"))
+    report.write_plot(result, png)
+    typer.echo(f"wrote {png}")
 
 
 @app.command()

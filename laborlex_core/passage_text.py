@@ -13,6 +13,12 @@ from typing import Any
 
 from laborlex_core.text_analysis import lower_mtavruli
 
+# BM25 weight of the context line against the body (1.0). Every passage of a document
+# shares its title, so at full weight a query naming the instrument ("Georgia labour code …")
+# lifts all of a short document's articles above the one that answers; measured in
+# docs/retrieval-quality.md. Both store backends apply it.
+CONTEXT_BM25_WEIGHT = 0.3
+
 _UNIT_WORD: dict[str, dict[str, str]] = {
     "article": {"es": "Artículo", "ka": "მუხლი", "en": "Article"},
     "transitional": {"es": "Transitorio", "ka": "გარდამავალი დებულება", "en": "Transitional provision"},

@@ -155,6 +155,67 @@ class Passage:
         )
 
 
+CitationKind = Literal["provision", "instrument", "ruling"]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A reference a passage makes to a provision, an instrument or a ruling.
+
+    ``start``/``end`` locate ``text`` in the citing passage's content. ``target_doc`` and
+    ``target_article`` say what it resolves to in the corpus (``target_article`` uses the
+    same labels as provisions: "47", "22 Bis", "207", "23.1"); an unresolved citation keeps
+    its text, and ``instrument`` names the instrument when one was named ("Constitución
+    Política de los Estados Unidos Mexicanos"). ``detail`` is the part below the article
+    ("fracción III", "(a)(1)", "პუნქტი 2"). Kept small and flat: it travels as passage meta.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: CitationKind = "provision"
+    target_doc: str | None = None
+    target_article: str | None = None
+    instrument: str | None = None
+    detail: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """``"DOC:ARTICLE"`` for a citation resolved to a provision (what ``cites`` filters on)."""
+        if self.target_doc and self.target_article:
+            return citation_key(self.target_doc, self.target_article)
+        return None
+
+    @property
+    def resolved(self) -> bool:
+        """Resolved to a document of the corpus, and to its article when one was cited."""
+        return self.target_doc is not None and (self.kind != "provision" or self.target_article is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def citation_key(doc_id: str, article: str) -> str:
+    """The one spelling of a cited provision: document id, colon, article label."""
+    return f"{doc_id}:{article}"
+
+
+def parse_citation_key(value: str) -> tuple[str, str] | None:
+    """``"mx-lft-es:22 Bis"`` → ``("mx-lft-es", "22 Bis")``; None when it is not DOC:ARTICLE.
+
+    Document ids never hold a colon, so the first one separates the two parts.
+    """
+    doc_id, sep, article = value.partition(":")
+    if not sep or not doc_id.strip() or not article.strip():
+        return None
+    return doc_id.strip(), article.strip()
+
+
 @dataclass(frozen=True, slots=True)
 class IngestFailure:
     """A file that could not be ingested, and why, in words a user can act on."""

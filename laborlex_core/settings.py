@@ -45,10 +45,28 @@ class Settings(BaseSettings):
     passage_max_tokens: int = 400
     passage_overlap_tokens: int = 64
 
-    # Retrieval
+    # Retrieval. Hybrid search fuses several ranked lists by weighted reciprocal rank fusion
+    # (score = sum of weight / (rrf_k + rank)); docs/retrieval-quality.md has the measurements
+    # behind each default and the command that reproduces them.
     candidates_per_retriever: int = 100
-    rrf_k: int = 60
+    rrf_k: int = 10
     default_limit: int = 10
+    weight_bm25: float = 1.0  # BM25 over the whole index
+    weight_dense: float = 1.0  # nearest neighbours over the whole index
+    # Lists restricted to a jurisdiction the query names ("…in Honduras"), relative to the
+    # list they restrict; 0 turns them off.
+    weight_jurisdiction: float = 1.0
+    # Nearest neighbours within each corpus language, against the model's preference for
+    # passages in the query's own language; 0 turns them off.
+    weight_language_balance: float = 0.5
+    # BM25 in each other language with the glossary's terms for the concepts in the query.
+    weight_glossary: float = 1.5
+    # The provisions a query cites ("art. 48 LFT", "§ 207", "მუხლი 27") come first: a weight
+    # no combination of other lists reaches; 0 treats references as plain words.
+    weight_reference: float = 100.0
+    # The same article in other language versions of an instrument follows each of the first
+    # this many results (0: off).
+    translation_depth: int = 10
 
     # Ingest
     max_file_mb: float = 100.0

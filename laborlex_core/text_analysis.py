@@ -93,3 +93,33 @@ def query_term_groups(query: str, languages: Iterable[str]) -> list[frozenset[st
             seen.add(group)
             groups.append(group)
     return groups
+
+
+# Georgian case endings and postpositions, longest first. Stripped at most twice
+# ("სამუშაოსთვის" = სამუშაო + ს + თვის), then stem vowels and the verbal-noun/plural "ებ".
+_GEORGIAN_ENDINGS: tuple[str, ...] = (
+    "ებისთვის", "ისთვის", "ებიდან", "ებისგან", "ისგან", "იდან", "ებში", "ებზე", "ებთან", "ებით",
+    "ების", "ებმა", "ებს", "ები", "ებად", "ამდე", "თვის", "ისა", "ითა", "ში", "ზე", "თან", "დან",
+    "ით", "ად", "ის", "ს", "თ", "დ",
+)
+_GEORGIAN_MIN_STEM = 3
+
+
+def stem_georgian(word: str) -> str:
+    """A light Georgian stem, so that inflected forms of a term meet (შვებულების ~ შვებულება).
+
+    Used to match glossary terms in queries. BM25 indexing keeps whole Georgian words: on the
+    development judgments, this stemmer and 5-7 letter truncation did not beat them.
+    """
+    for _ in range(2):
+        ending = next((e for e in _GEORGIAN_ENDINGS if word.endswith(e) and len(word) - len(e) >= _GEORGIAN_MIN_STEM), None)
+        if ending is None:
+            break
+        word = word[: -len(ending)]
+    while word[-1:] in ("ი", "ა", "ო", "ე") and len(word) > _GEORGIAN_MIN_STEM:  # ინსპექცია ~ ინსპექციის
+        word = word[:-1]
+    if word.endswith("ებ") and len(word) - 2 >= _GEORGIAN_MIN_STEM:
+        word = word[:-2]
+    if word.endswith("ელ") and len(word) > _GEORGIAN_MIN_STEM:  # syncope: დამსაქმებელი ~ დამსაქმებლის
+        word = word[:-2] + "ლ"
+    return word

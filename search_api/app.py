@@ -14,12 +14,14 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Path as PathParam, Query, Response, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from laborlex_core.schema import JURISDICTIONS, KINDS, LANGUAGES, DocumentMeta
+from laborlex_core.schema import JURISDICTIONS, KINDS, LANGUAGES, DocumentMeta, citation_key, parse_citation_key
 from laborlex_core.settings import Settings
 from laborlex_core.store import open_store
 from laborlex_core.store.filters import combine, equals_filter
 from search_api.library import LawLibrary, provision_summary
 from search_api.models import (
+    CitedByResponse,
+    CitesResponse,
     CompareColumn,
     CompareResponse,
     DocumentDetail,
@@ -120,6 +122,9 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
         date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
         date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
         doc: Annotated[str | None, Query(description="only this document")] = None,
+        cites: Annotated[
+            str | None, Query(max_length=300, description='only passages citing this provision: DOC:ARTICLE, e.g. "mx-lft-es:47"')
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     ) -> SearchResponse:
@@ -132,7 +137,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
         )
         if doc:
             known_document(doc)
-        scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc))
+        scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc), cites_filter(cites))
         page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset)
         return SearchResponse(query=q, mode=mode, total=page.total, results=page.hits, facets=page.facets)
 
@@ -190,6 +195,41 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
             raise field_error("article", f"no provision {article!r} in {doc_id!r}", status=404)
         source, hits = found
         return SimilarResponse(source=source, results=hits)
+
+    @app.get(
+        "/documents/{doc_id}/provisions/{article}/cited-by",
+        response_model=CitedByResponse,
+        summary="Rulings and provisions citing this provision",
+    )
+    def cited_by(doc_id: DocIdParam, article: ArticleParam) -> CitedByResponse:
+        known_document(doc_id)
+        found = lib.cited_by(doc_id, article)
+        if found is None:
+            raise field_error("article", f"no provision {article!r} in {doc_id!r}", status=404)
+        return CitedByResponse(**found)
+
+    @app.get(
+        "/documents/{doc_id}/provisions/{article}/cites",
+        response_model=CitesResponse,
+        summary="What this provision cites, resolved or not",
+    )
+    def cites_of(doc_id: DocIdParam, article: ArticleParam) -> CitesResponse:
+        known_document(doc_id)
+        found = lib.cites(doc_id, article)
+        if found is None:
+            raise field_error("article", f"no provision {article!r} in {doc_id!r}", status=404)
+        return CitesResponse(**found)
+
+    def cites_filter(raw: str | None) -> dict[str, Any] | None:
+        """``cites=DOC:ARTICLE`` → passages citing that provision; the document must be indexed."""
+        if raw is None or not raw.strip():
+            return None
+        parsed = parse_citation_key(raw)
+        if parsed is None:
+            raise field_error("cites", 'expected DOC:ARTICLE, e.g. "mx-lft-es:47"')
+        if lib.store.get_document(parsed[0]) is None:
+            raise field_error("cites", f"unknown document {parsed[0]!r}", status=404)
+        return {"field": "meta.cites", "operator": "==", "value": citation_key(*parsed)}
 
     @app.get("/health", response_model=Health, summary="Is the service up, on what")
     def health() -> Health:

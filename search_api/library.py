@@ -15,6 +15,7 @@ import numpy as np
 from haystack import Document
 
 from laborlex_core.passage_text import citation, unit_label
+from laborlex_core.schema import Citation, citation_key
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine
@@ -23,6 +24,7 @@ from search_api.pipeline import Mode
 from search_api.search import Searcher, SearchHit, hit_from_document
 
 FACET_FIELDS: tuple[str, ...] = ("jurisdiction", "language", "kind")
+RULING_KINDS: frozenset[str] = frozenset({"case_law", "case_law_index"})
 
 
 @dataclass(slots=True)
@@ -92,15 +94,27 @@ class LawLibrary:
         unfaceted = found if facet_free_filters == filters else self.searcher.search_documents(
             query, mode, facet_free_filters, top_k=depth
         )
-        hits = self.searcher.hits(found[offset : offset + limit], query, vector)
+        hits = self.with_citation_counts(self.searcher.hits(found[offset : offset + limit], query, vector))
         return SearchPage(hits=hits, total=len(found), facets=facet_counts(unfaceted))
+
+    def with_citation_counts(self, hits: list[SearchHit]) -> list[SearchHit]:
+        """Each hit with how many other provisions cite it."""
+        counts = self.store.citation_counts([citation_key(h.doc_id, h.article) for h in hits])
+        for hit in hits:
+            hit.cited_by_count = counts.get(citation_key(hit.doc_id, hit.article), 0)
+        return hits
 
     def compare(
         self, query: str, jurisdictions: list[str], mode: Mode = "hybrid", limit: int = 3
     ) -> list[tuple[str, list[SearchHit]]]:
         """The best provisions for one question in each jurisdiction, in the order asked."""
         return [
-            (j, self.searcher.search(query, mode, {"field": "meta.jurisdiction", "operator": "==", "value": j}, limit))
+            (
+                j,
+                self.with_citation_counts(
+                    self.searcher.search(query, mode, {"field": "meta.jurisdiction", "operator": "==", "value": j}, limit)
+                ),
+            )
             for j in jurisdictions
         ]
 
@@ -166,6 +180,103 @@ class LawLibrary:
         provisions = collapse_passages(ranked)[:limit]
         source = {"doc_id": doc_id, "article": article, "citation": citation(own[0].meta)}
         return source, [hit_from_document(d, "") for d in provisions]
+
+    # ---- citations ---------------------------------------------------------------------
+
+    def cited_by(self, doc_id: str, article: str) -> dict[str, Any] | None:
+        """Who cites this provision: rulings first, then provisions, grouped by citing document."""
+        own = self._provision_passages(doc_id, article)
+        if not own:
+            return None
+        groups: dict[str, dict[str, Any]] = {}
+        for row in self.store.cited_by(doc_id, article):
+            group = groups.setdefault(
+                row["doc_id"],
+                {"doc_id": row["doc_id"], "title": row.get("title") or row["doc_id"], "kind": row.get("doc_kind"),
+                 "jurisdiction": row.get("jurisdiction"), "language": row.get("language"), "citations": []},
+            )
+            entries = group["citations"]
+            if entries and entries[-1]["article"] == row["article"]:
+                entries[-1]["texts"].append(row["text"])  # the same provision citing it again
+                continue
+            summary = provision_summary({**row, "kind": row.get("doc_kind")})
+            entries.append({**summary, "passage_id": row["passage_id"], "texts": [row["text"]], "detail": row.get("detail")})
+        ordered = sorted(groups.values(), key=lambda g: (g["kind"] not in RULING_KINDS, g["doc_id"]))
+        return {
+            "provision": self._source(own[0].meta),
+            "total": sum(len(g["citations"]) for g in ordered),
+            "groups": ordered,
+        }
+
+    def cites(self, doc_id: str, article: str) -> dict[str, Any] | None:
+        """What this provision cites, resolved or not; ``linked`` when the target is indexed."""
+        own = self._provision_passages(doc_id, article)
+        if not own:
+            return None
+        index: dict[str, dict[str, dict[str, Any]]] = {}
+        citations = []
+        for row in self.store.citations_of(doc_id, article):
+            target_doc, target_article = row.get("target_doc"), row.get("target_article")
+            if target_doc and target_doc not in index:
+                index[target_doc] = self._first_passages(target_doc)
+            target_meta = index.get(target_doc or "", {}).get(target_article or "")
+            document_known = bool(target_doc and index.get(target_doc))
+            citations.append(
+                {
+                    "text": row["text"], "kind": row["kind"], "detail": row.get("detail"), "instrument": row.get("instrument"),
+                    "target_doc": target_doc, "target_article": target_article,
+                    "resolved": Citation.from_dict(row).resolved,
+                    "linked": target_meta is not None or (document_known and not target_article),
+                    "internal": bool(row.get("internal")),
+                    "target_citation": citation(target_meta) if target_meta else None,
+                    "passage_id": row["passage_id"], "start": row["start"], "end": row["end"],
+                }
+            )
+        return {"provision": self._source(own[0].meta), "citations": citations}
+
+    def _first_passages(self, doc_id: str) -> dict[str, dict[str, Any]]:
+        """Article → meta of its first passage, for one document (empty when not indexed)."""
+        found: dict[str, dict[str, Any]] = {}
+        for d in self.store.document_passages(doc_id):
+            found.setdefault(str(d.meta.get("article")), d.meta)
+        return found
+
+    @staticmethod
+    def _source(meta: dict[str, Any]) -> dict[str, Any]:
+        return {"doc_id": meta["doc_id"], "article": str(meta.get("article") or ""), "citation": citation(meta)}
+
+    def citation_report(self, top: int = 10) -> dict[str, Any]:
+        """Citations per document, the share resolved (and linked to an indexed provision), the most cited."""
+        stats = self.store.citation_stats()
+        documents = [
+            {"doc_id": d["doc_id"], "citations": stats["documents"].get(d["doc_id"], {}).get("citations", 0),
+             "resolved": stats["documents"].get(d["doc_id"], {}).get("resolved", 0)}
+            for d in self.store.list_documents()
+        ]
+        total = sum(d["citations"] for d in documents)
+        resolved = sum(d["resolved"] for d in documents)
+        targets: dict[str, int] = stats["targets"]
+        articles: dict[str, dict[str, dict[str, Any]]] = {}
+        linked_targets = 0
+        for key in targets:
+            target_doc, _, target_article = key.partition(":")
+            if target_doc not in articles:
+                articles[target_doc] = self._first_passages(target_doc)
+            linked_targets += target_article in articles[target_doc]
+        most = sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        return {
+            "documents": documents,
+            "citations": total,
+            "resolved": resolved,
+            "share_resolved": resolved / total if total else 0.0,
+            "cited_provisions": len(targets),
+            "cited_provisions_indexed": linked_targets,
+            "top": [
+                {"key": key, "cited_by": n, "citation": citation(articles[key.partition(":")[0]][key.partition(":")[2]])
+                 if key.partition(":")[2] in articles.get(key.partition(":")[0], {}) else key}
+                for key, n in most
+            ],
+        }
 
     # ---- statistics ------------------------------------------------------------------
 

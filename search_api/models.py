@@ -88,6 +88,54 @@ class SimilarResponse(BaseModel):
     results: list[Hit]
 
 
+class CitedProvision(BaseModel):
+    doc_id: str
+    article: str
+    citation: str
+
+
+class CitingProvision(ProvisionSummary):
+    passage_id: str
+    texts: list[str] = Field(description="the citing words, as printed, once per mention")
+    detail: str | None = Field(None, description='the part cited: "fracción III", "(a)(1)", "მე-2 პუნქტით"')
+
+
+class CitingDocument(BaseModel):
+    doc_id: str
+    title: str
+    kind: str | None
+    jurisdiction: str | None
+    language: str | None
+    citations: list[CitingProvision] = Field(description="citing provisions, in reading order")
+
+
+class CitedByResponse(BaseModel):
+    provision: CitedProvision
+    total: int = Field(description="citing provisions")
+    groups: list[CitingDocument] = Field(description="rulings first, then other documents; by document id")
+
+
+class OutgoingCitation(BaseModel):
+    text: str
+    kind: str = Field(description="provision, instrument or ruling")
+    detail: str | None
+    instrument: str | None = Field(description="the instrument named, when it was named")
+    target_doc: str | None
+    target_article: str | None
+    resolved: bool = Field(description="the target is a document (and article) of the corpus")
+    linked: bool = Field(description="the target is in the index and can be opened")
+    internal: bool = Field(description="a part of the citing provision itself")
+    target_citation: str | None
+    passage_id: str
+    start: int = Field(description="[start, end) of text in the passage")
+    end: int
+
+
+class CitesResponse(BaseModel):
+    provision: CitedProvision
+    citations: list[OutgoingCitation]
+
+
 class CompareColumn(BaseModel):
     jurisdiction: str
     results: list[Hit]

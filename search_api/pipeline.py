@@ -1,8 +1,11 @@
 """The query pipelines, assembled in one place.
 
-hybrid:  query ─┬─ BM25 retriever ──────────────┬─ rank fusion ─ collapse to provisions
-                └─ query embedder ─ dense retriever ┘
-bm25 and dense are the same pipeline with one branch.
+hybrid:
+  query ─ profiler ─┬─ lexical branches (BM25: as typed, @jurisdiction, glossary/lang) ──┬─ weighted RRF
+                    └─ query embedder ─ semantic branches (dense: all, @jurisdiction, /lang) ┘
+        ─ collapse to provisions ─ other-language versions of the first results
+bm25 and dense are the same pipeline with one side. What each branch adds, measured:
+docs/retrieval-quality.md.
 
 native hybrid (LABORLEX_BACKEND=opensearch, LABORLEX_OPENSEARCH_HYBRID=native):
 query ─ query embedder ─ hybrid retriever (OpenSearch fuses) ─ collapse to provisions
@@ -17,13 +20,18 @@ from haystack import Pipeline
 from laborlex_core.embedding.embedder import QueryEmbedder
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from laborlex_core.store.retrievers import StoreBM25Retriever, StoreEmbeddingRetriever, StoreHybridRetriever
+from laborlex_core.store.retrievers import StoreHybridRetriever
+from search_api.branches import LexicalBranches, QueryProfiler, SemanticBranches
 from search_api.collapse import ProvisionCollapser
-from search_api.fusion import RankFusion
+from search_api.fusion import RankFusion, weights_dict
+from search_api.translations import TranslationExpander
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
 NATIVE_HYBRID = "native_hybrid"  # component name of OpenSearch's server-side hybrid retriever
+# Fused passages handed on to collapsing: enough for 100 provisions (evaluation's depth) with
+# room for long articles' several passages; the tail below never reaches a page of results.
+FUSED_PASSAGES = 400
 
 
 def uses_native_hybrid(mode: Mode, settings: Settings) -> bool:
@@ -32,7 +40,7 @@ def uses_native_hybrid(mode: Mode, settings: Settings) -> bool:
 
 
 def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -> Pipeline:
-    """Retrieve candidates per branch, fuse by RRF, collapse passages into provisions."""
+    """Retrieve ranked lists per branch, fuse by weighted RRF, collapse passages into provisions."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     pipeline = Pipeline()
@@ -43,15 +51,49 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         pipeline.connect("query_embedder.embedding", f"{NATIVE_HYBRID}.query_embedding")
         pipeline.connect(f"{NATIVE_HYBRID}.documents", "collapse.documents")
         return pipeline
-    pipeline.add_component("fusion", RankFusion(k=settings.rrf_k))
+    weights, depth = weights_dict(settings), settings.candidates_per_retriever
+    if mode == "bm25":  # the words as typed: no glossary terms in other languages
+        weights["glossary"] = 0.0
+    pipeline.add_component("profiler", QueryProfiler())
+    pipeline.add_component("fusion", RankFusion(k=settings.rrf_k, weights=weights, top_k=FUSED_PASSAGES))
     pipeline.add_component("collapse", ProvisionCollapser(top_k=settings.default_limit))
+    pipeline.add_component("translations", TranslationExpander(store, depth=settings.translation_depth))
     if mode in ("hybrid", "bm25"):
-        pipeline.add_component("bm25", StoreBM25Retriever(store, top_k=settings.candidates_per_retriever))
-        pipeline.connect("bm25.documents", "fusion.bm25")
+        pipeline.add_component("lexical", LexicalBranches(store, top_k=depth, weights=weights))
+        pipeline.connect("profiler.profile", "lexical.profile")
+        pipeline.connect("lexical.lists", "fusion.lexical")
     if mode in ("hybrid", "dense"):
         pipeline.add_component("query_embedder", QueryEmbedder(settings))
-        pipeline.add_component("dense", StoreEmbeddingRetriever(store, top_k=settings.candidates_per_retriever))
-        pipeline.connect("query_embedder.embedding", "dense.query_embedding")
-        pipeline.connect("dense.documents", "fusion.dense")
+        pipeline.add_component("semantic", SemanticBranches(store, top_k=depth, weights=weights))
+        pipeline.connect("profiler.profile", "semantic.profile")
+        pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
+        pipeline.connect("semantic.lists", "fusion.semantic")
     pipeline.connect("fusion.documents", "collapse.documents")
+    pipeline.connect("collapse.documents", "translations.documents")
     return pipeline
+
+
+def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | None, top_k: int) -> dict[str, dict]:
+    """The run() inputs of :func:`build_query_pipeline`'s pipeline for one query."""
+    if uses_native_hybrid(mode, settings):
+        return {
+            "query_embedder": {"text": query},
+            NATIVE_HYBRID: {"query": query, "filters": filters},
+            "collapse": {"top_k": top_k},
+        }
+    inputs: dict[str, dict] = {
+        "profiler": {"query": query},
+        "collapse": {"top_k": top_k},
+        "translations": {"filters": filters, "top_k": top_k},
+    }
+    if mode in ("hybrid", "bm25"):
+        inputs["lexical"] = {"query": query, "filters": filters}
+    if mode in ("hybrid", "dense"):
+        inputs["query_embedder"] = {"text": query}
+        inputs["semantic"] = {"filters": filters}
+    return inputs
+
+
+def output_component(mode: Mode, settings: Settings) -> str:
+    """The component whose ``documents`` are the pipeline's results."""
+    return "collapse" if uses_native_hybrid(mode, settings) else "translations"

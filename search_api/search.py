@@ -14,7 +14,9 @@ from laborlex_core.passage_text import citation
 from laborlex_core.text_analysis import lower_mtavruli
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from search_api.pipeline import MODES, NATIVE_HYBRID, Mode, build_query_pipeline, uses_native_hybrid
+from search_api.pipeline import MODES, Mode, build_query_pipeline, output_component, pipeline_inputs
+from search_api.glossary import expansions
+from search_api.query_analysis import detect_language
 from search_api.snippets import make_snippet, sentences
 
 
@@ -38,6 +40,7 @@ class SearchHit:
     ranks: dict[str, int] = field(default_factory=dict)
     passage_id: str = ""
     page: int | None = None
+    cited_by_count: int = 0  # other provisions citing this one (filled by the library)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,24 +95,21 @@ class Searcher:
         """Ranked provisions, and the query's embedding when the pipeline computed one."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-        inputs: dict[str, dict[str, Any]] = {"collapse": {"top_k": top_k}}
-        if uses_native_hybrid(mode, self.settings):
-            inputs["query_embedder"] = {"text": query}
-            inputs[NATIVE_HYBRID] = {"query": query, "filters": filters}
-        elif mode in ("hybrid", "bm25"):
-            inputs["bm25"] = {"query": query, "filters": filters}
-        if mode in ("hybrid", "dense") and not uses_native_hybrid(mode, self.settings):
-            inputs["query_embedder"] = {"text": query}
-            inputs["dense"] = {"filters": filters}
+        inputs = pipeline_inputs(mode, self.settings, query, filters, top_k)
         embedded = "query_embedder" in inputs
         outputs = self.pipeline(mode).run(inputs, include_outputs_from={"query_embedder"} if embedded else None)
         vector = outputs.get("query_embedder", {}).get("embedding") if embedded else None
-        return outputs["collapse"]["documents"], vector
+        return outputs[output_component(mode, self.settings)]["documents"], vector
 
     def hits(self, documents: list[Document], query: str, query_vector: list[float] | None) -> list[SearchHit]:
-        """Results with snippets: the query's words marked, or, for a provision found only by
-        meaning (no word in common), the sentence of it closest in meaning to the query."""
+        """Results with snippets: the query's words marked, else the glossary terms it was found
+        by in its language, or, for a provision found only by meaning (no word in common), the
+        sentence of it closest in meaning to the query."""
         hits = [hit_from_document(d, query) for d in documents]
+        terms = expansions(query, detect_language(query))  # a hit found through the glossary
+        for document, hit in zip(documents, hits):  # shows the glossary words it was found by
+            if not hit.highlights and hit.language in terms:
+                hit.snippet, hit.highlights = make_snippet(document.content or "", terms[hit.language], hit.language)
         semantic = [i for i, hit in enumerate(hits) if not hit.highlights and query_vector is not None]
         if not semantic:
             return hits

@@ -153,6 +153,12 @@ class LaborlexClient:
     def provision(self, doc_id: str, article: str) -> dict[str, Any]:
         return self._get(provision_path(doc_id, article))
 
+    def cited_by(self, doc_id: str, article: str) -> dict[str, Any]:
+        return self._get(provision_path(doc_id, article) + "/cited-by")
+
+    def cites(self, doc_id: str, article: str) -> dict[str, Any]:
+        return self._get(provision_path(doc_id, article) + "/cites")
+
     def similar(
         self,
         doc_id: str,

@@ -57,3 +57,13 @@ def similar(
     api_url: str, doc_id: str, article: str, jurisdiction: tuple[str, ...], language: tuple[str, ...], limit: int
 ) -> dict[str, Any]:
     return client(api_url).similar(doc_id, article, jurisdiction, language, limit)
+
+
+@st.cache_data(ttl=ANSWER_TTL_S, show_spinner=False, max_entries=512)
+def cited_by(api_url: str, doc_id: str, article: str) -> dict[str, Any]:
+    return client(api_url).cited_by(doc_id, article)
+
+
+@st.cache_data(ttl=ANSWER_TTL_S, show_spinner=False, max_entries=512)
+def cites(api_url: str, doc_id: str, article: str) -> dict[str, Any]:
+    return client(api_url).cites(doc_id, article)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from ui.i18n import Labels
 
@@ -36,6 +37,7 @@ STYLE = """<style>
 .ll-text{font-family:Georgia,'DejaVu Serif',serif;font-size:1.02rem;line-height:1.7;max-width:54rem}
 .ll-colhead{font-weight:700;font-size:1.05rem;margin-bottom:.3rem}
 .ll-doc{color:#44505c;font-size:.9rem}
+.ll-cite{text-decoration:underline}.ll-cite-off{text-decoration:underline dotted}
 </style>"""
 
 TRAIL_SEPARATOR = " › "
@@ -155,6 +157,8 @@ def hit_card(hit: Mapping[str, Any], labels: Labels, *, similarity: bool = False
         ranks = rank_note(hit.get("ranks"), labels)
         if ranks:
             meta.append(escape(ranks))
+    if int(hit.get("cited_by_count") or 0) > 0:
+        meta.append(escape(labels("hit.cited_by", count=int(hit["cited_by_count"]))))
     text, spans = str(hit.get("snippet") or ""), hit.get("highlights") or []
     if max_chars is not None:
         text, spans = shorten(text, spans, max_chars)
@@ -201,6 +205,40 @@ def provision_heading(provision: Mapping[str, Any], labels: Labels) -> str:
 
 def provision_text(text: str) -> str:
     return f'<div class="ll-text">{escape_block(text)}</div>'
+
+
+def provision_url(doc_id: str, article: str) -> str:
+    """A link that opens a provision (the interface restores it from the URL, see ui.state)."""
+    return "?" + urlencode({"doc": doc_id, "article": article})
+
+
+def linked_text(text: str, citations: Sequence[Mapping[str, Any]]) -> str:
+    """A ruling's text with each citation a link to what it cites (where that is indexed).
+
+    Citations are found by their words, in order, in the text as read (the API gives their
+    spans in passages, which long rulings split); one the index cannot open is underlined
+    with the instrument in a tooltip.
+    """
+    pieces: list[str] = []
+    cursor = 0
+    for item in citations:
+        words = str(item.get("text") or "")
+        at = text.find(words, cursor) if words else -1
+        if at < 0:
+            continue
+        pieces.append(escape_block(text[cursor:at]))
+        shown = escape_block(words)
+        target_doc, target_article = item.get("target_doc"), item.get("target_article")
+        if item.get("linked") and target_doc and target_article:
+            tip = escape(item.get("target_citation") or "")
+            url = escape(provision_url(str(target_doc), str(target_article)))
+            pieces.append(f'<a class="ll-cite" href="{url}" target="_self" title="{tip}">{shown}</a>')
+        else:
+            tip = escape(item.get("instrument") or item.get("target_doc") or "")
+            pieces.append(f'<span class="ll-cite-off" title="{tip}">{shown}</span>')
+        cursor = at + len(words)
+    pieces.append(escape_block(text[cursor:]))
+    return f'<div class="ll-text">{"".join(pieces)}</div>'
 
 
 def column_header(jurisdiction: str, labels: Labels) -> str:

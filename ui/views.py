@@ -23,7 +23,8 @@ from ui.i18n import Labels
 PAGE_SIZE = 10
 SIMILAR_LIMIT = 10
 EXAMPLES: tuple[str, ...] = ("pago de horas extra", "worst forms of child labour", "ბავშვთა შრომის აკრძალვა")
-COMPARE_SNIPPET_CHARS = 240  # columns are narrow: a shorter snippet keeps them side by side
+COMPARE_SNIPPET_CHARS = 240
+RULING_KINDS: tuple[str, ...] = ("case_law", "case_law_index")  # columns are narrow: a shorter snippet keeps them side by side
 
 
 # ---- callbacks (run before the next script run) ------------------------------------------
@@ -217,10 +218,48 @@ def provision_view(api_url: str, labels: Labels, target: nav.Detail) -> None:
     if completeness and completeness != "complete":
         st.caption(labels("provision.partial", completeness=completeness))
     st.code(provision.get("citation") or "", language=None)
+    outgoing = data.cites(api_url, target.doc, target.article).get("citations", [])
     with st.container(border=True):
-        st.markdown(render.provision_text(provision.get("text") or ""), unsafe_allow_html=True)
+        text = provision.get("text") or ""
+        ruling = provision.get("kind") in RULING_KINDS
+        st.markdown(render.linked_text(text, outgoing) if ruling else render.provision_text(text), unsafe_allow_html=True)
     neighbours(answer, labels, target)
+    citation_lists(data.cited_by(api_url, target.doc, target.article), outgoing, labels)
     table_of_contents(document, labels, target)
+
+
+def citation_lists(cited_by: dict[str, Any], outgoing: list[dict[str, Any]], labels: Labels) -> None:
+    """"Cited by" (rulings first) and "Cites": each entry opens the provision on the other side."""
+    incoming = [(group, entry) for group in cited_by.get("groups", []) for entry in group.get("citations", [])]
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{labels('citations.cited_by', count=len(incoming))}**")
+        if not incoming:
+            st.caption(labels("citations.cited_by.none"))
+        for group, entry in incoming:
+            kind = labels.kind(group.get("kind"))
+            st.button(
+                f"{entry.get('citation') or entry['article']}" + (f" · {kind}" if kind else ""),
+                key=f"citedby:{entry['passage_id']}",
+                help=" · ".join(entry.get("texts") or []),
+                on_click=_open, args=("provision", group["doc_id"], entry["article"]), type="tertiary",
+            )
+    with right:
+        external = [c for c in outgoing if not c.get("internal")]
+        st.markdown(f"**{labels('citations.cites', count=len(external))}**")
+        if not external:
+            st.caption(labels("citations.cites.none"))
+        for n, item in enumerate(external):
+            shown = item.get("target_citation") or item.get("instrument") or item.get("text")
+            words = " ".join(str(item.get("text") or "").split())
+            if item.get("linked") and item.get("target_doc") and item.get("target_article"):
+                st.button(
+                    str(shown), key=f"cites:{n}:{item['passage_id']}", help=words,
+                    on_click=_open, args=("provision", item["target_doc"], item["target_article"]), type="tertiary",
+                )
+            else:
+                note = labels("citations.not_indexed") if item.get("resolved") else labels("citations.unresolved")
+                st.caption(f"{words} — {note}")
 
 
 def neighbours(answer: dict[str, Any], labels: Labels, target: nav.Detail) -> None:

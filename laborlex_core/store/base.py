@@ -52,3 +52,22 @@ class SearchBackend(DocumentStore, Protocol):
     ) -> list[Document]:
         """Cosine nearest neighbours, best first, filters applied before the top-k cut."""
         ...
+
+    # Citations (passages carry ``meta["citations"]``; see laborlex_core.store.citation_rows for
+    # the row shape). A filter on ``meta.cites`` == "DOC:ARTICLE" keeps passages citing it.
+
+    def cited_by(self, doc_id: str, article: str) -> list[dict[str, Any]]:
+        """Citations of the provision made by other provisions, one row each, in reading order."""
+        ...
+
+    def citations_of(self, doc_id: str, article: str) -> list[dict[str, Any]]:
+        """The provision's own citations, resolved or not, in reading order."""
+        ...
+
+    def citation_counts(self, keys: Sequence[str]) -> dict[str, int]:
+        """For each "DOC:ARTICLE", how many other provisions cite it (absent = none)."""
+        ...
+
+    def citation_stats(self) -> dict[str, Any]:
+        """``{"documents": {doc: {"citations", "resolved"}}, "targets": {key: citing provisions}}``."""
+        ...

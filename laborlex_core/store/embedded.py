@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,22 @@ from haystack import Document, default_from_dict, default_to_dict
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
-from laborlex_core.passage_text import context_line
-from laborlex_core.schema import LANGUAGES
+from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT, context_line
+from laborlex_core.schema import LANGUAGES, Citation, citation_key
+from laborlex_core.store.citation_rows import (
+    CITING_FIELDS,
+    is_internal,
+    stats_from_rows,
+)
+from laborlex_core.store.filter_masks import (
+    MASK_COLUMNS,
+    CategoricalColumn,
+    filter_mask,
+)
 from laborlex_core.store.filters import to_sql
 from laborlex_core.text_analysis import analyze, query_term_groups
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS passages (
@@ -56,13 +66,26 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at REAL NOT NULL,
     text TEXT
 );
+CREATE TABLE IF NOT EXISTS citations (
+    passage_rowid INTEGER NOT NULL,
+    passage_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL, article TEXT NOT NULL,
+    ordinal INTEGER, chunk INTEGER, seq INTEGER NOT NULL,
+    text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL,
+    target_doc TEXT, target_article TEXT, target_key TEXT,
+    instrument TEXT, detail TEXT,
+    internal INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS citations_passage ON citations(passage_rowid);
+CREATE INDEX IF NOT EXISTS citations_source ON citations(doc_id, article);
+CREATE INDEX IF NOT EXISTS citations_target ON citations(target_key, internal);
 CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
-INSERT OR IGNORE INTO store_state VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO store_state VALUES ('schema_version', '2');
 """
 
 # BM25 weight of the context column (title, headings, label) against the passage body.
-CONTEXT_WEIGHT = 1.0
+CONTEXT_WEIGHT = CONTEXT_BM25_WEIGHT
 BODY_WEIGHT = 1.0
 
 
@@ -71,6 +94,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
     if "text" not in columns:  # schema 1 did not keep document texts
         conn.execute("ALTER TABLE documents ADD COLUMN text TEXT")
+    # Schema 2 adds the citations table (created above by _SCHEMA if missing). Passages written
+    # before it have no citations until their document is ingested again.
+    conn.execute(
+        "UPDATE store_state SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+        (str(SCHEMA_VERSION), SCHEMA_VERSION),
+    )
 
 
 @dataclass(slots=True)
@@ -80,6 +109,8 @@ class _VectorSnapshot:
     generation: int
     rowids: np.ndarray  # int64, sorted
     matrix: np.ndarray  # float32 (n, dim), L2-normalized rows
+    # filterable metadata of the same rows, so common filters need no SQL (filter_masks.py)
+    columns: dict[str, CategoricalColumn] = field(default_factory=dict)
 
 
 class EmbeddedDocumentStore:
@@ -266,6 +297,53 @@ class EmbeddedDocumentStore:
         )
         return {str(value): n for value, n in rows if value is not None}
 
+    # ---- citations -------------------------------------------------------------------
+
+    def cited_by(self, doc_id: str, article: str) -> list[dict[str, Any]]:
+        """Citations of ``doc_id``/``article`` made by other provisions, with who cites, in reading order."""
+        return self._citation_rows("c.target_key = ? AND c.internal = 0", [citation_key(doc_id, article)])
+
+    def citations_of(self, doc_id: str, article: str) -> list[dict[str, Any]]:
+        """What the provision cites (resolved or not), in reading order."""
+        return self._citation_rows("c.doc_id = ? AND c.article = ?", [doc_id, article])
+
+    def citation_counts(self, keys: Sequence[str]) -> dict[str, int]:
+        """For each ``DOC:ARTICLE`` key, how many other provisions cite it (absent = none)."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self._connection().execute(
+            f"SELECT target_key, count(DISTINCT doc_id || char(31) || article) FROM citations "
+            f"WHERE internal = 0 AND target_key IN ({marks}) GROUP BY target_key",
+            list(keys),
+        )
+        return {key: int(n) for key, n in rows}
+
+    def citation_stats(self) -> dict[str, Any]:
+        """Citations and resolved ones per citing document; citing counts per cited provision."""
+        return stats_from_rows(self._citation_rows("1", []))
+
+    def _citation_rows(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
+        rows = self._connection().execute(
+            "SELECT c.passage_id, c.seq, c.text, c.start, c.\"end\", c.kind, c.target_doc, c.target_article, "
+            "c.target_key, c.instrument, c.detail, c.internal, p.meta FROM citations c "
+            f"JOIN passages p ON p.rowid = c.passage_rowid WHERE {where} "
+            "ORDER BY c.doc_id, c.ordinal, c.chunk, c.seq",
+            params,
+        )
+        out: list[dict[str, Any]] = []
+        for passage_id, seq, text, start, end, kind, tdoc, tart, key, instrument, detail, internal, meta in rows:
+            citing = json.loads(meta)
+            row = {name: citing.get(name) for name in CITING_FIELDS}
+            row["doc_kind"] = citing.get("kind")
+            row.update(
+                passage_id=passage_id, seq=seq, text=text, start=start, end=end, kind=kind, target_doc=tdoc,
+                target_article=tart, target_key=key, instrument=instrument, detail=detail, internal=bool(internal),
+            )
+            row["article"] = str(citing.get("article") or "")
+            out.append(row)
+        return out
+
     # ---- retrieval -------------------------------------------------------------------
 
     def bm25_retrieval(
@@ -276,13 +354,20 @@ class EmbeddedDocumentStore:
         if not match:
             return []
         where, params = to_sql(filters)
-        sql = (
-            f"SELECT p.id, p.content, p.meta, NULL, bm25(passages_fts, {CONTEXT_WEIGHT}, {BODY_WEIGHT}) AS s "
-            f"FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
-            f"WHERE passages_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
-        )
+        # Only rowid and score go through the sort (every match is scored; at 100k passages
+        # a common term matches tens of thousands), then the top rows are fetched: sorting
+        # whole rows cost ~3x more. The join to passages is needed only to filter.
+        score = f"bm25(passages_fts, {CONTEXT_WEIGHT}, {BODY_WEIGHT})"
+        if filters:
+            sql = (
+                f"SELECT passages_fts.rowid, {score} AS s FROM passages_fts "
+                f"JOIN passages p ON p.rowid = passages_fts.rowid "
+                f"WHERE passages_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
+            )
+        else:
+            sql = f"SELECT rowid, {score} AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?"
         rows = self._connection().execute(sql, [match, *params, top_k]).fetchall()
-        return [self._row_to_document(row[:4], score=-float(row[4])) for row in rows]
+        return self._documents_by_rowid([int(r[0]) for r in rows], [-float(r[1]) for r in rows])
 
     def embedding_retrieval(
         self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
@@ -294,14 +379,18 @@ class EmbeddedDocumentStore:
         query = np.asarray(query_embedding, dtype=np.float32)
         scores = snapshot.matrix @ query
         if filters:
-            allowed = self._filtered_rowids(filters)
-            mask = np.isin(snapshot.rowids, allowed, assume_unique=True)
-            scores = np.where(mask, scores, -np.inf)
-        k = min(top_k, int(np.isfinite(scores).sum()))
+            mask = filter_mask(filters, snapshot.columns)
+            if mask is None:  # a filter the columns cannot answer: ask SQLite
+                mask = np.isin(snapshot.rowids, self._filtered_rowids(filters), assume_unique=True)
+            scores[~mask] = -np.inf  # scores is this query's own array
+            allowed = int(np.count_nonzero(mask))
+        else:
+            allowed = len(scores)
+        k = min(top_k, allowed)
         if k <= 0:
             return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
+        top = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
+        top = top[np.argsort(-scores[top], kind="stable")]
         return self._documents_by_rowid(
             [int(snapshot.rowids[i]) for i in top], [float(scores[i]) for i in top]
         )
@@ -350,10 +439,30 @@ class EmbeddedDocumentStore:
                 " ".join(analyze(document.content or "", language)),
             ),
         )
+        self._insert_citations(conn, int(cursor.lastrowid or 0), document)
+
+    @staticmethod
+    def _insert_citations(conn: sqlite3.Connection, rowid: int, document: Document) -> None:
+        """The passage's ``meta["citations"]`` as rows of the citations table (same transaction)."""
+        meta = document.meta
+        doc_id, article = str(meta.get("doc_id") or document.id), str(meta.get("article") or "")
+        for seq, raw in enumerate(meta.get("citations") or []):
+            c = Citation.from_dict(raw)
+            internal = is_internal({"doc_id": doc_id, "article": article, "target_doc": c.target_doc, "target_article": c.target_article})
+            conn.execute(
+                "INSERT INTO citations (passage_rowid, passage_id, doc_id, article, ordinal, chunk, seq, text, start, \"end\", "
+                "kind, target_doc, target_article, target_key, instrument, detail, internal) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    rowid, document.id, doc_id, article, meta.get("ordinal"), meta.get("chunk"), seq, c.text, c.start, c.end,
+                    c.kind, c.target_doc, c.target_article, c.key, c.instrument, c.detail, int(internal),
+                ),
+            )
 
     @staticmethod
     def _delete_rowids(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
         for rowid in rowids:
+            conn.execute("DELETE FROM citations WHERE passage_rowid = ?", (rowid,))
             conn.execute("DELETE FROM passages_fts WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
 
@@ -393,7 +502,8 @@ class EmbeddedDocumentStore:
             try:
                 generation = int(conn.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0])
                 rows = conn.execute(
-                    "SELECT rowid, embedding FROM passages WHERE embedding IS NOT NULL ORDER BY rowid"
+                    f"SELECT rowid, embedding, {', '.join(MASK_COLUMNS)} FROM passages "
+                    "WHERE embedding IS NOT NULL ORDER BY rowid"
                 ).fetchall()
             finally:
                 conn.execute("COMMIT")
@@ -403,5 +513,6 @@ class EmbeddedDocumentStore:
                 if rows
                 else np.zeros((0, self.embedding_dim), dtype=np.float32)
             )
-            self._vectors = _VectorSnapshot(generation, rowids, matrix)
+            columns = {name: CategoricalColumn.build([r[2 + i] for r in rows]) for i, name in enumerate(MASK_COLUMNS)}
+            self._vectors = _VectorSnapshot(generation, rowids, matrix, columns)
             return self._vectors

@@ -12,6 +12,8 @@ from typing import Any
 COLUMNS: frozenset[str] = frozenset(
     {"doc_id", "language", "jurisdiction", "kind", "date", "article", "unit", "title"}
 )
+# Not a column: passages citing a provision, looked up in the citations table.
+CITES_FIELD = "cites"
 _COMPARISONS: dict[str, str] = {"==": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
 
@@ -57,6 +59,8 @@ def _node(node: dict[str, Any], params: list[Any]) -> str:
         field, op, value = node["field"], node["operator"], node["value"]
     except KeyError as missing:
         raise FilterError(f"filter condition lacks {missing}") from None
+    if field.removeprefix("meta.") == CITES_FIELD:
+        return _cites(op, value, params)
     column = _column(field)
     if op in ("in", "not in"):
         if not isinstance(value, list):
@@ -76,6 +80,19 @@ def _node(node: dict[str, Any], params: list[Any]) -> str:
         return "0"
     params.append(value)
     return f"{column} {_COMPARISONS[op]} ?"
+
+
+def _cites(op: str, value: Any, params: list[Any]) -> str:
+    """``cites`` = "DOC:ARTICLE": passages citing that provision (another provision's citation)."""
+    values = value if isinstance(value, list) else [value]
+    if op not in ("==", "in", "!=", "not in") or any(not isinstance(v, str) for v in values):
+        raise FilterError(f"operator {op!r} on {CITES_FIELD!r} needs DOC:ARTICLE strings")
+    if not values:
+        return "0" if op == "in" else "1"
+    params.extend(values)
+    marks = ",".join("?" * len(values))
+    negate = "NOT " if op in ("!=", "not in") else ""
+    return f"id {negate}IN (SELECT passage_id FROM citations WHERE internal = 0 AND target_key IN ({marks}))"
 
 
 def equals_filter(**fields: str | list[str] | None) -> dict[str, Any] | None:

@@ -29,9 +29,16 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
 
 from laborlex_core.passage_text import context_line
+from laborlex_core.schema import citation_key
 from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
+from laborlex_core.store.citation_rows import (
+    cited_keys,
+    count_citing,
+    rows_from_passages,
+    stats_from_rows,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,7 +101,11 @@ def passage_source(document: Document) -> dict[str, Any]:
     source["doc_id"] = meta.get("doc_id") or document.id
     for name in mappings.INTEGER_FIELDS:
         source[name] = meta.get(name)
-    source["meta"] = dict(meta)
+    source["meta"] = {k: v for k, v in meta.items() if k != "citations"}
+    if "citations" in meta:  # passages from the indexing pipeline; others are stored as written
+        citations = list(meta.get("citations") or [])
+        source[mappings.CITATIONS_FIELD] = citations
+        source[mappings.CITES_FIELD] = cited_keys(citations, str(source["doc_id"]), str(meta.get("article") or ""))
     if document.embedding is not None:
         source["embedding"] = [float(x) for x in document.embedding]
     return source
@@ -104,6 +115,8 @@ def hit_to_document(hit: dict[str, Any], score: float | None = None) -> Document
     """A search hit back as a Haystack Document with the passage's own meta."""
     source = hit["_source"]
     meta = dict(source.get("meta") or {})
+    if source.get(mappings.CITATIONS_FIELD) is not None:
+        meta["citations"] = source[mappings.CITATIONS_FIELD]
     if hit.get("highlight"):
         meta["highlights"] = [fragment for fragments in hit["highlight"].values() for fragment in fragments]
     return Document(
@@ -324,6 +337,32 @@ class OpenSearchBackend:
             raise ValueError(f"no facet on {field!r}")
         response = self._search(queries.facet_body(field, filters))
         return {str(b["key"]): int(b["doc_count"]) for b in response["aggregations"]["values"]["buckets"]}
+
+    # ---- citations (computed from the passages' stored citations, as in citation_rows) --------
+
+    def cited_by(self, doc_id: str, article: str) -> list[dict[str, Any]]:
+        key = citation_key(doc_id, article)
+        citing = self._ordered({"field": "meta.cites", "operator": "==", "value": key}, with_embeddings=False)
+        return [r for r in rows_from_passages(citing) if r["target_key"] == key and not r["internal"]]
+
+    def citations_of(self, doc_id: str, article: str) -> list[dict[str, Any]]:
+        filters = {
+            "operator": "AND",
+            "conditions": [
+                {"field": "meta.doc_id", "operator": "==", "value": doc_id},
+                {"field": "meta.article", "operator": "==", "value": article},
+            ],
+        }
+        return rows_from_passages(self._ordered(filters, with_embeddings=False))
+
+    def citation_counts(self, keys: Sequence[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        citing = self._ordered({"field": "meta.cites", "operator": "in", "value": list(keys)}, with_embeddings=False)
+        return count_citing(rows_from_passages(citing), keys)
+
+    def citation_stats(self) -> dict[str, Any]:
+        return stats_from_rows(rows_from_passages(self._ordered(None, with_embeddings=False)))
 
     # ---- retrieval -------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ LANGUAGE_SUBFIELDS: tuple[str, ...] = ("es", "en", "ka")
 # embedded store's columns in laborlex_core.store.filters.COLUMNS).
 KEYWORD_FIELDS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "date", "article", "unit", "title")
 INTEGER_FIELDS: tuple[str, ...] = ("ordinal", "chunk")
+CITES_FIELD = "cites"
+CITATIONS_FIELD = "citations"
 TEXT_FIELDS: tuple[str, ...] = ("content", "context")
 HNSW_METHOD: dict[str, Any] = {
     "name": "hnsw",
@@ -100,6 +102,10 @@ def passage_mappings(embedding_dim: int = EMBEDDING_DIM, knn: bool = True) -> di
     properties.update({name: {"type": "integer"} for name in INTEGER_FIELDS})
     # The full Haystack meta, as written; strings become keywords so any meta.<x> filter works.
     properties["meta"] = {"type": "object", "dynamic": True}
+    # Citations: "DOC:ARTICLE" of every provision the passage cites (the ``cites`` filter), and
+    # the citations themselves with their spans, kept for reading only (not indexed).
+    properties[CITES_FIELD] = {"type": "keyword"}
+    properties[CITATIONS_FIELD] = {"type": "object", "enabled": False}
     if knn:
         properties["embedding"] = {"type": "knn_vector", "dimension": embedding_dim, "method": HNSW_METHOD}
     return {

@@ -12,15 +12,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from laborlex_core.store.filters import COLUMNS, FilterError
-from laborlex_core.store.opensearch_mappings import LANGUAGE_SUBFIELDS
+from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
+from laborlex_core.store.opensearch_mappings import CITES_FIELD, LANGUAGE_SUBFIELDS
 
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
 _RANGE_OPERATORS: dict[str, str] = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
 # Passage fields searched by BM25: every language analysis of the body and the context line,
-# plus the reference-keeping analysis. Weights are equal, like the embedded store's FTS5 columns.
-BM25_FIELDS: tuple[str, ...] = tuple(
-    f"{field}.{sub}" for field in ("content", "context") for sub in (*LANGUAGE_SUBFIELDS, "ref")
+# plus the reference-keeping analysis; the context line weighs what it weighs in the
+# embedded store's FTS5 columns.
+BM25_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in (*LANGUAGE_SUBFIELDS, "ref")) + tuple(
+    f"context.{sub}^{CONTEXT_BM25_WEIGHT}" for sub in (*LANGUAGE_SUBFIELDS, "ref")
 )
 HIGHLIGHT_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in LANGUAGE_SUBFIELDS)
 # Large stored fields that searches never need back.
@@ -32,7 +34,7 @@ def field_name(field: str) -> str:
     if field in ("id", "content"):
         return field
     name = field.removeprefix("meta.")
-    if name in COLUMNS:
+    if name in COLUMNS or name == CITES_FIELD:
         return name
     if not name or not name.replace("_", "").isalnum():
         raise FilterError(f"unsupported filter field {field!r}")

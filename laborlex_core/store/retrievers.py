@@ -10,6 +10,14 @@ from haystack.core.serialization import import_class_by_name
 from laborlex_core.store.base import SearchBackend
 
 
+def from_dict_with_store(cls: type, data: dict[str, Any]) -> Any:
+    """``default_from_dict`` for a component whose ``document_store`` init parameter is a
+    store, which Haystack serializes as its own dictionary."""
+    store_data = data["init_parameters"]["document_store"]
+    data["init_parameters"]["document_store"] = import_class_by_name(store_data["type"]).from_dict(store_data)
+    return default_from_dict(cls, data)
+
+
 class _StoreRetriever:
     """What both retrievers share: the store, default top_k and filters, and serialization."""
 
@@ -26,9 +34,7 @@ class _StoreRetriever:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Any:
-        store_data = data["init_parameters"]["document_store"]
-        data["init_parameters"]["document_store"] = import_class_by_name(store_data["type"]).from_dict(store_data)
-        return default_from_dict(cls, data)
+        return from_dict_with_store(cls, data)
 
 
 @component

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from laborlex_core.text_analysis import analyze, fold_accents, lower_mtavruli, query_term_groups
+from laborlex_core.text_analysis import analyze, fold_accents, lower_mtavruli, query_term_groups, stem_georgian
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,24 @@ def test_query_groups_cover_each_language_stem() -> None:
     assert "of" not in flat and "the" not in flat
     # an accent-less query reaches the accented stem
     assert set().union(*query_term_groups("indemnizacion", ["es"])) >= {"indemniz"}
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("ანაზღაურება", "ანაზღაურების", "ანაზღაურებას"),  # nominative, genitive, dative
+        ("შვებულება", "შვებულების", "შვებულებაში"),  # … and locative postposition
+        ("ინსპექცია", "ინსპექციის"),  # -ია nouns
+        ("სამუშაო", "სამუშაოს", "სამუშაოსთვის"),  # case + postposition stripped twice
+        ("დამსაქმებელი", "დამსაქმებლის"),  # syncope
+        ("შრომა", "შრომის", "შრომით"),  # "მა" is part of the stem, not the ergative
+        ("მუხლი", "მუხლის", "მუხლით", "მუხლები", "მუხლების"),  # plural
+    ],
+)
+def test_georgian_forms_share_a_stem(forms: tuple[str, ...]) -> None:
+    assert len({stem_georgian(form) for form in forms}) == 1, [stem_georgian(f) for f in forms]
+
+
+@pytest.mark.parametrize(("word", "stem"), [("ვადა", "ვად"), ("ქალი", "ქალ"), ("აშშ", "აშშ"), ("და", "და")])
+def test_georgian_short_words_keep_three_letters(word: str, stem: str) -> None:
+    assert stem_georgian(word) == stem

@@ -13,7 +13,8 @@ from search_api.snippets import sentences
 
 def test_meaning_only_hits_get_the_closest_sentence_as_snippet(api_settings: Settings) -> None:
     searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
-    query = "ბავშვთა შრომის უკიდურესი ფორმები"  # Georgian; Spanish text shares no word with it
+    # Georgian, and no glossary concept in it: Spanish text shares no word with it
+    query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
     spanish = {"field": "meta.language", "operator": "==", "value": "es"}
     documents, vector = searcher.run(query, "dense", spanish, top_k=3)
     hits = searcher.hits(documents, query, vector)
@@ -44,3 +45,14 @@ def test_sentences_split_and_cap() -> None:
     ]
     assert sentences("corto") == ["corto"]
     assert len(sentences("Una oración suficientemente larga. " * 40)) == 12
+
+
+def test_hits_found_through_the_glossary_mark_its_terms(api_settings: Settings) -> None:
+    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    query = "ბავშვთა შრომის უკიდურესი ფორმები"  # Georgian; the glossary knows "child labour"
+    spanish = {"field": "meta.language", "operator": "==", "value": "es"}
+    documents, vector = searcher.run(query, "hybrid", spanish, top_k=3)
+    hits = searcher.hits(documents, query, vector)
+    assert hits and all(hit.highlights for hit in hits)
+    marked = {hit.snippet[a:b].lower() for hit in hits for a, b in hit.highlights}
+    assert marked & {"trabajo", "infantil", "peores", "formas", "menores"}

@@ -102,3 +102,18 @@ def test_facet_summary_names_values_and_marks_the_chosen() -> None:
     assert "International (ILO, USMCA) 10" in markup and "Georgian 5" in markup
     assert "Type of instrument" not in markup  # an empty group is left out
     assert facet_summary({}, Labels("en"), {}) == ""
+
+
+def test_linked_text_links_indexed_citations_and_escapes() -> None:
+    from ui.render import linked_text
+
+    text = "De acuerdo con el artículo 784 de la <Ley>, y el artículo 784 otra vez."
+    cites = [
+        {"text": "artículo 784 de la <Ley>", "linked": True, "target_doc": "mx-lft-es", "target_article": "784",
+         "target_citation": "Ley Federal del Trabajo, art. 784 (MX)"},
+        {"text": "artículo 784", "linked": False, "instrument": "LFT"},
+    ]
+    html_text = linked_text(text, cites)
+    assert '<a class="ll-cite" href="?doc=mx-lft-es&amp;article=784" target="_self"' in html_text
+    assert "&lt;Ley&gt;</a>" in html_text
+    assert '<span class="ll-cite-off" title="LFT">artículo 784</span> otra vez.' in html_text

@@ -163,7 +163,9 @@ def test_bm25_body() -> None:
     assert body["size"] == 7
     must = body["query"]["bool"]["must"][0]["multi_match"]
     assert must["query"] == "horas extra" and must["type"] == "most_fields"
-    assert set(must["fields"]) == {f"{f}.{s}" for f in ("content", "context") for s in ("es", "en", "ka", "ref")}
+    assert set(must["fields"]) == {f"content.{s}" for s in ("es", "en", "ka", "ref")} | {
+        f"context.{s}^0.3" for s in ("es", "en", "ka", "ref")
+    }  # the context line weighs 0.3 of the body, as in the embedded store
     assert body["query"]["bool"]["filter"] == [{"term": {"language": "es"}}]
     assert set(body["highlight"]["fields"]) == {"content.es", "content.en", "content.ka"}
     assert "embedding" in body["_source"]["excludes"]

@@ -1,0 +1,91 @@
+"""Ingest of a corpus with seconds per stage, read from Haystack's tracing spans.
+
+The indexing pipeline is timed as it runs in production (``ingest.pipeline.ingest_path``);
+a tracer records how long each component's ``run`` took, so no stage is re-implemented
+here. The model is loaded (and built if need be) before the clock starts and reported
+apart as the cold load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from haystack import tracing
+from haystack.tracing.tracer import Span, Tracer
+
+from laborlex_core.settings import Settings
+
+# Pipeline component -> reported stage ("structure" covers provisions and passage windows).
+STAGES: dict[str, str] = {
+    "reader": "read_parse",
+    "splitter": "structure",
+    "chunker": "structure",
+    "embedder": "embed",
+    "writer": "write",
+}
+
+
+class _Span(Span):
+    def __init__(self) -> None:
+        self.tags: dict[str, Any] = {}
+
+    def set_tag(self, key: str, value: Any) -> None:
+        self.tags[key] = value
+
+
+class StageTimer(Tracer):
+    """A Haystack tracer that sums the wall time of each component's runs."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    @contextlib.contextmanager
+    def trace(self, operation_name: str, tags: dict[str, Any] | None = None, parent_span: Span | None = None) -> Iterator[Span]:
+        span = _Span()
+        started = time.perf_counter()
+        try:
+            yield span
+        finally:
+            name = (tags or {}).get("haystack.component.name")
+            if operation_name == "haystack.component.run" and name:
+                self.seconds[name] += time.perf_counter() - started
+
+    def current_span(self) -> Span | None:
+        return None
+
+
+def measure_ingest(corpus: Path, settings: Settings) -> dict[str, Any]:
+    """Ingest ``corpus`` into ``settings``' store; seconds, passages and per-stage seconds."""
+    from ingest.pipeline import ingest_path
+    from laborlex_core.embedding.embedder import load_model
+    from laborlex_core.store import open_store
+
+    started = time.perf_counter()
+    load_model(settings)
+    cold = time.perf_counter() - started
+    timer = StageTimer()
+    tracing.enable_tracing(timer)
+    try:
+        report = ingest_path(corpus, settings, open_store(settings), progress=True)
+    finally:
+        tracing.disable_tracing()
+    stages: dict[str, float] = defaultdict(float)
+    for component, seconds in timer.seconds.items():
+        stages[STAGES.get(component, component)] += seconds
+    return {
+        "seconds": round(report.seconds, 2),
+        "passages": report.passages,
+        "documents": len(report.written),
+        "failures": len(report.failures),
+        "passages_per_s": round(report.passages_per_second, 2),
+        "embed_passages_per_s": round(report.passages / stages["embed"], 2) if stages.get("embed") else None,
+        "stages": {k: round(v, 2) for k, v in stages.items()},
+        "cold_model_load_s": round(cold, 2),
+        "embed_dtype": settings.embed_dtype,
+        "parse_workers": settings.parse_workers,
+    }

@@ -1,0 +1,101 @@
+"""The benchmark's outputs: the scaling exponent, the printed table, the JSON and the PNG."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+TABLE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("hybrid_p50_ms", "hybrid+filter p50"),
+    ("hybrid_p95_ms", "hybrid+filter p95"),
+    ("bm25_p50_ms", "BM25 p50"),
+    ("dense_p50_ms", "dense p50"),
+    ("api_p50_ms", "API p50"),
+    ("api_p95_ms", "API p95"),
+    ("inmemory_hybrid_p50_ms", "in-memory hybrid p50"),
+    ("speedup_vs_inmemory", "speed-up vs in-memory"),
+    ("peak_rss_mb", "peak RSS MB (store)"),
+    ("api_peak_rss_mb", "peak RSS MB (API)"),
+    ("reopen_s", "reopen s"),
+)
+
+
+def loglog_slope(points: dict[int, float]) -> float | None:
+    """Least-squares slope of log(p50) against log(passages): 1 = linear, 0 = flat."""
+    pairs = [(math.log(n), math.log(v)) for n, v in points.items() if v and v > 0]
+    if len(pairs) < 2:
+        return None
+    mx = sum(x for x, _ in pairs) / len(pairs)
+    my = sum(y for _, y in pairs) / len(pairs)
+    den = sum((x - mx) ** 2 for x, _ in pairs)
+    return round(sum((x - mx) * (y - my) for x, y in pairs) / den, 3) if den else None
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    """The query table as Markdown (sizes as columns), as pasted in the README."""
+    sizes = list(result["query"])
+    lines = ["| passages | " + " | ".join(f"{int(n):,}" for n in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
+    for key, label in TABLE_FIELDS:
+        lines.append(f"| {label} | " + " | ".join(_fmt(result["query"][n].get(key)) for n in sizes) + " |")
+    return "\n".join(lines)
+
+
+def ingest_lines(ingest: dict[str, Any] | None) -> str:
+    if not ingest:
+        return "ingest: skipped"
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in ingest["stages"].items())
+    return (
+        f"ingest: {ingest['documents']} documents, {ingest['passages']} passages in {ingest['seconds']:.1f} s "
+        f"({ingest['passages_per_s']:.1f} passages/s; embedding {ingest.get('embed_passages_per_s')} passages/s); "
+        f"stages: {stages}; cold model load {ingest['cold_model_load_s']:.1f} s (not included)"
+    )
+
+
+def write_json(result: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
+
+
+def write_plot(result: dict[str, Any], path: Path) -> None:
+    """Log-log p50 against passages: the embedded store (hybrid, BM25, dense), the API, in-memory."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(int(n) for n in result["query"])
+    series = (
+        ("hybrid_p50_ms", "embedded store: hybrid + filter", "o-"),
+        ("bm25_p50_ms", "embedded store: BM25", "s--"),
+        ("dense_p50_ms", "embedded store: dense", "^--"),
+        ("api_p50_ms", "API over HTTP (query embedding included)", "d-"),
+        ("inmemory_hybrid_p50_ms", "haystack InMemoryDocumentStore: hybrid + filter", "x-"),
+    )
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for key, label, style in series:
+        points = [(n, result["query"][str(n)].get(key)) for n in sizes]
+        points = [(n, v) for n, v in points if v]
+        if points:
+            ax.plot([n for n, _ in points], [v for _, v in points], style, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("passages")
+    ax.set_ylabel("p50 latency (ms)")
+    slope = result.get("scaling_exponent")
+    ax.set_title(f"laborlex query latency vs index size (hybrid slope {slope})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,142 @@
+"""``laborlex bench``: ingest the real corpus, build 10k/30k/100k indexes from it, time queries.
+
+Everything that is compared is measured in the same run on the same machine (absolute
+times move with the machine and its load; ratios taken together are what to compare).
+The load average is recorded at the start and end so a contended run can be recognised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks import report
+from benchmarks.queries import embed_queries, load_queries, save_queries
+from laborlex_core.settings import Settings
+
+FULL_SIZES = (10_000, 30_000, 100_000)
+QUICK_SIZES = (10_000,)
+QUICK_DOCUMENTS = 6  # the smallest files of the manifest, for the --quick ingest
+
+
+@dataclass(slots=True)
+class BenchOptions:
+    corpus: Path
+    qrels: Path
+    quick: bool = False
+    sizes: tuple[int, ...] = FULL_SIZES
+    queries: int = 200
+    inmemory_queries: int = 40
+    api_queries: int = 100
+    workdir: Path | None = None
+    keep: bool = False
+    skip_api: bool = False
+    skip_inmemory: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import numpy
+    import torch
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": numpy.__version__,
+            "torch": torch.__version__, "loadavg_start": os.getloadavg()[0]}
+
+
+def corpus_slice(corpus: Path, workdir: Path, count: int) -> Path:
+    """A manifest of small documents for a quick ingest: the smallest of each jurisdiction
+    and language first (so filters and languages are all represented), up to ``count``."""
+    manifest = corpus / "manifest.json" if corpus.is_dir() else corpus
+    base = manifest.parent
+    entries = json.loads(manifest.read_text("utf-8"))
+    entries.sort(key=lambda e: (base / e["file"]).stat().st_size if (base / e["file"]).exists() else 1 << 60)
+    chosen: list[dict[str, Any]] = []
+    for key in ("jurisdiction", "language"):
+        for entry in entries:
+            if entry.get(key) not in {c.get(key) for c in chosen} and entry not in chosen and len(chosen) < count:
+                chosen.append(entry)
+    chosen += [e for e in entries if e not in chosen][: max(0, count - len(chosen))]
+    chosen = [{**e, "file": str((base / e["file"]).resolve())} for e in chosen]
+    path = workdir / "slice-manifest.json"
+    path.write_text(json.dumps(chosen, ensure_ascii=False), "utf-8")
+    return path
+
+
+def _worker(module: str, args: list[str], out: Path) -> dict[str, Any]:
+    env = {**os.environ, "LABORLEX_LOG_LEVEL": os.environ.get("LABORLEX_LOG_LEVEL", "warning")}
+    subprocess.run([sys.executable, "-m", module, *args, "--out", str(out)], check=True, env=env)
+    return json.loads(out.read_text("utf-8"))
+
+
+def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
+    from benchmarks.api import measure_api
+    from benchmarks.ingest_stages import measure_ingest
+    from benchmarks.scale import build_scaled_indexes, read_source
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+    workdir = options.workdir or Path(tempfile.mkdtemp(prefix="laborlex-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"machine": machine(), "quick": options.quick, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    try:
+        # 1. ingest the real corpus (a slice for --quick); it is also the source of the scaled indexes
+        source_settings = settings.model_copy(update={"data_dir": workdir / "source", "model_dir": settings.resolved_model_dir})
+        corpus = corpus_slice(options.corpus, workdir, QUICK_DOCUMENTS) if options.quick else options.corpus
+        log(f"ingesting {corpus} (embed dtype {settings.embed_dtype})")
+        result["ingest"] = measure_ingest(corpus, source_settings)
+        log(report.ingest_lines(result["ingest"]))
+
+        # 2. queries: the judgments and variants, embedded once here
+        source = EmbeddedDocumentStore(source_settings.store_path)
+        doc_metas = {d["doc_id"]: d for d in source.list_documents()}
+        queries = embed_queries(load_queries(options.qrels, doc_metas, options.queries), source_settings)
+        queries_path = workdir / "queries.json"
+        save_queries(queries, queries_path)
+        log(f"{len(queries)} queries")
+
+        # 3. scaled indexes, each timed in fresh processes
+        log(f"building indexes of {', '.join(f'{n:,}' for n in options.sizes)} passages")
+        folders = build_scaled_indexes(read_source(source), list(options.sizes), workdir / "scaled")
+        result["query"] = {}
+        for size, folder in folders.items():
+            index = folder / "index.sqlite3"
+            log(f"{size:,}: embedded store")
+            row = _worker("benchmarks.store_worker", ["--index", str(index), "--queries", str(queries_path)], workdir / f"store-{size}.json")
+            if not options.skip_inmemory:
+                log(f"{size:,}: haystack InMemoryDocumentStore ({options.inmemory_queries} queries)")
+                memory = _worker("benchmarks.inmemory_worker", ["--index", str(index), "--queries", str(queries_path),
+                                 "--limit", str(options.inmemory_queries)], workdir / f"inmemory-{size}.json")
+                row.update({f"inmemory_{k}": v for k, v in memory.items()})
+                row["speedup_vs_inmemory"] = round(memory["hybrid_p50_ms"] / row["hybrid_p50_ms"], 1)
+            if not options.skip_api:
+                log(f"{size:,}: API over HTTP ({options.api_queries} queries)")
+                row.update(measure_api(folder, queries[: options.api_queries], source_settings))
+            result["query"][str(size)] = row
+            log(json.dumps(row))
+        result["scaling_exponent"] = report.loglog_slope({int(n): r["hybrid_p50_ms"] for n, r in result["query"].items()})
+        result["scaling_exponents"] = {
+            key: report.loglog_slope({int(n): r.get(f"{key}_p50_ms") for n, r in result["query"].items()})
+            for key in ("hybrid", "bm25", "dense", "api", "inmemory_hybrid")
+        }
+        result["machine"]["loadavg_end"] = os.getloadavg()[0]
+        return result
+    finally:
+        if not options.keep and options.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)

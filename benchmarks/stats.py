@@ -1,0 +1,69 @@
+"""Small measurement helpers shared by the benchmark modules."""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation, as numpy's default does."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100.0
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    VmHWM first: Linux keeps ru_maxrss across fork and exec, so a worker started by a
+    parent holding the model would report the parent's 1.2 GB. ru_maxrss elsewhere
+    (KiB on Linux, bytes on macOS).
+    """
+    own = process_peak_rss_mb(os.getpid())
+    if own is not None:
+        return own
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def process_peak_rss_mb(pid: int) -> float | None:
+    """Another process's peak RSS (VmHWM) on Linux; None where /proc is not available."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def ms(seconds: Sequence[float]) -> tuple[float, float]:
+    """p50 and p95 of durations given in seconds, in milliseconds."""
+    values = [s * 1000.0 for s in seconds]
+    return round(percentile(values, 50), 3), round(percentile(values, 95), 3)
+
+
+def time_calls(calls: dict[str, Callable[[Any], object]], queries: Sequence[Any]) -> dict[str, float]:
+    """Run each call on each query (interleaved, so load drifts hit all alike); p50/p95 in ms
+    per call name, and the process's peak memory."""
+    timings: dict[str, list[float]] = {name: [] for name in calls}
+    for query in queries:
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call(query)
+            timings[name].append(time.perf_counter() - start)
+    result: dict[str, float] = {}
+    for name, values in timings.items():
+        result[f"{name}_p50_ms"], result[f"{name}_p95_ms"] = ms(values)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return result

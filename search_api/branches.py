@@ -1,0 +1,158 @@
+"""The lists a hybrid search fuses, beyond plain BM25 and plain nearest neighbours.
+
+A query can say which jurisdiction it is about and is written in one language while the
+answer may be in another. Each such signal becomes an extra ranked list, restricted by a
+filter rather than by rewriting scores, so fusion stays plain weighted RRF:
+
+* ``bm25@MX`` / ``dense@MX``: the query within a jurisdiction it names;
+* ``glossary/es``: BM25 within Spanish passages for the glossary terms of the query's concepts;
+* ``dense/ka``: nearest neighbours within each language (the model favours the query's own);
+* ``reference``: the provisions a query cites ("art. 48 LFT"), weighted to come first.
+
+List names are ``kind[/language][@jurisdiction]``; ``fusion.BranchWeights.of`` weighs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from haystack import Document, component, default_to_dict
+
+from laborlex_core.schema import LANGUAGES
+from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.filters import combine, equals_filter
+from laborlex_core.store.retrievers import from_dict_with_store
+from search_api.fusion import BranchWeights, RankedLists
+from search_api.glossary import expansions
+from search_api.query_analysis import detect_language, mentioned_jurisdictions
+from search_api.references import QueryReference, query_references
+
+
+@dataclass(frozen=True, slots=True)
+class QueryProfile:
+    """What the branches need to know about a query."""
+
+    language: str
+    jurisdictions: tuple[str, ...]
+    expansions: dict[str, str]  # other language → glossary terms
+    references: tuple[QueryReference, ...] = ()  # provisions or instruments the query cites
+
+
+def profile_query(query: str) -> QueryProfile:
+    language = detect_language(query)
+    return QueryProfile(
+        language, mentioned_jurisdictions(query), expansions(query, language), tuple(query_references(query))
+    )
+
+
+def branch_name(kind: str, language: str | None = None, jurisdiction: str | None = None) -> str:
+    return kind + (f"/{language}" if language else "") + (f"@{jurisdiction}" if jurisdiction else "")
+
+
+class _Branches:
+    """Store, list depth and branch weights (a zero weight skips the branch), serializable."""
+
+    def __init__(self, document_store: SearchBackend, top_k: int = 100, weights: dict[str, float] | None = None) -> None:
+        self.document_store = document_store
+        self.top_k = top_k
+        self.weights = weights
+        self._weights = BranchWeights(**(weights or {}))
+
+    def _wanted(self, name: str) -> bool:
+        return self._weights.of(name) > 0
+
+    def _jurisdictions(self, profile: QueryProfile) -> tuple[str, ...]:
+        return profile.jurisdictions if self._weights.jurisdiction > 0 else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, document_store=self.document_store.to_dict(), top_k=self.top_k, weights=self.weights)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Any:
+        return from_dict_with_store(cls, data)
+
+
+@component
+class QueryProfiler:
+    """Reads a query's language, named jurisdictions and glossary concepts once for all branches."""
+
+    @component.output_types(profile=QueryProfile)
+    def run(self, query: str) -> dict[str, QueryProfile]:
+        return {"profile": profile_query(query)}
+
+
+@component
+class LexicalBranches(_Branches):
+    """BM25 lists: the query as typed, within named jurisdictions, and glossary terms per language."""
+
+    @component.output_types(lists=RankedLists)
+    def run(
+        self, query: str, profile: QueryProfile, filters: dict[str, Any] | None = None
+    ) -> dict[str, RankedLists]:
+        store, k = self.document_store, self.top_k
+        lists: dict[str, list[Document]] = {}
+        if self._wanted("bm25"):
+            lists["bm25"] = store.bm25_retrieval(query, filters=filters, top_k=k)
+            for code in self._jurisdictions(profile):
+                within = combine(filters, equals_filter(jurisdiction=code))
+                lists[branch_name("bm25", jurisdiction=code)] = store.bm25_retrieval(query, filters=within, top_k=k)
+        if self._wanted("glossary/x"):
+            for language, terms in profile.expansions.items():
+                in_language = combine(filters, equals_filter(language=language))
+                lists[branch_name("glossary", language)] = store.bm25_retrieval(terms, filters=in_language, top_k=k)
+                for code in self._jurisdictions(profile):
+                    within = combine(in_language, equals_filter(jurisdiction=code))
+                    lists[branch_name("glossary", language, code)] = store.bm25_retrieval(terms, filters=within, top_k=k)
+        if profile.references and self._wanted("reference"):
+            lists["reference"] = self._referenced(query, profile, filters)
+        return {"lists": RankedLists(lists)}
+
+    def _referenced(self, query: str, profile: QueryProfile, filters: dict[str, Any] | None) -> list[Document]:
+        """The cited provisions (first passage each, in the order cited), then the best BM25
+        passages of instruments cited without an article. An article cited with no instrument
+        ("§ 207") is looked for in every document, those in the query's language and named
+        jurisdictions first."""
+        store, references = self.document_store, profile.references
+
+        def preference(document: Document) -> tuple[bool, bool, str]:
+            meta = document.meta
+            return (meta.get("language") != profile.language, meta.get("jurisdiction") not in profile.jurisdictions, str(meta.get("doc_id")))
+
+        found: list[Document] = []
+        for reference in references:
+            if reference.article is None:
+                continue
+            wanted = combine(filters, equals_filter(doc_id=reference.doc_id, article=reference.article))
+            found += sorted((d for d in store.filter_documents(wanted) if not d.meta.get("chunk")), key=preference)
+        for reference in references:
+            if reference.article is None and reference.doc_id:
+                within = combine(filters, equals_filter(doc_id=reference.doc_id))
+                found += store.bm25_retrieval(query, filters=within, top_k=self.top_k)
+        return found
+
+
+@component
+class SemanticBranches(_Branches):
+    """Nearest-neighbour lists: over everything, within named jurisdictions, within each language."""
+
+    @component.output_types(lists=RankedLists)
+    def run(
+        self, query_embedding: list[float], profile: QueryProfile, filters: dict[str, Any] | None = None
+    ) -> dict[str, RankedLists]:
+        store, k = self.document_store, self.top_k
+        lists: dict[str, list[Document]] = {}
+        if self._wanted("dense"):
+            lists["dense"] = store.embedding_retrieval(query_embedding, filters=filters, top_k=k)
+            for code in self._jurisdictions(profile):
+                within = combine(filters, equals_filter(jurisdiction=code))
+                lists[branch_name("dense", jurisdiction=code)] = store.embedding_retrieval(
+                    query_embedding, filters=within, top_k=k
+                )
+        if self._wanted("dense/x"):
+            for language in LANGUAGES:
+                in_language = combine(filters, equals_filter(language=language))
+                lists[branch_name("dense", language)] = store.embedding_retrieval(
+                    query_embedding, filters=in_language, top_k=k
+                )
+        return {"lists": RankedLists(lists)}

@@ -1,0 +1,104 @@
+"""The same provision in the instrument's other language versions, next to the one found.
+
+ILO conventions and some statutes are in the corpus in several languages ("ilo-c100-es",
+"ilo-c100-ka"). A researcher who finds Article 2 in Spanish wants the Georgian Article 2
+too, and a query rarely reaches both: the model and BM25 each favour one language. Document
+ids follow ``<instrument>-<language>``, which is how versions are paired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from haystack import Document, component, default_to_dict
+
+from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.filters import combine, equals_filter
+from laborlex_core.store.retrievers import from_dict_with_store
+from search_api.collapse import provision_key
+
+
+def instrument_of(doc_id: str, language: str | None) -> str:
+    """"ilo-c100-es" (es) → "ilo-c100"; an id without its language suffix is its own instrument."""
+    suffix = f"-{language}" if language else ""
+    return doc_id[: -len(suffix)] if suffix and doc_id.endswith(suffix) else doc_id
+
+
+def language_versions(documents: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Document ids of each instrument held in more than one language version."""
+    versions: dict[str, list[str]] = {}
+    for document in documents:
+        versions.setdefault(instrument_of(document["doc_id"], document.get("language")), []).append(document["doc_id"])
+    return {instrument: ids for instrument, ids in versions.items() if len(ids) > 1}
+
+
+def interleave_versions(
+    provisions: list[Document], found: dict[tuple[str, str], Document], depth: int
+) -> list[Document]:
+    """Each of the first ``depth`` provisions followed by its other-language versions in
+    ``found``; a version that was further down the list moves up."""
+    result: list[Document] = []
+    seen: set[tuple[str, str]] = set()
+    for position, provision in enumerate(provisions):
+        doc_id, article = provision_key(provision.meta)
+        if (doc_id, article) in seen:
+            continue  # already moved up next to a version in another language
+        seen.add((doc_id, article))
+        result.append(provision)
+        if position >= depth:
+            continue
+        language = provision.meta.get("language")
+        for key, version in sorted(found.items()):
+            if key[1] != article or key in seen or key[0] == doc_id:
+                continue
+            if instrument_of(key[0], version.meta.get("language")) != instrument_of(doc_id, language):
+                continue
+            seen.add(key)
+            result.append(
+                replace(
+                    version,
+                    score=provision.score,
+                    meta={**version.meta, "ranks": {"translation": position + 1}, "passages_matched": 0},
+                )
+            )
+    return result
+
+
+@component
+class TranslationExpander:
+    """Puts other-language versions of the first results' provisions right after them."""
+
+    def __init__(self, document_store: SearchBackend, depth: int = 10) -> None:
+        self.document_store = document_store
+        self.depth = depth
+
+    @component.output_types(documents=list[Document])
+    def run(
+        self, documents: list[Document], filters: dict[str, Any] | None = None, top_k: int | None = None
+    ) -> dict[str, list[Document]]:
+        limit = top_k or None  # the expanded list, cut back to what was asked for
+        head = documents[: self.depth]
+        versions = language_versions(self.document_store.list_documents()) if head and self.depth > 0 else {}
+        wanted_docs: set[str] = set()
+        for document in head:
+            doc_id, _ = provision_key(document.meta)
+            ids = versions.get(instrument_of(doc_id, document.meta.get("language")), [])
+            wanted_docs.update(i for i in ids if i != doc_id)
+        if not wanted_docs:
+            return {"documents": documents[:limit]}
+        articles = sorted({provision_key(d.meta)[1] for d in head})
+        passages = self.document_store.filter_documents(
+            combine(filters, equals_filter(doc_id=sorted(wanted_docs), article=articles))
+        )
+        found: dict[tuple[str, str], Document] = {}
+        for passage in sorted(passages, key=lambda p: (p.meta.get("chunk") or 0)):
+            found.setdefault(provision_key(passage.meta), passage)  # a provision's first passage
+        return {"documents": interleave_versions(documents, found, self.depth)[:limit]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, document_store=self.document_store.to_dict(), depth=self.depth)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TranslationExpander:
+        return from_dict_with_store(cls, data)

@@ -1,0 +1,44 @@
+"""``laborlex bench --quick`` run as a user runs it: the JSON has the documented shape.
+
+Timings are not asserted (they depend on the machine and its load); only that every figure
+the issue asks for is there and is a number.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEV_QRELS, MANIFEST_PATH
+from tests.e2e.conftest import run_cli
+
+QUERY_KEYS = (
+    "hybrid_p50_ms", "hybrid_p95_ms", "bm25_p50_ms", "dense_p50_ms", "api_p50_ms", "api_p95_ms",
+    "inmemory_hybrid_p50_ms", "speedup_vs_inmemory", "peak_rss_mb", "reopen_s",
+)
+
+
+@pytest.mark.slow
+def test_bench_quick_writes_the_documented_json(tmp_path: Path) -> None:
+    if not MANIFEST_PATH.exists():
+        pytest.skip("real corpus not found")
+    out = tmp_path / "bench.json"
+    result = run_cli(
+        tmp_path / "data", "bench", "--quick", "--json", str(out),
+        "--corpus", str(MANIFEST_PATH.parent), "--qrels", str(DEV_QRELS), timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(out.read_text("utf-8"))
+    ingest = data["ingest"]
+    for key in ("seconds", "passages", "passages_per_s", "stages"):
+        assert key in ingest
+    assert ingest["passages"] > 0 and {"read_parse", "structure", "embed", "write"} <= set(ingest["stages"])
+    assert list(data["query"]) == ["10000"]
+    row = data["query"]["10000"]
+    for key in QUERY_KEYS:
+        assert isinstance(row[key], (int, float)), key
+    assert row["passages"] == 10000
+    assert "scaling_exponent" in data
+    assert out.with_suffix(".png").stat().st_size > 0
