@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -11,13 +13,21 @@ from sentence_transformers import SentenceTransformer
 
 from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.passage_text import citation
-from laborlex_core.text_analysis import lower_mtavruli
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from search_api.pipeline import MODES, Mode, build_query_pipeline, output_component, pipeline_inputs
+from laborlex_core.text_analysis import lower_mtavruli
 from search_api.glossary import expansions
+from search_api.pipeline import (
+    MODES,
+    Mode,
+    build_query_pipeline,
+    output_component,
+    pipeline_inputs,
+)
 from search_api.query_analysis import detect_language
 from search_api.snippets import make_snippet, sentences
+
+SENTENCE_CACHE_SIZE = 20_000  # snippet sentence vectors kept per process (~30 MB)
 
 
 @dataclass(slots=True)
@@ -77,6 +87,8 @@ class Searcher:
         self.store = store
         self._pipelines: dict[str, Pipeline] = {}
         self._model: SentenceTransformer | None = None  # for sentence snippets, loaded on first need
+        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
+        self._sentence_lock = threading.Lock()
 
     def pipeline(self, mode: Mode) -> Pipeline:
         if mode not in self._pipelines:
@@ -115,12 +127,8 @@ class Searcher:
             return hits
         candidates = [sentences(documents[i].content or "") for i in semantic]
         flat = [text for group in candidates for text in group]
-        if self._model is None:
-            self._model = load_model(self.settings)
-        vectors = np.asarray(
-            embed_passage_texts(self._model, [lower_mtavruli(t) for t in flat], self.settings.embed_batch_size),
-            dtype=np.float32,
-        )
+        known = self._sentence_vectors(flat)
+        vectors = np.asarray([known[text] for text in flat], dtype=np.float32)
         scores = vectors @ np.asarray(query_vector, dtype=np.float32)
         start = 0
         for i, group in zip(semantic, candidates):
@@ -128,6 +136,24 @@ class Searcher:
             start += len(group)
             hits[i].snippet, hits[i].highlights = make_snippet(best, query, hits[i].language)
         return hits
+
+    def _sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of snippet sentences, embedded once per process: the same provisions come
+        back for many queries, and embedding their sentences was most of an API call's time."""
+        with self._sentence_lock:  # the API serves requests from a thread pool
+            missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_cache))
+            if missing:
+                if self._model is None:
+                    self._model = load_model(self.settings)
+                vectors = embed_passage_texts(self._model, [lower_mtavruli(t) for t in missing], self.settings.embed_batch_size)
+                self._sentence_cache.update((t, np.asarray(v, dtype=np.float32)) for t, v in zip(missing, vectors))
+            found = {}
+            for text in texts:
+                self._sentence_cache.move_to_end(text)
+                found[text] = self._sentence_cache[text]
+            while len(self._sentence_cache) > SENTENCE_CACHE_SIZE:
+                self._sentence_cache.popitem(last=False)
+            return found
 
     def search(
         self,

@@ -56,3 +56,21 @@ def test_hits_found_through_the_glossary_mark_its_terms(api_settings: Settings) 
     assert hits and all(hit.highlights for hit in hits)
     marked = {hit.snippet[a:b].lower() for hit in hits for a, b in hit.highlights}
     assert marked & {"trabajo", "infantil", "peores", "formas", "menores"}
+
+
+def test_snippet_sentences_are_embedded_once(api_settings: Settings, monkeypatch) -> None:
+    import search_api.search as search_module
+
+    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
+    spanish = {"field": "meta.language", "operator": "==", "value": "es"}
+    documents, vector = searcher.run(query, "dense", spanish, top_k=3)
+    first = [hit.snippet for hit in searcher.hits(documents, query, vector)]
+    embedded: list[int] = []
+    real = search_module.embed_passage_texts
+    monkeypatch.setattr(search_module, "embed_passage_texts", lambda model, texts, *a: embedded.append(len(texts)) or real(model, texts, *a))
+    assert [hit.snippet for hit in searcher.hits(documents, query, vector)] == first
+    assert embedded == []  # every sentence came from the cache
+    monkeypatch.setattr(search_module, "SENTENCE_CACHE_SIZE", 1)
+    searcher.hits(documents, query, vector)
+    assert len(searcher._sentence_cache) == 1
