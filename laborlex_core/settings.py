@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Retrieval. Hybrid search fuses several ranked lists by weighted reciprocal rank fusion
     # (score = sum of weight / (rrf_k + rank)); docs/retrieval-quality.md has the measurements
     # behind each default and the command that reproduces them.
-    candidates_per_retriever: int = 100
+    candidates_per_retriever: int = 50
     rrf_k: int = 10
     default_limit: int = 10
     weight_bm25: float = 1.0  # BM25 over the whole index
