@@ -19,6 +19,7 @@ import httpx
 
 from benchmarks.queries import BenchQuery
 from benchmarks.stats import ms, process_peak_rss_mb
+from laborlex.processes import wait_for_http
 from laborlex_core.settings import Settings
 
 WARMUP_QUERIES = ("warm up", "calentamiento de la consulta", "გახურება")
@@ -28,20 +29,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"laborlex serve exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"laborlex serve did not answer {url} within {timeout:.0f} s")
 
 
 def measure_api(data_dir: Path, queries: list[BenchQuery], settings: Settings) -> dict[str, Any]:
@@ -54,7 +41,8 @@ def measure_api(data_dir: Path, queries: list[BenchQuery], settings: Settings) -
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(f"{base}/health", proc, timeout=300)
+        if not wait_for_http(f"{base}/health", proc, timeout=300, interval=0.3):
+            raise RuntimeError(f"laborlex serve did not answer {base}/health (exit code {proc.poll()})")
         startup = time.perf_counter() - started
         timings: list[float] = []
         with httpx.Client(base_url=base, timeout=120) as client:

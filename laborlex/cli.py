@@ -314,6 +314,7 @@ def up(
     ui_port: Annotated[Optional[int], typer.Option()] = None,
 ) -> None:
     """The product on one machine: ingest the corpus if the index is empty, then API and UI."""
+    from laborlex.processes import wait_for_http
     from laborlex_core.store import open_store
 
     settings = _settings()
@@ -326,7 +327,7 @@ def up(
     api = subprocess.Popen([sys.executable, "-m", "laborlex.cli", "serve", "--host", host, "--port", str(api_port)])
     children = [api]
     try:
-        if not _wait_for(f"{api_url}/health", api, timeout=180):
+        if not wait_for_http(f"{api_url}/health", api, timeout=180):
             typer.echo("error: the API did not start; see the messages above", err=True)
             raise typer.Exit(1)
         ui_proc = subprocess.Popen(_ui_command(settings, ui_port, api_url, host))
@@ -367,20 +368,6 @@ def _ui_command(settings: Settings, port: Optional[int], api_url: Optional[str],
         "--client.toolbarMode", "viewer",
         "--", "--api-url", api_url or settings.api_url,
     ]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> bool:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    return False
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from haystack import Document
 LANGUAGES: tuple[str, ...] = ("es", "ka", "en")
 JURISDICTIONS: tuple[str, ...] = ("MX", "HN", "GE", "US", "INTL")
 KINDS: tuple[str, ...] = ("statute", "convention", "treaty", "case_law", "case_law_index")
+RULING_KINDS: frozenset[str] = frozenset({"case_law", "case_law_index"})  # kinds that are court decisions
 
 # What a provision is, so that citations and the UI can say "art.", "§", "para." correctly.
 Unit = Literal["article", "section", "transitional", "paragraph", "entry", "preamble"]

@@ -15,6 +15,7 @@ List names are ``kind[/language][@jurisdiction]``; ``fusion.BranchWeights.of`` w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from haystack import Document, component, default_to_dict
@@ -39,7 +40,9 @@ class QueryProfile:
     references: tuple[QueryReference, ...] = ()  # provisions or instruments the query cites
 
 
+@lru_cache(maxsize=1024)
 def profile_query(query: str) -> QueryProfile:
+    """Cached: the pipeline reads it to search, and the snippets again to mark glossary words."""
     language = detect_language(query)
     return QueryProfile(
         language, mentioned_jurisdictions(query), expansions(query, language), tuple(query_references(query))
@@ -60,6 +63,7 @@ class _Branches:
         self._weights = BranchWeights(**(weights or {}))
 
     def _wanted(self, name: str) -> bool:
+        """A list is fetched only when fusion would count it (see BranchWeights.of)."""
         return self._weights.of(name) > 0
 
     def _jurisdictions(self, profile: QueryProfile) -> tuple[str, ...]:
@@ -97,7 +101,7 @@ class LexicalBranches(_Branches):
             for code in self._jurisdictions(profile):
                 within = combine(filters, equals_filter(jurisdiction=code))
                 lists[branch_name("bm25", jurisdiction=code)] = store.bm25_retrieval(query, filters=within, top_k=k)
-        if self._wanted("glossary/x"):
+        if self._weights.glossary > 0:
             for language, terms in profile.expansions.items():
                 in_language = combine(filters, equals_filter(language=language))
                 lists[branch_name("glossary", language)] = store.bm25_retrieval(terms, filters=in_language, top_k=k)
@@ -149,7 +153,7 @@ class SemanticBranches(_Branches):
                 lists[branch_name("dense", jurisdiction=code)] = store.embedding_retrieval(
                     query_embedding, filters=within, top_k=k
                 )
-        if self._wanted("dense/x"):
+        if self._weights.language_balance > 0:
             for language in LANGUAGES:
                 in_language = combine(filters, equals_filter(language=language))
                 lists[branch_name("dense", language)] = store.embedding_retrieval(

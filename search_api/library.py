@@ -15,16 +15,24 @@ import numpy as np
 from haystack import Document
 
 from laborlex_core.passage_text import citation, unit_label
-from laborlex_core.schema import Citation, citation_key
+from laborlex_core.schema import (
+    RULING_KINDS,
+    Citation,
+    citation_key,
+    parse_citation_key,
+)
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from laborlex_core.store.filters import combine
+from laborlex_core.store.filters import combine, equals_filter
 from search_api.collapse import collapse_passages
 from search_api.pipeline import Mode
 from search_api.search import Searcher, SearchHit, hit_from_document
 
 FACET_FIELDS: tuple[str, ...] = ("jurisdiction", "language", "kind")
-RULING_KINDS: frozenset[str] = frozenset({"case_law", "case_law_index"})
+
+
+def _reading_order(passage: Document) -> tuple[int, int]:
+    return int(passage.meta.get("ordinal") or 0), int(passage.meta.get("chunk") or 0)
 
 
 @dataclass(slots=True)
@@ -133,12 +141,22 @@ class LawLibrary:
         ]
         return {**meta, "provision_count": meta["provisions"], "provisions": provisions}
 
-    def _provision_passages(self, doc_id: str, article: str, with_embeddings: bool = False) -> list[Document]:
-        return [
-            d
-            for d in self.store.document_passages(doc_id, with_embeddings=with_embeddings)
-            if str(d.meta.get("article")) == article
-        ]
+    def _provision_passages(self, doc_id: str, article: str) -> list[Document]:
+        """One provision's passages in reading order, fetched alone (not its whole document)."""
+        passages = self.store.filter_documents(equals_filter(doc_id=doc_id, article=article))
+        return sorted(passages, key=_reading_order)
+
+    def _provision_metas(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Meta of the first passage of each indexed (document, article) in ``keys``, in one query."""
+        if not keys:
+            return {}
+        wanted = equals_filter(doc_id=sorted({d for d, _ in keys}), article=sorted({a for _, a in keys}))
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for passage in sorted(self.store.filter_documents(wanted), key=_reading_order):
+            key = (str(passage.meta.get("doc_id")), str(passage.meta.get("article")))
+            if key in keys:
+                found.setdefault(key, passage.meta)
+        return found
 
     def provision(self, doc_id: str, article: str) -> ProvisionView | None:
         """The provision's full text (from the document's text by offsets) and its neighbours."""
@@ -168,7 +186,7 @@ class LawLibrary:
         self, doc_id: str, article: str, filters: dict[str, Any] | None = None, limit: int = 10
     ) -> tuple[dict[str, Any], list[SearchHit]] | None:
         """Provisions of *other* documents closest in meaning to this one, in any language."""
-        own = self._provision_passages(doc_id, article, with_embeddings=True)
+        own = self._provision_passages(doc_id, article)
         vectors = [d.embedding for d in own if d.embedding is not None]
         if not own or not vectors:
             return None
@@ -213,14 +231,14 @@ class LawLibrary:
         own = self._provision_passages(doc_id, article)
         if not own:
             return None
-        index: dict[str, dict[str, dict[str, Any]]] = {}
+        rows = self.store.citations_of(doc_id, article)
+        metas = self._provision_metas({(r["target_doc"], r["target_article"]) for r in rows if r.get("target_doc") and r.get("target_article")})
+        indexed = {d["doc_id"] for d in self.store.list_documents()}
         citations = []
-        for row in self.store.citations_of(doc_id, article):
+        for row in rows:
             target_doc, target_article = row.get("target_doc"), row.get("target_article")
-            if target_doc and target_doc not in index:
-                index[target_doc] = self._first_passages(target_doc)
-            target_meta = index.get(target_doc or "", {}).get(target_article or "")
-            document_known = bool(target_doc and index.get(target_doc))
+            target_meta = metas.get((target_doc or "", target_article or ""))
+            document_known = target_doc in indexed
             citations.append(
                 {
                     "text": row["text"], "kind": row["kind"], "detail": row.get("detail"), "instrument": row.get("instrument"),
@@ -233,13 +251,6 @@ class LawLibrary:
                 }
             )
         return {"provision": self._source(own[0].meta), "citations": citations}
-
-    def _first_passages(self, doc_id: str) -> dict[str, dict[str, Any]]:
-        """Article → meta of its first passage, for one document (empty when not indexed)."""
-        found: dict[str, dict[str, Any]] = {}
-        for d in self.store.document_passages(doc_id):
-            found.setdefault(str(d.meta.get("article")), d.meta)
-        return found
 
     @staticmethod
     def _source(meta: dict[str, Any]) -> dict[str, Any]:
@@ -256,13 +267,8 @@ class LawLibrary:
         total = sum(d["citations"] for d in documents)
         resolved = sum(d["resolved"] for d in documents)
         targets: dict[str, int] = stats["targets"]
-        articles: dict[str, dict[str, dict[str, Any]]] = {}
-        linked_targets = 0
-        for key in targets:
-            target_doc, _, target_article = key.partition(":")
-            if target_doc not in articles:
-                articles[target_doc] = self._first_passages(target_doc)
-            linked_targets += target_article in articles[target_doc]
+        parsed = {key: parse_citation_key(key) for key in targets}
+        metas = self._provision_metas({pair for pair in parsed.values() if pair})
         most = sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         return {
             "documents": documents,
@@ -270,10 +276,9 @@ class LawLibrary:
             "resolved": resolved,
             "share_resolved": resolved / total if total else 0.0,
             "cited_provisions": len(targets),
-            "cited_provisions_indexed": linked_targets,
+            "cited_provisions_indexed": len(metas),
             "top": [
-                {"key": key, "cited_by": n, "citation": citation(articles[key.partition(":")[0]][key.partition(":")[2]])
-                 if key.partition(":")[2] in articles.get(key.partition(":")[0], {}) else key}
+                {"key": key, "cited_by": n, "citation": citation(metas[parsed[key]]) if parsed[key] in metas else key}
                 for key, n in most
             ],
         }

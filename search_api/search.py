@@ -16,7 +16,7 @@ from laborlex_core.passage_text import citation
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.text_analysis import lower_mtavruli
-from search_api.glossary import expansions
+from search_api.branches import profile_query
 from search_api.pipeline import (
     MODES,
     Mode,
@@ -24,7 +24,6 @@ from search_api.pipeline import (
     output_component,
     pipeline_inputs,
 )
-from search_api.query_analysis import detect_language
 from search_api.snippets import make_snippet, sentences
 
 SENTENCE_CACHE_SIZE = 20_000  # snippet sentence vectors kept per process (~30 MB)
@@ -118,7 +117,7 @@ class Searcher:
         by in its language, or, for a provision found only by meaning (no word in common), the
         sentence of it closest in meaning to the query."""
         hits = [hit_from_document(d, query) for d in documents]
-        terms = expansions(query, detect_language(query))  # a hit found through the glossary
+        terms = profile_query(query).expansions  # a hit found through the glossary
         for document, hit in zip(documents, hits):  # shows the glossary words it was found by
             if not hit.highlights and hit.language in terms:
                 hit.snippet, hit.highlights = make_snippet(document.content or "", terms[hit.language], hit.language)

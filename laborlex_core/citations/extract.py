@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass
 
 from laborlex_core.citations.aliases import AliasTable, load_aliases
-from laborlex_core.citations.patterns import LanguagePatterns, NamedPattern, load_patterns
-from laborlex_core.schema import Citation
+from laborlex_core.citations.patterns import (
+    LanguagePatterns,
+    NamedPattern,
+    load_patterns,
+)
+from laborlex_core.schema import RULING_KINDS, Citation
 
 # Kinds of document where an article cited without an instrument is the document's own.
 SELF_CITING_KINDS: frozenset[str | None] = frozenset({"statute", "convention", "treaty", None})
-RULING_KINDS: frozenset[str] = frozenset({"case_law", "case_law_index"})
 MAX_RANGE = 30  # "artículos 66 a 68" is expanded; a longer range keeps its two ends only
 SCOPE_LOOKBEHIND = 220  # characters before a reference searched for its instrument
 _CONNECTORS = {"del", "de", "la", "las", "los", "y", "para", "sobre", "el", "en"}
