@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     passage_overlap_tokens: int = 64
 
     # Retrieval. Hybrid search fuses several ranked lists by weighted reciprocal rank fusion
-    # (score = sum of weight / (rrf_k + rank)); docs/retrieval-quality.md has the measurements
-    # behind each default and the command that reproduces them.
+    # (score = sum of weight / (rrf_k + rank)). The defaults below are what 5-fold
+    # cross-validation on the development judgments chose (`laborlex eval --cv 5 --ablations`;
+    # search_api.cross_validation.TUNING_GRID); docs/retrieval-quality.md has the figures.
     candidates_per_retriever: int = 50
     rrf_k: int = 10
     # How lists of one family (all dense lists; all BM25-as-typed lists) add up: "sum" counts
@@ -67,7 +68,7 @@ class Settings(BaseSettings):
     weight_terms: float = 1.0
     # BM25 and nearest neighbours within an instrument the query names without an article
     # ("Convenio 29", "the FLSA"): a nudge towards it, never a filter.
-    weight_instrument: float = 1.0
+    weight_instrument: float = 0.0
     # BM25 in each other language for the words shared by the model's first passages there
     # (cross-lingual pseudo-relevance feedback); 0 turns it off.
     weight_feedback: float = 0.0
@@ -76,7 +77,7 @@ class Settings(BaseSettings):
     weight_reference: float = 100.0
     # Fused score multiplier for preambles and transitional articles / reform decrees, which
     # share the operative articles' words but state no rule (1: no prior).
-    prior_non_operative: float = 1.0
+    prior_non_operative: float = 0.5
     # The same article in other language versions of an instrument follows each of the first
     # this many results (0: off).
     translation_depth: int = 10

@@ -18,19 +18,24 @@ from laborlex_core.settings import Settings
 from search_api.handoff import Passages
 
 
+def _default(name: str) -> float:
+    """A weight's default, read from the settings object: defaults live in one place."""
+    return float(Settings.model_fields[name].default)
+
+
 @dataclass(frozen=True, slots=True)
 class BranchWeights:
     """RRF weight per kind of list; a list restricted to a named jurisdiction gets its
     kind's weight times ``jurisdiction``. Defaults and their measurements: settings."""
 
-    bm25: float = 1.0
-    dense: float = 1.0
-    terms: float = 1.0
-    language_balance: float = 0.5
-    jurisdiction: float = 1.0
-    instrument: float = 1.0
-    feedback: float = 0.0
-    reference: float = 100.0
+    bm25: float = _default("weight_bm25")
+    dense: float = _default("weight_dense")
+    terms: float = _default("weight_terms")
+    language_balance: float = _default("weight_language_balance")
+    jurisdiction: float = _default("weight_jurisdiction")
+    instrument: float = _default("weight_instrument")
+    feedback: float = _default("weight_feedback")
+    reference: float = _default("weight_reference")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BranchWeights:

@@ -60,12 +60,12 @@ def test_an_instrument_named_without_article_nudges_without_filling_the_top(
     passages is put first by the reference list (that is for cited provisions)."""
     store = EmbeddedDocumentStore(api_settings.store_path)
     profile = profile_query(query)
-    lists = LexicalBranches(store, top_k=20).run(query, profile)["lists"]
+    lists = LexicalBranches(store, top_k=20, weights={"instrument": 1.0}).run(query, profile)["lists"]
     within = lists[f"instrument#{instrument}"]
     assert within and {d.meta["doc_id"].rsplit("-", 1)[0] for d in within} == {instrument}
     assert "reference" not in lists or lists["reference"] == []
     vector = QueryEmbedder(api_settings).run(query)["embedding"]
-    dense = SemanticBranches(store, top_k=5).run(vector, profile)["lists"]
+    dense = SemanticBranches(store, top_k=5, weights={"instrument": 1.0}).run(vector, profile)["lists"]
     assert {d.meta["doc_id"].rsplit("-", 1)[0] for d in dense[f"instrument_dense#{instrument}"]} == {instrument}
 
 
