@@ -61,7 +61,9 @@ def served_api(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
 def test_serve_answers_over_a_socket(served_api: str) -> None:
     health = httpx.get(f"{served_api}/health").json()
     assert health["documents"] == 8
-    body = httpx.get(f"{served_api}/search", params={"q": "trabajo forzoso u obligatorio"}).json()
+    # the first search loads the model and builds the pipelines: on a loaded machine that can
+    # take longer than httpx's 5 s default
+    body = httpx.get(f"{served_api}/search", params={"q": "trabajo forzoso u obligatorio"}, timeout=120).json()
     assert body["results"] and body["results"][0]["citation"]
     assert httpx.get(f"{served_api}/docs").status_code == 200
 
