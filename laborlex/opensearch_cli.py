@@ -11,7 +11,10 @@ from typing import Annotated
 
 import typer
 
+from laborlex.opensearch_local import local_app
+
 opensearch_app = typer.Typer(help="Manage the OpenSearch backend (index, alias, search pipeline).", no_args_is_help=True)
+opensearch_app.add_typer(local_app, name="local")
 
 
 def _client_and_settings():  # type: ignore[no-untyped-def]
