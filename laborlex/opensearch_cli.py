@@ -36,6 +36,10 @@ def setup(
             help="Create the RRF search pipeline for native hybrid (needs the neural-search plugin).",
         ),
     ] = True,
+    dimension: Annotated[
+        int | None,
+        typer.Option("--dimension", min=1, help="Vector size of the k-NN field (default: the embedding model's)."),
+    ] = None,
 ) -> None:
     """Create the passage index behind its alias, the document index and the hybrid search pipeline (idempotent).
 
@@ -43,12 +47,24 @@ def setup(
     printed as a warning and the command fails (exit 1) only when LABORLEX_OPENSEARCH_HYBRID=native,
     which needs it.
     """
+    from laborlex_core.store.opensearch_admin import SetupError
     from laborlex_core.store.opensearch_admin import setup as run_setup
 
     client, settings = _client_and_settings()
-    report = run_setup(client, settings, search_pipeline=search_pipeline)
+    if dimension is None:
+        from laborlex_core.embedding.embedder import load_model
+
+        dimension = int(load_model(settings).get_sentence_embedding_dimension() or 0) or None
+    try:
+        report = run_setup(client, settings, search_pipeline=search_pipeline, **({"embedding_dim": dimension} if dimension else {}))
+    except SetupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if report.version is not None:
+        plugins = ", ".join(sorted(report.plugins)) if report.plugins is not None else "unknown"
+        typer.echo(f"OpenSearch {'.'.join(map(str, report.version))} (plugins: {plugins})")
     state = "created" if report.created_index else "exists"
-    typer.echo(f"alias {settings.opensearch_index} -> {report.index} ({state})")
+    typer.echo(f"alias {settings.opensearch_index} -> {report.index} ({state}, {report.embedding_dim or '-'}-dim vectors)")
     typer.echo(f"documents index {settings.opensearch_index}-docs ({'created' if report.created_docs_index else 'exists'})")
     typer.echo(f"search pipeline {report.search_pipeline or '-'}")
     for note in report.notes:
