@@ -13,7 +13,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
 
 from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
@@ -135,8 +135,8 @@ def setup(
     up: the refusal is recorded in ``search_pipeline_error`` and ``notes`` and only native
     hybrid is unavailable; client hybrid, BM25 and dense do not need the pipeline.
 
-    Version and plugins are checked first: without the k-NN plugin (``knn=True``) nothing is
-    created and :class:`SetupError` says why; without neural-search, or before 2.19, the
+    Version and plugins are read first: a cluster that cannot map ``knn_vector`` (no k-NN
+    plugin) gets :class:`SetupError` saying why; without neural-search, or before 2.19, the
     pipeline is not attempted; 2.19/3.0 get the pipeline body they accept, with a note on
     what differs. ``embedding_dim`` is the model's (an existing index keeps its own; a
     mismatch is an error, since vectors of another size would be refused at ingest).
@@ -144,16 +144,20 @@ def setup(
     alias = settings.opensearch_index
     version = cluster_version(client)
     plugins = cluster_plugins(client)
-    if knn and plugins is not None and KNN_PLUGIN not in plugins:
-        raise SetupError(
-            f"the cluster at {settings.opensearch_url} has no {KNN_PLUGIN} plugin (installed: "
-            f"{', '.join(sorted(plugins)) or 'none'}); dense and hybrid search need it"
-        )
     targets = alias_targets(client, alias)
     report = SetupReport(index=targets[0] if targets else "", version=version, plugins=plugins)
     if not targets:
         name = mappings.timestamped_index_name(alias)
-        create_passage_index(client, settings, name, knn=knn, embedding_dim=embedding_dim)
+        try:
+            create_passage_index(client, settings, name, knn=knn, embedding_dim=embedding_dim)
+        except RequestError as error:
+            if knn and "knn_vector" in str(error):
+                installed = ", ".join(sorted(plugins)) if plugins is not None else "unknown"
+                raise SetupError(
+                    f"the cluster at {settings.opensearch_url} cannot map knn_vector: no {KNN_PLUGIN} plugin? "
+                    f"(installed: {installed or 'none'}); dense and hybrid search need it"
+                ) from error
+            raise
         client.indices.update_aliases(body=mappings.alias_swap_actions(alias, name, []))
         report.index, report.created_index = name, True
         report.embedding_dim = embedding_dim if knn else None
