@@ -70,7 +70,7 @@ def setup(
     for note in report.notes:
         typer.echo(f"note: {note}")
     if report.search_pipeline_error is not None:
-        typer.echo(f"warning: the cluster refused the search pipeline: {report.search_pipeline_error}", err=True)
+        typer.echo(f"warning: no search pipeline on this cluster: {report.search_pipeline_error}", err=True)
         if settings.opensearch_hybrid == "native":
             typer.echo(
                 "error: LABORLEX_OPENSEARCH_HYBRID=native needs the search pipeline; "
