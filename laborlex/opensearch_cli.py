@@ -7,6 +7,7 @@ A Typer sub-app registered in laborlex/cli.py; the work itself is in
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -54,7 +55,9 @@ def setup(
     if dimension is None:
         from laborlex_core.embedding.embedder import load_model
 
-        dimension = int(load_model(settings).get_sentence_embedding_dimension() or 0) or None
+        model = load_model(settings)
+        size = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dimension = int(size() or 0) or None
     try:
         report = run_setup(client, settings, search_pipeline=search_pipeline, **({"embedding_dim": dimension} if dimension else {}))
     except SetupError as error:
@@ -78,6 +81,40 @@ def setup(
                 err=True,
             )
             raise typer.Exit(1)
+
+
+@opensearch_app.command(name="import-embedded")
+def import_embedded(
+    source: Annotated[
+        Path | None, typer.Argument(help="The embedded index (index.sqlite3); default: the one in LABORLEX_DATA_DIR.")
+    ] = None,
+) -> None:
+    """Copy an embedded index into OpenSearch with its vectors (no re-embedding); run `setup` first."""
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+    from laborlex_core.store.opensearch import OpenSearchBackend
+    from laborlex_core.store.opensearch_admin import alias_targets, index_dimension
+    from laborlex_core.store.opensearch_copy import copy_store
+
+    client, settings = _client_and_settings()
+    path = source or settings.store_path
+    if not path.exists():
+        typer.echo(f"error: no embedded index at {path}", err=True)
+        raise typer.Exit(2)
+    targets = alias_targets(client, settings.opensearch_index)
+    if not targets:
+        typer.echo(f"error: alias {settings.opensearch_index} does not exist: run `laborlex opensearch setup` first", err=True)
+        raise typer.Exit(1)
+    target = OpenSearchBackend(settings, client=client)
+
+    def progress(number: int, total: int, doc_id: str) -> None:
+        typer.echo(f"[{number}/{total}] {doc_id}", err=True)
+
+    report = copy_store(EmbeddedDocumentStore(path), target, index_dimension(client, targets[0]), progress)
+    typer.echo(f"copied {report.documents} documents, {report.passages} passages into {settings.opensearch_index}")
+    for doc_id, reason in report.failures.items():
+        typer.echo(f"failed: {doc_id}: {reason}", err=True)
+    if report.failures:
+        raise typer.Exit(1)
 
 
 @opensearch_app.command()
