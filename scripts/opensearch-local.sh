@@ -2,7 +2,9 @@
 # A real OpenSearch node (or a small loopback cluster) on 127.0.0.1, built from Maven Central.
 #
 #   scripts/opensearch-local.sh start|stop|status [--nodes N] [--port P]
+#   scripts/opensearch-local.sh pid --node I --port P      (pid of one node's JVM)
 #
+# `start` on a cluster with a dead node starts just that node again (a failure drill's restart).
 # Why this exists: no Docker engine runs on the project's machines, but Maven Central serves
 # OpenSearch's integ-test zip (a runnable node without a bundled JDK; from 3.x its modules/
 # already holds lang-painless, analysis-common and reindex) and the k-NN plugin zip. This script
@@ -42,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --port) PORT=$2; shift 2 ;;
     --version) VERSION=$2; shift 2 ;;
     --heap) HEAP=$2; shift 2 ;;
+    --node) NODE=$2; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -261,5 +264,6 @@ case $ACTION in
   stop) cmd_stop ;;
   status) cmd_status ;;
   assemble) assemble && echo "$DIST" ;;
-  *) die "usage: $0 start|stop|status|assemble [--nodes N] [--port P] [--version V] [--heap 512m]" ;;
+  pid) node_pid "${NODE:-0}" ;;  # the JVM of node $NODE (for failure drills: kill -9 "$(... pid)")
+  *) die "usage: $0 start|stop|status|assemble|pid [--nodes N] [--port P] [--version V] [--heap 512m] [--node I]" ;;
 esac

@@ -85,13 +85,22 @@ def _same_float32(a: Sequence[float], b: Sequence[float]) -> bool:
     return len(a) == len(b) and all(struct.pack("<f", x) == struct.pack("<f", y) for x, y in zip(a, b))
 
 
+def cluster_hosts(url: str) -> list[str]:
+    """``LABORLEX_OPENSEARCH_URL`` may name several nodes, comma-separated: the client spreads
+    requests over them and moves on when one dies (a single node is a single point of failure)."""
+    hosts = [part.strip() for part in url.split(",") if part.strip()]
+    if not hosts:
+        raise ValueError("LABORLEX_OPENSEARCH_URL names no host")
+    return hosts
+
+
 def make_client(settings: Settings) -> OpenSearch:
     """An opensearch-py client from Settings (basic auth only when a password is set)."""
     auth = None
     if settings.opensearch_password is not None:
         auth = (settings.opensearch_user, settings.opensearch_password.get_secret_value())
     return OpenSearch(
-        hosts=[settings.opensearch_url],
+        hosts=cluster_hosts(settings.opensearch_url),
         http_auth=auth,
         verify_certs=settings.opensearch_verify_certs,
         ssl_show_warn=settings.opensearch_verify_certs,

@@ -11,7 +11,14 @@ from laborlex_core.store import open_store
 from laborlex_core.store import opensearch_mappings as m
 from laborlex_core.store import opensearch_queries as q
 from laborlex_core.store.filters import FilterError
-from laborlex_core.store.opensearch import OpenSearchBackend, merge_highlights, passage_source, with_retries
+from laborlex_core.store.opensearch import (
+    OpenSearchBackend,
+    cluster_hosts,
+    make_client,
+    merge_highlights,
+    passage_source,
+    with_retries,
+)
 from tests.laborlex_core.store.opensearch_fixtures import small_corpus
 
 
@@ -302,3 +309,21 @@ def test_retries_back_off_on_429_and_give_up_on_400() -> None:
     with pytest.raises(RequestError):
         with_retries(bad, attempts=5, sleep=delays.append)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "hosts"),
+    [
+        ("http://127.0.0.1:9200", ["http://127.0.0.1:9200"]),
+        ("http://a:9200, http://b:9201,http://c:9202", ["http://a:9200", "http://b:9201", "http://c:9202"]),
+    ],
+)
+def test_cluster_hosts_from_the_url_setting(url, hosts) -> None:
+    assert cluster_hosts(url) == hosts
+    client = make_client(Settings(opensearch_url=url))
+    assert len(client.transport.connection_pool.connections) == len(hosts)
+
+
+def test_cluster_hosts_rejects_an_empty_url() -> None:
+    with pytest.raises(ValueError, match="LABORLEX_OPENSEARCH_URL"):
+        cluster_hosts(" , ")
