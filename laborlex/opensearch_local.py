@@ -45,7 +45,7 @@ def run_script(action: str, port: int, nodes: int | None = None, heap: str | Non
 def start(
     port: PortOption = 9200,
     nodes: NodesOption = 1,
-    heap: Annotated[str, typer.Option("--heap", help="JVM heap per node.")] = "512m",
+    heap: Annotated[str, typer.Option("--heap", help="JVM heap per node.")] = "1g",
     version: Annotated[str, typer.Option("--version", help="OpenSearch version (k-NN plugin <version>.0).")] = "3.5.0",
 ) -> None:
     """Fetch (once), assemble (once) and start the node; wait for yellow/green; print OPENSEARCH_URL."""

@@ -23,7 +23,7 @@
 #   LABORLEX_OPENSEARCH_LOCAL_VERSION  OpenSearch version (default 3.5.0)
 #   LABORLEX_OPENSEARCH_LOCAL_PORT     HTTP port of the first node (default 9200; node i gets +i)
 #   LABORLEX_OPENSEARCH_LOCAL_NODES    number of nodes (default 1; >1 forms one cluster on loopback)
-#   LABORLEX_OPENSEARCH_LOCAL_HEAP     JVM heap per node (default 512m)
+#   LABORLEX_OPENSEARCH_LOCAL_HEAP     JVM heap per node (default 1g: headroom for the whole corpus; 512m ran the tests)
 #   LABORLEX_OPENSEARCH_LOCAL_TIMEOUT  seconds to wait for yellow/green (default 180)
 #   LABORLEX_OPENSEARCH_JAVA_HOME      a JDK (>= 21 for 3.x, >= 17 for 2.x); found under /usr/lib/jvm otherwise
 set -euo pipefail
@@ -36,7 +36,7 @@ shift || true
 VERSION=${LABORLEX_OPENSEARCH_LOCAL_VERSION:-3.5.0}
 PORT=${LABORLEX_OPENSEARCH_LOCAL_PORT:-9200}
 NODES=${LABORLEX_OPENSEARCH_LOCAL_NODES:-1}
-HEAP=${LABORLEX_OPENSEARCH_LOCAL_HEAP:-512m}
+HEAP=${LABORLEX_OPENSEARCH_LOCAL_HEAP:-1g}
 TIMEOUT=${LABORLEX_OPENSEARCH_LOCAL_TIMEOUT:-180}
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -187,7 +187,7 @@ start_node() {  # node index $1
   dir=$(node_dir "$i")
   alive "$i" && return
   java=$(find_java)
-  [[ -f $dir/config/opensearch.yml ]] || write_config "$i"
+  write_config "$i"  # every start: a changed --heap or node count takes effect; data is kept
   rm -f "$dir/pid"
   local cmd=(env "JAVA_HOME=$java" "OPENSEARCH_PATH_CONF=$dir/config" "OPENSEARCH_TMPDIR=$dir/tmp"
     "$DIST/bin/opensearch" -d -p "$dir/pid")
@@ -265,5 +265,5 @@ case $ACTION in
   status) cmd_status ;;
   assemble) assemble && echo "$DIST" ;;
   pid) node_pid "${NODE:-0}" ;;  # the JVM of node $NODE (for failure drills: kill -9 "$(... pid)")
-  *) die "usage: $0 start|stop|status|assemble|pid [--nodes N] [--port P] [--version V] [--heap 512m] [--node I]" ;;
+  *) die "usage: $0 start|stop|status|assemble|pid [--nodes N] [--port P] [--version V] [--heap 1g] [--node I]" ;;
 esac
