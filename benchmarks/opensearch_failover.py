@@ -113,14 +113,16 @@ def run(source: Path, port: int, victim: int, before_s: float, down_s: float, af
         opensearch_max_retries=1,  # count failures as the application would see them
     )
     store = OpenSearchBackend(settings)
-    opensearch_admin.setup(store.client, settings, search_pipeline=False)
+    # set-up and copy with patient settings; the loop below with the strict ones
+    admin = OpenSearchBackend(settings.model_copy(update={"opensearch_max_retries": 5, "opensearch_timeout_s": 120.0}))
+    opensearch_admin.setup(admin.client, admin.settings, search_pipeline=False)
     embedded = EmbeddedDocumentStore(source)
-    copied = copy_store(embedded, OpenSearchBackend(settings.model_copy(update={"opensearch_max_retries": 5})), 384)
+    copied = copy_store(embedded, admin, 384)
     if copied.failures:
         raise RuntimeError(f"copy failed: {copied.failures}")
-    store.refresh()
-    wait_green(store, 120)
-    ids_before = {d.id for d in store.filter_documents()}
+    admin.refresh()
+    wait_green(admin, 300)
+    ids_before = {d.id for d in admin.filter_documents()}
     # query vectors: passages' own vectors (no model needed in the loop)
     vectors = [d.embedding for d in embedded.document_passages(embedded.list_documents()[0]["doc_id"], with_embeddings=True)[:5]]
 
@@ -136,14 +138,14 @@ def run(source: Path, port: int, victim: int, before_s: float, down_s: float, af
     time.sleep(down_s)
     restarted_at = time.monotonic()
     _script("start", port=port)  # starts only the dead node, waits for yellow
-    green_s = wait_green(store, 300)
+    green_s = wait_green(admin, 600)
     time.sleep(after_s)
     stop.set()
     loop.join(timeout=30)
     loop_end = time.monotonic()
-    ids_after = {d.id for d in store.filter_documents()}
+    ids_after = {d.id for d in admin.filter_documents()}
     gap, gap_began = longest_gap(record.answered_at, loop_start, loop_end)
-    health = store.client.cluster.health()
+    health = admin.client.cluster.health()
     result = {
         "nodes": 3,
         "shards": settings.opensearch_shards,
@@ -166,9 +168,9 @@ def run(source: Path, port: int, victim: int, before_s: float, down_s: float, af
         "passages_missing_after": len(ids_before - ids_after),
         "passages_after": len(ids_after),
     }
-    for index in opensearch_admin.alias_targets(store.client, settings.opensearch_index):
-        store.client.indices.delete(index=index)
-    store.client.indices.delete(index=store.docs_index, ignore_unavailable=True)
+    for index in opensearch_admin.alias_targets(admin.client, settings.opensearch_index):
+        admin.client.indices.delete(index=index)
+    admin.client.indices.delete(index=admin.docs_index, ignore_unavailable=True)
     if not keep:
         _script("stop", port=port, check=False)
     return result
