@@ -89,7 +89,7 @@ def wait_green(store: OpenSearchBackend, timeout: float) -> float:
     began = time.monotonic()
     while time.monotonic() - began < timeout:
         try:
-            if store.client.cluster.health(params={"timeout": "2s"}).get("status") == "green":
+            if store.client.cluster.health().get("status") == "green":
                 return time.monotonic() - began
         except Exception:  # noqa: BLE001 - a node is down or starting
             pass
