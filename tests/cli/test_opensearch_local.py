@@ -43,6 +43,19 @@ def test_stop_where_nothing_runs_is_a_no_op() -> None:
     assert _cli("stop", "--port", str(free_port())).returncode == 0
 
 
+def test_stop_after_the_node_is_gone_is_a_no_op(tmp_path) -> None:
+    """State left by a stopped (or killed) node: stop again exits 0 (pgrep finding nothing is fine)."""
+    port = free_port()
+    (tmp_path / "nodes" / str(port) / "node0").mkdir(parents=True)
+    (tmp_path / "nodes" / str(port) / "nodes").write_text("1\n")
+    env = {**os.environ, "LABORLEX_OPENSEARCH_LOCAL_HOME": str(tmp_path)}
+    result = subprocess.run(["bash", str(SCRIPT), "stop", "--port", str(port)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"stopped OpenSearch on port {port}" in result.stderr
+    pid = subprocess.run(["bash", str(SCRIPT), "pid", "--port", str(port)], env=env, capture_output=True, text=True)
+    assert pid.returncode == 0 and pid.stdout == ""
+
+
 def test_unknown_action_prints_usage() -> None:
     result = subprocess.run(["bash", str(SCRIPT), "launch"], capture_output=True, text=True)
     assert result.returncode == 1 and "usage:" in result.stderr
