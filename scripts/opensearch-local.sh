@@ -133,7 +133,7 @@ node_dir() { echo "$STATE/node$1"; }
 
 node_pid() {  # the pid of node $1's JVM, found by its own config path (the pid file is
   # written only late in start-up, and a second `start` must see a node that is still starting)
-  pgrep -f -- "-Dopensearch.path.conf=$(node_dir "$1")/config( |$)" | head -1
+  pgrep -f -- "-Dopensearch.path.conf=$(node_dir "$1")/config( |$)" | head -1 || true
 }
 
 alive() { [[ -n $(node_pid "$1") ]]; }
