@@ -16,8 +16,12 @@ replace runs a reader may see new passages next to old ones about to be deleted.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import struct
 import time
+from functools import cached_property
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -76,13 +80,27 @@ def with_retries(call: Callable[[], T], attempts: int = 5, base_delay: float = 0
     raise AssertionError("unreachable")
 
 
+def _same_float32(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Equal vectors once both are float32 (what the k-NN field stores)."""
+    return len(a) == len(b) and all(struct.pack("<f", x) == struct.pack("<f", y) for x, y in zip(a, b))
+
+
+def cluster_hosts(url: str) -> list[str]:
+    """``LABORLEX_OPENSEARCH_URL`` may name several nodes, comma-separated: the client spreads
+    requests over them and moves on when one dies (a single node is a single point of failure)."""
+    hosts = [part.strip() for part in url.split(",") if part.strip()]
+    if not hosts:
+        raise ValueError("LABORLEX_OPENSEARCH_URL names no host")
+    return hosts
+
+
 def make_client(settings: Settings) -> OpenSearch:
     """An opensearch-py client from Settings (basic auth only when a password is set)."""
     auth = None
     if settings.opensearch_password is not None:
         auth = (settings.opensearch_user, settings.opensearch_password.get_secret_value())
     return OpenSearch(
-        hosts=[settings.opensearch_url],
+        hosts=cluster_hosts(settings.opensearch_url),
         http_auth=auth,
         verify_certs=settings.opensearch_verify_certs,
         ssl_show_warn=settings.opensearch_verify_certs,
@@ -111,6 +129,56 @@ def passage_source(document: Document) -> dict[str, Any]:
     return source
 
 
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+
+
+def _marked_spans(fragment: str) -> tuple[str, list[tuple[int, int]]]:
+    """A highlight fragment as (plain text, marked character spans of the plain text)."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    position = last = 0
+    for match in _MARK.finditer(fragment):
+        plain.append(fragment[last : match.start()])
+        position += match.start() - last
+        spans.append((position, position + len(match.group(1))))
+        plain.append(match.group(1))
+        position += len(match.group(1))
+        last = match.end()
+    plain.append(fragment[last:])
+    return "".join(plain), spans
+
+
+def merge_highlights(highlight: dict[str, list[str]]) -> list[str]:
+    """One fragment per passage excerpt, with every sub-field's marks.
+
+    ``content.es``, ``.en`` and ``.ka`` highlight the same text with different analyzers, so
+    the same excerpt used to come back two or three times with different words marked. Here
+    fragments with the same plain text become one, marking the union of their marked spans, in
+    the order they first appear.
+    """
+    merged: dict[str, set[tuple[int, int]]] = {}
+    for fragments in highlight.values():
+        for fragment in fragments:
+            plain, spans = _marked_spans(fragment)
+            merged.setdefault(plain, set()).update(spans)
+    results = []
+    for plain, spans in merged.items():
+        out: list[str] = []
+        cursor = 0
+        for start, end in sorted(spans):
+            if start < cursor:  # overlapping marks from two analyzers: extend the open one
+                if end > cursor:
+                    out[-1] = out[-1][: -len("</mark>")] + plain[cursor:end] + "</mark>"
+                    cursor = end
+                continue
+            out.append(plain[cursor:start])
+            out.append(f"<mark>{plain[start:end]}</mark>")
+            cursor = end
+        out.append(plain[cursor:])
+        results.append("".join(out))
+    return results
+
+
 def hit_to_document(hit: dict[str, Any], score: float | None = None) -> Document:
     """A search hit back as a Haystack Document with the passage's own meta."""
     source = hit["_source"]
@@ -118,7 +186,7 @@ def hit_to_document(hit: dict[str, Any], score: float | None = None) -> Document
     if source.get(mappings.CITATIONS_FIELD) is not None:
         meta["citations"] = source[mappings.CITATIONS_FIELD]
     if hit.get("highlight"):
-        meta["highlights"] = [fragment for fragments in hit["highlight"].values() for fragment in fragments]
+        meta["highlights"] = merge_highlights(hit["highlight"])
     return Document(
         id=source.get("id") or hit["_id"],
         content=source.get("content"),
@@ -139,6 +207,15 @@ class OpenSearchBackend:
         self.embedding_dim = embedding_dim
 
     # ---- helpers ------------------------------------------------------------------------
+
+    @cached_property
+    def version(self) -> mappings.Version | None:
+        """The cluster's OpenSearch version (None when it does not say: an emulator)."""
+        try:
+            number = self._call(self.client.info).get("version", {}).get("number")
+        except TransportError:
+            return None
+        return mappings.parse_version(number) if number else None
 
     def _call(self, call: Callable[[], T]) -> T:
         return with_retries(call, attempts=self.settings.opensearch_max_retries)
@@ -204,30 +281,71 @@ class OpenSearchBackend:
         return self._ordered(filters, with_embeddings=True)
 
     def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
-        """Write passages; NONE behaves as FAIL, like the embedded store."""
+        """Write passages; NONE behaves as FAIL, like the embedded store.
+
+        A ``_bulk`` that timed out may still have been applied: ``with_retries`` then sends the
+        same ``create`` actions again and they come back 409. Such a 409 is only a duplicate
+        when the stored passage differs from the one sent (checked with one ``_mget``);
+        otherwise it is our own first attempt and counts as written.
+        """
         if policy == DuplicatePolicy.NONE:
             policy = DuplicatePolicy.FAIL
         op = "index" if policy == DuplicatePolicy.OVERWRITE else "create"
-        actions: list[dict[str, Any]] = []
-        for document in documents:
-            actions += [{op: {"_index": self.alias, "_id": document.id}}, passage_source(document)]
+        sources = {document.id: passage_source(document) for document in documents}
         response_errors: list[str] = []
         written = 0
-        for first in range(0, len(actions), BULK_BATCH * 2):
-            batch = actions[first : first + BULK_BATCH * 2]
-            response = self._call(lambda batch=batch: self.client.bulk(body=batch, refresh=True))
+        ids = list(sources)
+        for first in range(0, len(ids), BULK_BATCH):
+            batch_ids = ids[first : first + BULK_BATCH]
+            batch: list[dict[str, Any]] = []
+            for doc_id in batch_ids:
+                batch += [{op: {"_index": self.alias, "_id": doc_id}}, sources[doc_id]]
+            sent = 0
+
+            def send(batch: list[dict[str, Any]] = batch) -> dict[str, Any]:
+                nonlocal sent
+                sent += 1
+                return self.client.bulk(body=batch, refresh=True)
+
+            response = self._call(send)
+            conflicts: list[str] = []
             for item in response["items"]:
                 result = next(iter(item.values()))
                 if result.get("status", 500) < 300:
                     written += 1
                 elif result.get("status") == 409:
-                    if policy == DuplicatePolicy.FAIL:
-                        raise DuplicateDocumentError(f"ID '{result.get('_id')}' already exists in the document store.")
+                    conflicts.append(str(result.get("_id")))
                 else:
                     response_errors.append(f"{result.get('_id')}: {result.get('error')}")
+            if conflicts and sent > 1:  # a re-sent batch: which conflicts are our own first write?
+                ours = self._stored_as_sent(conflicts, sources)
+                written += len(ours)
+                conflicts = [i for i in conflicts if i not in ours]
+            if conflicts and policy == DuplicatePolicy.FAIL:
+                raise DuplicateDocumentError(f"ID '{conflicts[0]}' already exists in the document store.")
         if response_errors:
             raise OpenSearchWriteError("(write_documents)", response_errors)
         return written
+
+    def _stored_as_sent(self, ids: list[str], sources: dict[str, dict[str, Any]]) -> set[str]:
+        """The ``ids`` whose stored passage is the one we sent.
+
+        The vector is compared at float32 precision: k-NN 3.x rebuilds it for ``_source`` from
+        its float32 vector values (derived source), so it does not come back digit for digit.
+        """
+        response = self._call(lambda: self.client.mget(index=self.alias, body={"ids": ids}))
+        same = set()
+        for found in response.get("docs", []):
+            if not found.get("found"):
+                continue
+            sent = json.loads(json.dumps(sources[found["_id"]]))  # as the server parsed it
+            stored = dict(found.get("_source") or {})
+            sent_vector, stored_vector = sent.pop("embedding", None), stored.pop("embedding", None)
+            if stored != sent or (sent_vector is None) != (stored_vector is None):
+                continue
+            if sent_vector is None or _same_float32(sent_vector, stored_vector):
+                same.add(found["_id"])
+        return same
 
     def delete_documents(self, document_ids: list[str]) -> None:
         actions = [{"delete": {"_index": self.alias, "_id": i}} for i in document_ids]
@@ -301,12 +419,18 @@ class OpenSearchBackend:
         }
 
     def list_documents(self) -> list[dict[str, Any]]:
-        body = {"size": 10000, "query": queries.MATCH_ALL, "sort": [{"doc_id": "asc"}], "_source": {"excludes": ["text"]}}
-        try:
-            hits = self._search(body, index=self.docs_index)["hits"]["hits"]
-        except NotFoundError:
-            return []
-        return [self._summary(hit["_source"]) for hit in hits]
+        """Every document record in ``doc_id`` order, paged (no 10,000 limit)."""
+        summaries: list[dict[str, Any]] = []
+        after: list[Any] | None = None
+        while True:
+            try:
+                hits = self._search(queries.documents_page_body(PAGE_SIZE, after), index=self.docs_index)["hits"]["hits"]
+            except NotFoundError:
+                return summaries
+            summaries.extend(self._summary(hit["_source"]) for hit in hits)
+            if len(hits) < PAGE_SIZE:
+                return summaries
+            after = hits[-1]["sort"]
 
     def get_document(self, doc_id: str) -> dict[str, Any] | None:
         record = self._record(doc_id)
@@ -388,7 +512,7 @@ class OpenSearchBackend:
         self, query: str, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
     ) -> list[Document]:
         """One native ``hybrid`` query fused by the search pipeline; ``meta["ranks"]`` = {"hybrid": r}."""
-        body = queries.hybrid_body(query, query_embedding, filters, top_k)
+        body = queries.hybrid_body(query, query_embedding, filters, top_k, version=self.version)
         hits = self._search(body, search_pipeline=self.settings.opensearch_search_pipeline)["hits"]["hits"]
         documents = []
         for rank, hit in enumerate(hits, start=1):

@@ -13,7 +13,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
 
 from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
@@ -29,6 +29,47 @@ class SetupReport:
     search_pipeline: str | None = None
     search_pipeline_error: str | None = None  # set when the cluster refused the pipeline
     notes: list[str] = field(default_factory=list)
+    version: mappings.Version | None = None  # the cluster's, None when it does not say
+    plugins: frozenset[str] | None = None  # installed plugins, None when it does not say
+    embedding_dim: int | None = None  # of the passage index behind the alias
+
+
+class SetupError(RuntimeError):
+    """The cluster cannot hold laborlex's index (missing plugin, too old)."""
+
+
+KNN_PLUGIN = "opensearch-knn"
+NEURAL_PLUGIN = "opensearch-neural-search"
+
+
+def cluster_version(client: OpenSearch) -> mappings.Version | None:
+    """The OpenSearch version from ``GET /`` (None when the server does not say)."""
+    try:
+        number = client.info().get("version", {}).get("number")
+    except TransportError as error:
+        if isinstance(error, OSConnectionError):
+            raise
+        return None
+    return mappings.parse_version(number) if number else None
+
+
+def cluster_plugins(client: OpenSearch) -> frozenset[str] | None:
+    """Plugins installed on every node (``_cat/plugins``; None when the server has no such API)."""
+    try:
+        rows = client.cat.plugins(format="json")
+    except TransportError as error:
+        if isinstance(error, OSConnectionError):
+            raise
+        return None
+    if not isinstance(rows, list):
+        return None
+    return frozenset(str(row.get("component")) for row in rows)
+
+
+def index_dimension(client: OpenSearch, index: str) -> int | None:
+    """The ``embedding`` dimension of a passage index (None without a vector field)."""
+    mapping = client.indices.get_mapping(index=index)[index]["mappings"]
+    return mapping.get("properties", {}).get("embedding", {}).get("dimension")
 
 
 def alias_targets(client: OpenSearch, alias: str) -> list[str]:
@@ -39,21 +80,53 @@ def alias_targets(client: OpenSearch, alias: str) -> list[str]:
         return []
 
 
-def create_passage_index(client: OpenSearch, settings: Settings, name: str, knn: bool = True) -> None:
-    body = mappings.passage_index_body(settings.opensearch_shards, settings.opensearch_replicas, knn=knn)
+def create_passage_index(
+    client: OpenSearch, settings: Settings, name: str, knn: bool = True, embedding_dim: int = mappings.EMBEDDING_DIM
+) -> None:
+    body = mappings.passage_index_body(
+        settings.opensearch_shards, settings.opensearch_replicas, embedding_dim=embedding_dim, knn=knn
+    )
     client.indices.create(index=name, body=body)
 
 
-def put_search_pipeline(client: OpenSearch, settings: Settings) -> None:
-    """Create or update the RRF search pipeline used by native hybrid queries."""
+def put_search_pipeline(client: OpenSearch, settings: Settings, version: mappings.Version | None = None) -> None:
+    """Create or update the RRF search pipeline used by native hybrid queries (body by version)."""
     client.transport.perform_request(
         "PUT",
         f"/_search/pipeline/{settings.opensearch_search_pipeline}",
-        body=mappings.search_pipeline_body(settings.rrf_k),
+        body=mappings.search_pipeline_body(settings.rrf_k, version),
     )
 
 
-def setup(client: OpenSearch, settings: Settings, knn: bool = True, search_pipeline: bool = True) -> SetupReport:
+def _pipeline_notes(settings: Settings, version: mappings.Version | None) -> list[str]:
+    """What native hybrid will do differently on this version (empty on a current cluster)."""
+    notes = []
+    if version is None:
+        return notes
+    used = mappings.rrf_rank_constant(settings.rrf_k, version)
+    if used != settings.rrf_k:
+        notes.append(
+            f"OpenSearch {_dotted(version)} ignores the RRF rank_constant (read from 3.1): native hybrid fuses "
+            f"with {used}, client hybrid with LABORLEX_RRF_K={settings.rrf_k}; rankings differ"
+        )
+    if version < mappings.HYBRID_FILTER_SINCE:
+        notes.append(
+            f"OpenSearch {_dotted(version)} has no hybrid-query filter (3.0): filters are applied in each sub-query"
+        )
+    return notes
+
+
+def _dotted(version: mappings.Version) -> str:
+    return ".".join(map(str, version))
+
+
+def setup(
+    client: OpenSearch,
+    settings: Settings,
+    knn: bool = True,
+    search_pipeline: bool = True,
+    embedding_dim: int = mappings.EMBEDDING_DIM,
+) -> SetupReport:
     """Create the passage index + alias, the document-record index and the search pipeline.
 
     ``knn=False`` / ``search_pipeline=False`` exist for clusters (and the test emulator) without
@@ -61,25 +134,63 @@ def setup(client: OpenSearch, settings: Settings, knn: bool = True, search_pipel
     search pipeline (no neural-search plugin, an emulator), the index and alias are still set
     up: the refusal is recorded in ``search_pipeline_error`` and ``notes`` and only native
     hybrid is unavailable; client hybrid, BM25 and dense do not need the pipeline.
+
+    Version and plugins are read first: a cluster that cannot map ``knn_vector`` (no k-NN
+    plugin) gets :class:`SetupError` saying why; without neural-search, or before 2.19, the
+    pipeline is not attempted; 2.19/3.0 get the pipeline body they accept, with a note on
+    what differs. ``embedding_dim`` is the model's (an existing index keeps its own; a
+    mismatch is an error, since vectors of another size would be refused at ingest).
     """
     alias = settings.opensearch_index
+    version = cluster_version(client)
+    plugins = cluster_plugins(client)
     targets = alias_targets(client, alias)
-    report = SetupReport(index=targets[0] if targets else "")
+    report = SetupReport(index=targets[0] if targets else "", version=version, plugins=plugins)
     if not targets:
         name = mappings.timestamped_index_name(alias)
-        create_passage_index(client, settings, name, knn=knn)
+        try:
+            create_passage_index(client, settings, name, knn=knn, embedding_dim=embedding_dim)
+        except RequestError as error:
+            if knn and "knn_vector" in str(error):
+                installed = ", ".join(sorted(plugins)) if plugins is not None else "unknown"
+                raise SetupError(
+                    f"the cluster at {settings.opensearch_url} cannot map knn_vector: no {KNN_PLUGIN} plugin? "
+                    f"(installed: {installed or 'none'}); dense and hybrid search need it"
+                ) from error
+            raise
         client.indices.update_aliases(body=mappings.alias_swap_actions(alias, name, []))
         report.index, report.created_index = name, True
+        report.embedding_dim = embedding_dim if knn else None
+    else:
+        report.embedding_dim = index_dimension(client, targets[0])
+        if knn and report.embedding_dim is not None and report.embedding_dim != embedding_dim:
+            raise SetupError(
+                f"index {targets[0]} holds {report.embedding_dim}-dimensional vectors, the model makes "
+                f"{embedding_dim}: re-ingest into a new alias (LABORLEX_OPENSEARCH_INDEX) or reindex after "
+                "deleting the old index"
+            )
     docs = mappings.docs_index_name(alias)
     if not client.indices.exists(index=docs):
         client.indices.create(
             index=docs, body=mappings.docs_index_body(settings.opensearch_shards, settings.opensearch_replicas)
         )
         report.created_docs_index = True
-    if search_pipeline:
+    skip = None
+    if search_pipeline and plugins is not None and NEURAL_PLUGIN not in plugins:
+        skip = f"no {NEURAL_PLUGIN} plugin on the cluster"
+    elif search_pipeline and version is not None and version < mappings.SCORE_RANKER_SINCE:
+        skip = f"OpenSearch {_dotted(version)} has no score-ranker-processor (2.19)"
+    if skip is not None:
+        report.search_pipeline_error = skip
+        report.notes.append(
+            f"search pipeline {settings.opensearch_search_pipeline} not created ({skip}): native hybrid "
+            "unavailable (LABORLEX_OPENSEARCH_HYBRID=client still works)"
+        )
+    elif search_pipeline:
         try:
-            put_search_pipeline(client, settings)
+            put_search_pipeline(client, settings, version)
             report.search_pipeline = settings.opensearch_search_pipeline
+            report.notes.extend(_pipeline_notes(settings, version))
         except TransportError as error:
             if isinstance(error, OSConnectionError):
                 raise
@@ -94,17 +205,26 @@ def setup(client: OpenSearch, settings: Settings, knn: bool = True, search_pipel
     return report
 
 
-def reindex(client: OpenSearch, settings: Settings, knn: bool = True, now: datetime | None = None) -> tuple[str, list[str]]:
+def reindex(
+    client: OpenSearch,
+    settings: Settings,
+    knn: bool = True,
+    now: datetime | None = None,
+    embedding_dim: int | None = None,
+) -> tuple[str, list[str]]:
     """Copy the passages into a fresh index (current mappings), swap the alias, drop the old.
 
     Returns (new index, removed indices). The copy uses the server-side ``_reindex`` API
     and waits for it; the alias keeps pointing at the old index until the copy is complete
-    and its count checked, so searches never see a half-copied index.
+    and its count checked, so searches never see a half-copied index. The new index keeps
+    the old one's vector dimension unless ``embedding_dim`` says otherwise.
     """
     alias = settings.opensearch_index
     old = alias_targets(client, alias)
+    if embedding_dim is None:
+        embedding_dim = (index_dimension(client, old[0]) if old and knn else None) or mappings.EMBEDDING_DIM
     new = mappings.timestamped_index_name(alias, now)
-    create_passage_index(client, settings, new, knn=knn)
+    create_passage_index(client, settings, new, knn=knn, embedding_dim=embedding_dim)
     if old:
         client.reindex(
             body={"source": {"index": alias}, "dest": {"index": new}},
@@ -137,6 +257,10 @@ def status(client: OpenSearch, settings: Settings) -> dict[str, Any]:
         "passages": client.count(index=alias)["count"] if targets else 0,
         "documents": client.count(index=docs)["count"] if client.indices.exists(index=docs) else 0,
     }
+    version = cluster_version(client)
+    result["version"] = _dotted(version) if version else None
+    plugins = cluster_plugins(client)
+    result["plugins"] = sorted(plugins) if plugins is not None else None
     try:
         client.transport.perform_request("GET", f"/_search/pipeline/{settings.opensearch_search_pipeline}")
         result["search_pipeline"] = settings.opensearch_search_pipeline

@@ -22,7 +22,28 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-EMBEDDING_DIM = 384
+EMBEDDING_DIM = 384  # the default model's; setup passes the model's own dimension
+# Lucene refuses a term over 32,766 bytes ("immense term") and with it the whole passage; 8,191
+# characters always fit in UTF-8 (4 bytes each at most). Longer keyword values are still stored
+# in _source but not indexed, so one long meta string can no longer reject a passage.
+KEYWORD_IGNORE_ABOVE = 8191
+Version = tuple[int, int, int]
+# What the native hybrid path needs, by OpenSearch version (neural-search plugin installed):
+SCORE_RANKER_SINCE: Version = (2, 19, 0)  # score-ranker-processor (RRF)
+FLAT_RANK_CONSTANT_SINCE: Version = (3, 1, 0)  # combination.rank_constant read; 2.19-3.0 use 60
+HYBRID_FILTER_SINCE: Version = (3, 0, 0)  # the hybrid query's top-level "filter"
+DEFAULT_RANK_CONSTANT = 60
+
+
+def parse_version(number: str) -> Version:
+    """``"3.5.0"`` / ``"2.19.1-SNAPSHOT"`` → ``(3, 5, 0)`` / ``(2, 19, 1)``."""
+    parts = number.split("-", 1)[0].split(".")
+    try:
+        numbers = [int(p) for p in parts[:3]]
+    except ValueError:
+        raise ValueError(f"unreadable OpenSearch version {number!r}") from None
+    major, minor, patch = (numbers + [0, 0, 0])[:3]
+    return major, minor, patch
 LANGUAGE_SUBFIELDS: tuple[str, ...] = ("es", "en", "ka")
 # Keyword fields a Haystack filter on ``meta.<name>`` maps to directly (same set as the
 # embedded store's columns in laborlex_core.store.filters.COLUMNS).
@@ -94,17 +115,21 @@ def _text_field() -> dict[str, Any]:
     return {"type": "text", "analyzer": "standard", "fields": fields}
 
 
+def _keyword() -> dict[str, Any]:
+    return {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE}
+
+
 def passage_mappings(embedding_dim: int = EMBEDDING_DIM, knn: bool = True) -> dict[str, Any]:
     """Mappings of the passage index; ``knn=False`` only for emulators without k-NN."""
-    properties: dict[str, Any] = {"id": {"type": "keyword"}}
+    properties: dict[str, Any] = {"id": _keyword()}
     properties.update({name: _text_field() for name in TEXT_FIELDS})
-    properties.update({name: {"type": "keyword"} for name in KEYWORD_FIELDS})
+    properties.update({name: _keyword() for name in KEYWORD_FIELDS})
     properties.update({name: {"type": "integer"} for name in INTEGER_FIELDS})
     # The full Haystack meta, as written; strings become keywords so any meta.<x> filter works.
     properties["meta"] = {"type": "object", "dynamic": True}
     # Citations: "DOC:ARTICLE" of every provision the passage cites (the ``cites`` filter), and
     # the citations themselves with their spans, kept for reading only (not indexed).
-    properties[CITES_FIELD] = {"type": "keyword"}
+    properties[CITES_FIELD] = _keyword()
     properties[CITATIONS_FIELD] = {"type": "object", "enabled": False}
     if knn:
         properties["embedding"] = {"type": "knn_vector", "dimension": embedding_dim, "method": HNSW_METHOD}
@@ -112,7 +137,7 @@ def passage_mappings(embedding_dim: int = EMBEDDING_DIM, knn: bool = True) -> di
         "dynamic": "strict",
         "date_detection": False,
         "dynamic_templates": [
-            {"meta_strings": {"path_match": "meta.*", "match_mapping_type": "string", "mapping": {"type": "keyword"}}}
+            {"meta_strings": {"path_match": "meta.*", "match_mapping_type": "string", "mapping": _keyword()}}
         ],
         "properties": properties,
     }
@@ -166,16 +191,28 @@ def alias_swap_actions(alias: str, new_index: str, old_indices: list[str]) -> di
     return {"actions": actions}
 
 
-def search_pipeline_body(rank_constant: int = 60) -> dict[str, Any]:
-    """Native hybrid fusion by RRF (score-ranker-processor, OpenSearch >= 2.19; laborlex needs 3.0
-    for the hybrid query's top-level filter).
+def search_pipeline_body(rank_constant: int = DEFAULT_RANK_CONSTANT, version: Version | None = None) -> dict[str, Any]:
+    """Native hybrid fusion by RRF (score-ranker-processor, OpenSearch >= 2.19).
 
-    RRF rather than min-max normalization so native and client-side hybrid rank alike:
-    both use the same ``rank_constant`` (``LABORLEX_RRF_K``).
+    RRF rather than min-max normalization so native and client-side hybrid rank alike: both
+    use ``rank_constant`` (``LABORLEX_RRF_K``) where the cluster reads it. Only 3.1+ reads a
+    flat ``combination.rank_constant`` (and rejects the older ``parameters`` form); 2.19 and
+    3.0 always fuse with 60, so the key is left out there (``rrf_rank_constant`` says what
+    the cluster will really use). ``version=None`` (unknown) means the current form.
     """
+    if version is not None and version < SCORE_RANKER_SINCE:
+        raise ValueError(f"OpenSearch {'.'.join(map(str, version))} has no score-ranker-processor (needs 2.19)")
+    combination: dict[str, Any] = {"technique": "rrf"}
+    if version is None or version >= FLAT_RANK_CONSTANT_SINCE:
+        combination["rank_constant"] = rank_constant
     return {
         "description": "laborlex: BM25 + k-NN fused by reciprocal rank fusion",
-        "phase_results_processors": [
-            {"score-ranker-processor": {"combination": {"technique": "rrf", "rank_constant": rank_constant}}}
-        ],
+        "phase_results_processors": [{"score-ranker-processor": {"combination": combination}}],
     }
+
+
+def rrf_rank_constant(rank_constant: int, version: Version | None) -> int:
+    """The rank constant a cluster of ``version`` fuses with, given the one laborlex asks for."""
+    if version is not None and version < FLAT_RANK_CONSTANT_SINCE:
+        return DEFAULT_RANK_CONSTANT
+    return rank_constant

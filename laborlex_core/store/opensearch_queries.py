@@ -13,7 +13,7 @@ from typing import Any
 
 from laborlex_core.store.filters import COLUMNS, FilterError
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
-from laborlex_core.store.opensearch_mappings import CITES_FIELD, LANGUAGE_SUBFIELDS
+from laborlex_core.store.opensearch_mappings import CITES_FIELD, HYBRID_FILTER_SINCE, LANGUAGE_SUBFIELDS, Version
 
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
@@ -151,17 +151,27 @@ def knn_body(vector: Sequence[float], filters: dict[str, Any] | None = None, top
 
 
 def hybrid_body(
-    query: str, vector: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10, highlight: bool = True
+    query: str,
+    vector: Sequence[float],
+    filters: dict[str, Any] | None = None,
+    top_k: int = 10,
+    highlight: bool = True,
+    version: Version | None = None,
 ) -> dict[str, Any]:
     """The native ``hybrid`` query; run with ``search_pipeline=<name>`` so scores are fused.
 
-    The filter goes in the hybrid query's top-level ``filter`` (OpenSearch >= 3.0), which
-    applies it to both sub-queries (to the k-NN one as an efficient filter).
+    From OpenSearch 3.0 the filter goes in the hybrid query's top-level ``filter``, which
+    applies it to both sub-queries (to the k-NN one as an efficient filter). Older clusters
+    answer 400 to that key, so there each sub-query carries the filter itself (same hits).
+    ``version=None`` (unknown) means a current cluster.
     """
-    hybrid: dict[str, Any] = {"queries": [bm25_query(query), knn_query(vector, None, top_k)]}
     translated = translate_filters(filters)
-    if translated is not None:
-        hybrid["filter"] = translated
+    if version is not None and version < HYBRID_FILTER_SINCE:
+        hybrid: dict[str, Any] = {"queries": [_with_filter(bm25_query(query), filters), knn_query(vector, filters, top_k)]}
+    else:
+        hybrid = {"queries": [bm25_query(query), knn_query(vector, None, top_k)]}
+        if translated is not None:
+            hybrid["filter"] = translated
     body: dict[str, Any] = {
         "size": top_k,
         "query": {"hybrid": hybrid},
@@ -188,6 +198,15 @@ def filter_body(filters: dict[str, Any] | None, size: int, search_after: list[An
         "query": translate_filters(filters) or MATCH_ALL,
         "sort": [{"doc_id": "asc"}, {"ordinal": "asc"}, {"chunk": "asc"}, {"id": "asc"}],
     }
+    if search_after is not None:
+        body["search_after"] = search_after
+    return body
+
+
+def documents_page_body(size: int, search_after: list[Any] | None = None) -> dict[str, Any]:
+    """Document records in ``doc_id`` order without their text, paged with ``search_after``
+    (a plain ``size`` stops at index.max_result_window, 10,000)."""
+    body: dict[str, Any] = {"size": size, "query": MATCH_ALL, "sort": [{"doc_id": "asc"}], "_source": {"excludes": ["text"]}}
     if search_after is not None:
         body["search_after"] = search_after
     return body

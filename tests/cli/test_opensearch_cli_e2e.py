@@ -1,9 +1,11 @@
 """`laborlex opensearch setup|status`, `laborlex ingest` and `laborlex search` as subprocesses,
-with LABORLEX_BACKEND=opensearch pointed at the osmem emulator (real HTTP, production mappings).
+with LABORLEX_BACKEND=opensearch pointed at the osmem emulator (real HTTP, production mappings)
+and, when OPENSEARCH_URL is set, at a real OpenSearch node (every search mode there).
 
-The emulator has no search pipelines: `setup` must still create the index and alias, say
-clearly that native hybrid is unavailable, and exit 0 (client hybrid, bm25 and dense do not
-need the pipeline); with LABORLEX_OPENSEARCH_HYBRID=native the same refusal is an error.
+Neither has the neural-search plugin (the emulator has no search pipelines at all; Maven
+Central does not serve the plugin for the local node): `setup` must still create the index
+and alias, say clearly that native hybrid is unavailable, and exit 0 (client hybrid, bm25 and
+dense do not need the pipeline); with LABORLEX_OPENSEARCH_HYBRID=native that is an error.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CORPUS_DIR, MANIFEST_PATH, REPO_ROOT, shared_model_dir
-
-pytest.importorskip("osmem_server")
+from tests.laborlex_core.store.opensearch_fixtures import REAL_CLUSTER_REASON
 
 CLI_SLICE = ("ilo-c182-en", "usmca-ch23-en")
 
@@ -34,30 +36,49 @@ def _run(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.Co
     )
 
 
-@pytest.fixture()
-def cli_env(osmem_clone, tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(params=["emulator", "real_cluster"])
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path):
+    index = "laborlex-cli"
+    if request.param == "emulator":
+        pytest.importorskip("osmem_server")
+        url = request.getfixturevalue("osmem_clone").url
+    else:
+        if not os.environ.get("OPENSEARCH_URL"):
+            pytest.skip(REAL_CLUSTER_REASON)
+        url, index = os.environ["OPENSEARCH_URL"], f"laborlex-cli-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LABORLEX_", "OPENSEARCH_"))}
     env.update(
         LABORLEX_BACKEND="opensearch",
-        LABORLEX_OPENSEARCH_URL=osmem_clone.url,
+        LABORLEX_OPENSEARCH_URL=url,
         LABORLEX_DATA_DIR=str(tmp_path / "data"),
         LABORLEX_MODEL_DIR=str(shared_model_dir()),
-        LABORLEX_OPENSEARCH_INDEX="laborlex-cli",
+        LABORLEX_OPENSEARCH_INDEX=index,
         HF_HUB_OFFLINE="1",
         PYTHONPATH=str(REPO_ROOT),
     )
-    return env
+    if os.environ.get("OPENSEARCH_PASSWORD"):
+        env["LABORLEX_OPENSEARCH_PASSWORD"] = os.environ["OPENSEARCH_PASSWORD"]
+    yield env
+    if request.param == "real_cluster":
+        from opensearchpy import OpenSearch
+
+        client = OpenSearch(hosts=[url])
+        client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
 
 
 def test_cli_setup_status_ingest_search_on_opensearch(cli_env: dict[str, str], tmp_path: Path) -> None:
     if not MANIFEST_PATH.exists():
         pytest.skip(f"real corpus not found at {CORPUS_DIR}")
+    alias = cli_env["LABORLEX_OPENSEARCH_INDEX"]
+    real = cli_env["LABORLEX_OPENSEARCH_URL"] == os.environ.get("OPENSEARCH_URL")
     setup = _run(cli_env, "opensearch", "setup")
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    assert "alias laborlex-cli -> laborlex-cli-" in setup.stdout and "(created)" in setup.stdout
+    assert f"alias {alias} -> {alias}-" in setup.stdout and "(created, 384-dim vectors)" in setup.stdout
     assert "search pipeline -" in setup.stdout
     assert "native hybrid unavailable" in setup.stdout
-    assert "warning: the cluster refused the search pipeline" in setup.stderr
+    assert "warning: no search pipeline on this cluster" in setup.stderr
+    if real:
+        assert "OpenSearch 3." in setup.stdout and "opensearch-knn" in setup.stdout
 
     again = _run(cli_env, "opensearch", "setup", "--no-search-pipeline")  # idempotent, pipeline skipped
     assert again.returncode == 0, again.stderr
@@ -66,7 +87,7 @@ def test_cli_setup_status_ingest_search_on_opensearch(cli_env: dict[str, str], t
     status = _run(cli_env, "opensearch", "status", "--json")
     assert status.returncode == 0, status.stderr
     state = json.loads(status.stdout)
-    assert state["alias"] == "laborlex-cli" and len(state["indices"]) == 1
+    assert state["alias"] == alias and len(state["indices"]) == 1
     assert state["passages"] == 0 and state["documents"] == 0 and state["search_pipeline"] is None
     assert state["health"] == "green"
 
@@ -86,13 +107,22 @@ def test_cli_setup_status_ingest_search_on_opensearch(cli_env: dict[str, str], t
     assert (hits[0]["doc_id"], hits[0]["article"]) == ("ilo-c182-en", "3")
     assert all(h["citation"] and h["snippet"] and h["ranks"] == {"bm25": h["ranks"]["bm25"]} for h in hits)
 
-    filtered = _run(cli_env, "search", "labour", "--mode", "bm25", "--json", "--doc", "usmca-ch23-en")
+    # USMCA spells "labor" only; a real cluster (unlike the emulator) does not match "labour" to it
+    filtered = _run(cli_env, "search", "labor", "--mode", "bm25", "--json", "--doc", "usmca-ch23-en")
     assert filtered.returncode == 0, filtered.stderr
     assert {h["doc_id"] for h in json.loads(filtered.stdout)} == {"usmca-ch23-en"}
+
+    if real:  # k-NN: dense and client hybrid through the CLI
+        for mode in ("dense", "hybrid"):
+            found = _run(cli_env, "search", "forced or compulsory labour", "--mode", mode, "--json", "--limit", "5")
+            assert found.returncode == 0, found.stdout + found.stderr
+            hits = json.loads(found.stdout)
+            assert hits and hits[0]["doc_id"] == "ilo-c182-en", hits[:3]
 
 
 def test_cli_setup_fails_without_pipeline_when_native_hybrid_is_configured(cli_env: dict[str, str]) -> None:
     result = _run({**cli_env, "LABORLEX_OPENSEARCH_HYBRID": "native"}, "opensearch", "setup")
     assert result.returncode == 1
-    assert "alias laborlex-cli -> laborlex-cli-" in result.stdout  # the index was still set up
+    alias = cli_env["LABORLEX_OPENSEARCH_INDEX"]
+    assert f"alias {alias} -> {alias}-" in result.stdout  # the index was still set up
     assert "LABORLEX_OPENSEARCH_HYBRID=native needs the search pipeline" in result.stderr

@@ -35,7 +35,12 @@ from laborlex_core.store.embedded import EmbeddedDocumentStore
 from search_api.app import create_app
 from search_api.search import Searcher
 from tests.conftest import CORPUS_DIR, MANIFEST_PATH, shared_model_dir
-from tests.laborlex_core.store.opensearch_fixtures import REAL_CLUSTER_REASON, real_cluster_settings
+from tests.laborlex_core.store.opensearch_fixtures import (
+    NATIVE_HYBRID_REASON,
+    REAL_CLUSTER_REASON,
+    has_neural_search,
+    real_cluster_settings,
+)
 
 SLICE = ("ilo-c182-es", "ilo-c182-ka", "ilo-c182-en", "hn-codigo-trabajo-es", "usmca-ch23-en")
 # Meta keys OpenSearch adds on purpose (BM25 highlight fragments); docs/opensearch.md.
@@ -156,7 +161,8 @@ def real_cluster_backend(slice_manifest: Path, tmp_path_factory: pytest.TempPath
     )
     store = OpenSearchBackend(settings)
     report = opensearch_admin.setup(store.client, settings)
-    assert report.search_pipeline == settings.opensearch_search_pipeline, report.notes
+    if has_neural_search(store.client):
+        assert report.search_pipeline == settings.opensearch_search_pipeline, report.notes
 
     def drop() -> None:
         client = make_client(settings)
@@ -180,6 +186,8 @@ def embedded_searcher(embedded_backend) -> Searcher:
 
 def _searcher(request: pytest.FixtureRequest, name: str, hybrid: str | None) -> Searcher:
     settings, store = _backend(request, name)
+    if hybrid == "native" and not has_neural_search(store.client):
+        pytest.skip(NATIVE_HYBRID_REASON)
     if hybrid is not None:
         settings = settings.model_copy(update={"opensearch_hybrid": hybrid})
     return Searcher(settings, store)

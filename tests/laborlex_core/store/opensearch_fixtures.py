@@ -9,7 +9,20 @@ from haystack import Document
 
 from laborlex_core.settings import Settings
 
-REAL_CLUSTER_REASON = "needs a real OpenSearch cluster: set OPENSEARCH_URL (docker compose up opensearch)"
+REAL_CLUSTER_REASON = (
+    "needs a real OpenSearch cluster: set OPENSEARCH_URL (laborlex opensearch local start, or docker compose up opensearch)"
+)
+NATIVE_HYBRID_REASON = (
+    "native hybrid needs the opensearch-neural-search plugin, which Maven Central does not serve "
+    "(the local node has k-NN only); install it on the cluster to run this"
+)
+
+
+def has_neural_search(client) -> bool:
+    """Whether the cluster can run the hybrid query and the score-ranker search pipeline."""
+    from laborlex_core.store.opensearch_admin import NEURAL_PLUGIN, cluster_plugins
+
+    return NEURAL_PLUGIN in (cluster_plugins(client) or ())
 
 
 def real_cluster_settings(index: str) -> Settings:

@@ -11,7 +11,14 @@ from laborlex_core.store import open_store
 from laborlex_core.store import opensearch_mappings as m
 from laborlex_core.store import opensearch_queries as q
 from laborlex_core.store.filters import FilterError
-from laborlex_core.store.opensearch import OpenSearchBackend, passage_source, with_retries
+from laborlex_core.store.opensearch import (
+    OpenSearchBackend,
+    cluster_hosts,
+    make_client,
+    merge_highlights,
+    passage_source,
+    with_retries,
+)
 from tests.laborlex_core.store.opensearch_fixtures import small_corpus
 
 
@@ -67,11 +74,13 @@ def test_stemmers_and_reference_analysis() -> None:
 def test_keyword_fields_for_every_filter_and_strict_mapping() -> None:
     props = m.passage_mappings()["properties"]
     for name in ("doc_id", "language", "jurisdiction", "kind", "date", "article", "unit", "title", "id"):
-        assert props[name] == {"type": "keyword"}, name
+        assert props[name] == {"type": "keyword", "ignore_above": m.KEYWORD_IGNORE_ABOVE}, name
     assert props["ordinal"] == props["chunk"] == {"type": "integer"}
     mappings = m.passage_mappings()
     assert mappings["dynamic"] == "strict" and mappings["date_detection"] is False
-    assert mappings["dynamic_templates"][0]["meta_strings"]["mapping"] == {"type": "keyword"}
+    # a long meta string must not exceed Lucene's 32,766-byte term limit (4 bytes per char at most)
+    assert mappings["dynamic_templates"][0]["meta_strings"]["mapping"] == {"type": "keyword", "ignore_above": 8191}
+    assert 4 * m.KEYWORD_IGNORE_ABOVE <= 32766
 
 
 def test_knn_vector_field_and_index_settings() -> None:
@@ -103,10 +112,38 @@ def test_index_names_and_alias_swap_actions() -> None:
     }
 
 
-def test_search_pipeline_body_is_rrf_with_the_settings_constant() -> None:
-    body = m.search_pipeline_body(rank_constant=42)
+@pytest.mark.parametrize(
+    ("version", "combination", "used"),
+    [
+        (None, {"technique": "rrf", "rank_constant": 42}, 42),  # unknown: the current form
+        ((3, 5, 0), {"technique": "rrf", "rank_constant": 42}, 42),
+        ((3, 1, 0), {"technique": "rrf", "rank_constant": 42}, 42),
+        ((3, 0, 0), {"technique": "rrf"}, 60),  # reads no flat rank_constant before 3.1
+        ((2, 19, 1), {"technique": "rrf"}, 60),
+    ],
+)
+def test_search_pipeline_body_by_version(version, combination, used) -> None:
+    body = m.search_pipeline_body(rank_constant=42, version=version)
     (processor,) = body["phase_results_processors"]
-    assert processor == {"score-ranker-processor": {"combination": {"technique": "rrf", "rank_constant": 42}}}
+    assert processor == {"score-ranker-processor": {"combination": combination}}
+    assert m.rrf_rank_constant(42, version) == used
+
+
+def test_search_pipeline_body_refuses_clusters_without_score_ranker() -> None:
+    with pytest.raises(ValueError, match="2.19"):
+        m.search_pipeline_body(10, (2, 18, 0))
+
+
+@pytest.mark.parametrize(
+    ("number", "version"), [("3.5.0", (3, 5, 0)), ("2.19.1-SNAPSHOT", (2, 19, 1)), ("3.0", (3, 0, 0)), ("10.1.2.3", (10, 1, 2))]
+)
+def test_parse_version(number, version) -> None:
+    assert m.parse_version(number) == version
+
+
+def test_parse_version_rejects_garbage() -> None:
+    with pytest.raises(ValueError, match="abc"):
+        m.parse_version("abc")
 
 
 LANG = {"field": "meta.language", "operator": "==", "value": "es"}
@@ -187,6 +224,49 @@ def test_hybrid_body() -> None:
     assert hybrid["queries"][1] == {"knn": {"embedding": {"vector": [1.0, 0.0], "k": q.MIN_KNN_K}}}
     assert hybrid["filter"] == {"term": {"language": "es"}}
     assert body["size"] == 5 and "highlight" in body
+    assert q.hybrid_body("overtime", [1.0, 0.0], LANG, top_k=5, version=(3, 0, 0)) == body
+
+
+def test_hybrid_body_before_3_0_filters_each_sub_query() -> None:
+    """2.19 answers 400 to the hybrid query's "filter": the filter moves into both sub-queries."""
+    hybrid = q.hybrid_body("overtime", [1.0, 0.0], LANG, top_k=5, version=(2, 19, 1))["query"]["hybrid"]
+    assert "filter" not in hybrid
+    assert hybrid["queries"][0] == {"bool": {"must": [q.bm25_query("overtime")], "filter": [{"term": {"language": "es"}}]}}
+    assert hybrid["queries"][1]["knn"]["embedding"]["filter"] == {"term": {"language": "es"}}
+    unfiltered = q.hybrid_body("overtime", [1.0, 0.0], None, version=(2, 19, 1))["query"]["hybrid"]
+    assert unfiltered["queries"] == [q.bm25_query("overtime"), q.knn_query([1.0, 0.0], None, 10)]
+
+
+@pytest.mark.parametrize(
+    ("highlight", "expected"),
+    [
+        # the same excerpt from three sub-fields, different words marked: one fragment, all marks
+        (
+            {
+                "content.es": ["el <mark>trabajo</mark> forzoso u obligatorio"],
+                "content.en": ["el trabajo <mark>forzoso</mark> u obligatorio"],
+                "content.ka": ["el <mark>trabajo</mark> forzoso u obligatorio"],
+            },
+            ["el <mark>trabajo</mark> <mark>forzoso</mark> u obligatorio"],
+        ),
+        # different excerpts stay apart, in order of first appearance
+        (
+            {"content.es": ["<mark>a</mark> b", "c <mark>d</mark>"], "content.en": ["c <mark>d</mark>", "<mark>e</mark>"]},
+            ["<mark>a</mark> b", "c <mark>d</mark>", "<mark>e</mark>"],
+        ),
+        # overlapping marks (a stem and the whole word) become one mark
+        ({"content.es": ["x <mark>despido</mark>s y"], "content.en": ["x <mark>despidos</mark> y"]}, ["x <mark>despidos</mark> y"]),
+        ({"content.es": ["no marks at all"]}, ["no marks at all"]),
+    ],
+)
+def test_merge_highlights(highlight, expected) -> None:
+    assert merge_highlights(highlight) == expected
+
+
+def test_documents_page_body_pages_by_doc_id() -> None:
+    body = q.documents_page_body(50, ["mx-lft"])
+    assert body["size"] == 50 and body["search_after"] == ["mx-lft"] and body["sort"] == [{"doc_id": "asc"}]
+    assert body["_source"] == {"excludes": ["text"]} and "search_after" not in q.documents_page_body(50)
 
 
 def test_facet_and_filter_bodies() -> None:
@@ -229,3 +309,21 @@ def test_retries_back_off_on_429_and_give_up_on_400() -> None:
     with pytest.raises(RequestError):
         with_retries(bad, attempts=5, sleep=delays.append)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "hosts"),
+    [
+        ("http://127.0.0.1:9200", ["http://127.0.0.1:9200"]),
+        ("http://a:9200, http://b:9201,http://c:9202", ["http://a:9200", "http://b:9201", "http://c:9202"]),
+    ],
+)
+def test_cluster_hosts_from_the_url_setting(url, hosts) -> None:
+    assert cluster_hosts(url) == hosts
+    client = make_client(Settings(opensearch_url=url))
+    assert len(client.transport.connection_pool.connections) == len(hosts)
+
+
+def test_cluster_hosts_rejects_an_empty_url() -> None:
+    with pytest.raises(ValueError, match="LABORLEX_OPENSEARCH_URL"):
+        cluster_hosts(" , ")

@@ -1,10 +1,12 @@
 """Citations on the OpenSearch backend: the mapping and bodies as data, and a round trip on the
 osmem-server emulator (the same checks as the embedded store's, so both count alike).
 
-Not run here: a real OpenSearch cluster (the ``cites`` keyword field and the unindexed
-``citations`` object are plain mappings, but only the emulator was exercised)."""
+The round trip also runs on a real OpenSearch node when OPENSEARCH_URL is set (.ci/run starts one)."""
 
 from __future__ import annotations
+
+import os
+import uuid
 
 import pytest
 
@@ -16,7 +18,7 @@ from tests.laborlex_core.store.test_citations_store import GE, _passages
 
 def test_mapping_and_filter_translation() -> None:
     properties = m.passage_mappings()["properties"]
-    assert properties["cites"] == {"type": "keyword"}
+    assert properties["cites"] == {"type": "keyword", "ignore_above": m.KEYWORD_IGNORE_ABOVE}
     assert properties["citations"] == {"type": "object", "enabled": False}
     assert q.translate_filters({"field": "meta.cites", "operator": "==", "value": "mx-lft-es:47"}) == {"term": {"cites": "mx-lft-es:47"}}
 
@@ -32,18 +34,31 @@ def test_passage_source_keeps_citations_beside_the_meta() -> None:
     assert back.meta == passages[0].meta
 
 
-def test_emulator_round_trip(osmem_clone) -> None:
-    pytest.importorskip("osmem_server")
-    from opensearchpy import OpenSearch
-
+@pytest.fixture(params=["emulator", "real_cluster"])
+def citation_store(request):
     from laborlex_core.settings import Settings
     from laborlex_core.store import opensearch_admin
     from laborlex_core.store.opensearch import OpenSearchBackend
+    from tests.laborlex_core.store.opensearch_fixtures import REAL_CLUSTER_REASON, real_cluster_settings
 
-    settings = Settings(backend="opensearch", opensearch_url=osmem_clone.url, opensearch_password=None, opensearch_index="laborlex")
-    client = OpenSearch(hosts=[osmem_clone.url])
-    opensearch_admin.setup(client, settings, knn=True, search_pipeline=False)
-    store = OpenSearchBackend(settings, client=client)
+    if request.param == "emulator":
+        pytest.importorskip("osmem_server")
+        url = request.getfixturevalue("osmem_clone").url
+        settings = Settings(backend="opensearch", opensearch_url=url, opensearch_password=None, opensearch_index="laborlex")
+    else:
+        if not os.environ.get("OPENSEARCH_URL"):
+            pytest.skip(REAL_CLUSTER_REASON)
+        settings = real_cluster_settings(f"laborlex-test-{uuid.uuid4().hex[:8]}")
+    store = OpenSearchBackend(settings)
+    opensearch_admin.setup(store.client, settings, knn=True, search_pipeline=False)
+    yield store
+    for index in opensearch_admin.alias_targets(store.client, settings.opensearch_index):
+        store.client.indices.delete(index=index)
+    store.client.indices.delete(index=store.docs_index, ignore_unavailable=True)
+
+
+def test_round_trip(citation_store) -> None:
+    store = citation_store
     store.replace_document("ge-labour-code-ka", _passages("ge-labour-code-ka", GE, "ka", "statute"), {"doc_id": "ge-labour-code-ka"})
     ruling = [("1", "ამ კანონის 48-ე მუხლით"), ("2", "საქართველოს შრომის კოდექსის 48-ე მუხლის პირველი პუნქტით")]
     store.replace_document("ge-ruling", _passages("ge-ruling", ruling, "ka", "case_law"), {"doc_id": "ge-ruling"})

@@ -1,7 +1,7 @@
-"""Against a real OpenSearch cluster (k-NN, native hybrid, search pipeline): skipped here.
+"""Against a real OpenSearch cluster: skipped without OPENSEARCH_URL.
 
-Run: docker compose up -d opensearch, then
-OPENSEARCH_URL=https://localhost:9200 OPENSEARCH_PASSWORD=... pytest tests/laborlex_core/store -k real_cluster
+Run: laborlex opensearch local start (a 3.5.0 node with k-NN from Maven Central; .ci/run does
+this), then OPENSEARCH_URL=http://127.0.0.1:9200 pytest tests/laborlex_core/store -k real_cluster
 Each test works in its own alias (laborlex-test-<random>) and drops it afterwards.
 """
 
@@ -11,31 +11,77 @@ import os
 import uuid
 
 import pytest
+from haystack import Document
+from haystack.document_stores.errors import DuplicateDocumentError
+from opensearchpy.exceptions import ConnectionTimeout
 
+from laborlex_core.store import opensearch as opensearch_module
 from laborlex_core.store import opensearch_admin
 from laborlex_core.store.opensearch import OpenSearchBackend
-from tests.laborlex_core.store.opensearch_fixtures import REAL_CLUSTER_REASON, load, real_cluster_settings, unit_vector
+from tests.laborlex_core.store.opensearch_fixtures import (
+    NATIVE_HYBRID_REASON,
+    REAL_CLUSTER_REASON,
+    has_neural_search,
+    load,
+    passage,
+    real_cluster_settings,
+    unit_vector,
+)
 
 pytestmark = pytest.mark.skipif(not os.environ.get("OPENSEARCH_URL"), reason=REAL_CLUSTER_REASON)
 
 
-@pytest.fixture()
-def cluster_store():
-    settings = real_cluster_settings(f"laborlex-test-{uuid.uuid4().hex[:8]}")
-    store = OpenSearchBackend(settings)
-    report = opensearch_admin.setup(store.client, settings)
-    assert report.created_index and report.search_pipeline == settings.opensearch_search_pipeline
-    load(store)
-    yield store
-    for index in opensearch_admin.alias_targets(store.client, settings.opensearch_index):
+def _drop(store: OpenSearchBackend) -> None:
+    for index in opensearch_admin.alias_targets(store.client, store.alias):
         store.client.indices.delete(index=index)
     store.client.indices.delete(index=store.docs_index, ignore_unavailable=True)
 
 
-def test_real_cluster_status_and_pipeline(cluster_store: OpenSearchBackend) -> None:
+@pytest.fixture()
+def empty_store():
+    store = OpenSearchBackend(real_cluster_settings(f"laborlex-test-{uuid.uuid4().hex[:8]}"))
+    yield store
+    _drop(store)
+
+
+@pytest.fixture()
+def cluster_store(empty_store: OpenSearchBackend):
+    store = empty_store
+    report = opensearch_admin.setup(store.client, store.settings)
+    assert report.created_index and report.version is not None
+    assert opensearch_admin.KNN_PLUGIN in (report.plugins or ())
+    if has_neural_search(store.client):
+        assert report.search_pipeline == store.settings.opensearch_search_pipeline
+    else:  # not attempted, and said so
+        assert report.search_pipeline is None and "neural-search" in (report.search_pipeline_error or "")
+    load(store)
+    return store
+
+
+def test_real_cluster_status(cluster_store: OpenSearchBackend) -> None:
     result = opensearch_admin.status(cluster_store.client, cluster_store.settings)
     assert result["passages"] == 5 and result["documents"] == 3
-    assert result["search_pipeline"] == cluster_store.settings.opensearch_search_pipeline
+    assert result["health"] in ("green", "yellow") and result["version"]
+    assert opensearch_admin.KNN_PLUGIN in result["plugins"]
+    expected = cluster_store.settings.opensearch_search_pipeline if has_neural_search(cluster_store.client) else None
+    assert result["search_pipeline"] == expected
+
+
+def test_real_cluster_setup_is_idempotent_and_checks_the_dimension(cluster_store: OpenSearchBackend) -> None:
+    again = opensearch_admin.setup(cluster_store.client, cluster_store.settings)
+    assert not again.created_index and not again.created_docs_index and again.embedding_dim == 384
+    with pytest.raises(opensearch_admin.SetupError, match="384-dimensional.*768"):
+        opensearch_admin.setup(cluster_store.client, cluster_store.settings, embedding_dim=768)
+
+
+def test_real_cluster_index_takes_the_model_dimension(empty_store: OpenSearchBackend) -> None:
+    report = opensearch_admin.setup(empty_store.client, empty_store.settings, embedding_dim=8)
+    assert report.embedding_dim == 8 == opensearch_admin.index_dimension(empty_store.client, report.index)
+    doc = passage("us-flsa", "207", "overtime after forty hours", "en", "US", 1, unit_vector(1, 0, dim=8))
+    empty_store.replace_document("us-flsa", [doc], {"doc_id": "us-flsa"})
+    assert empty_store.embedding_retrieval(unit_vector(1, 0, dim=8), top_k=1)[0].id == doc.id
+    new, _ = opensearch_admin.reindex(empty_store.client, empty_store.settings)  # keeps 8
+    assert opensearch_admin.index_dimension(empty_store.client, new) == 8
 
 
 def test_real_cluster_reference_analysis_keeps_22_bis(cluster_store: OpenSearchBackend) -> None:
@@ -48,15 +94,30 @@ def test_real_cluster_reference_analysis_keeps_22_bis(cluster_store: OpenSearchB
 
 def test_real_cluster_spanish_stemming_and_folding(cluster_store: OpenSearchBackend) -> None:
     assert cluster_store.bm25_retrieval("indemnizaciones", top_k=1)[0].meta["article"] == "48"
+    assert cluster_store.bm25_retrieval("indemnizacion", top_k=1)[0].meta["article"] == "48"
+
+
+def test_real_cluster_bm25_filter_and_highlights_once(cluster_store: OpenSearchBackend) -> None:
+    found = cluster_store.bm25_retrieval("trabajo salario", {"field": "meta.jurisdiction", "operator": "==", "value": "MX"})
+    assert found and {d.meta["jurisdiction"] for d in found} == {"MX"}
+    for document in found:
+        highlights = document.meta["highlights"]
+        assert highlights and all("<mark>" in h for h in highlights)
+        plain = [h.replace("<mark>", "").replace("</mark>", "") for h in highlights]
+        assert len(plain) == len(set(plain)), highlights  # es/en/ka sub-fields merged, not repeated
 
 
 def test_real_cluster_knn_with_filter(cluster_store: OpenSearchBackend) -> None:
     found = cluster_store.embedding_retrieval(unit_vector(1, 0, 0), {"field": "meta.language", "operator": "==", "value": "en"}, top_k=3)
     assert [d.meta["doc_id"] for d in found] == ["us-flsa"]
     assert -1.0 <= found[0].score <= 1.0
+    exact = cluster_store.embedding_retrieval(unit_vector(1, 0, 0), top_k=1)[0]
+    assert exact.meta["article"] == "67" and exact.score == pytest.approx(1.0, abs=1e-5)  # (1+cos)/2 mapped back
 
 
 def test_real_cluster_native_hybrid_with_filter(cluster_store: OpenSearchBackend) -> None:
+    if not has_neural_search(cluster_store.client):
+        pytest.skip(NATIVE_HYBRID_REASON)
     found = cluster_store.hybrid_retrieval(
         "indemnización", unit_vector(0, 0, 1), {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}, top_k=5
     )
@@ -64,14 +125,86 @@ def test_real_cluster_native_hybrid_with_filter(cluster_store: OpenSearchBackend
     assert {d.meta["jurisdiction"] for d in found} == {"MX"}
 
 
+def test_real_cluster_hybrid_query_without_neural_search_is_refused(cluster_store: OpenSearchBackend) -> None:
+    """Without the plugin the cluster refuses the hybrid query outright (nothing silently degrades)."""
+    if has_neural_search(cluster_store.client):
+        pytest.skip("the cluster has neural-search")
+    from opensearchpy.exceptions import RequestError
+
+    with pytest.raises(RequestError):
+        cluster_store.hybrid_retrieval("indemnización", unit_vector(0, 0, 1), top_k=5)
+
+
 def test_real_cluster_replace_and_delete(cluster_store: OpenSearchBackend) -> None:
     passages = cluster_store.document_passages("mx-lft", with_embeddings=True)[:1]
     assert cluster_store.replace_document("mx-lft", passages, {"doc_id": "mx-lft"}) == 1
     assert cluster_store.count_documents() == 3
+    assert [d.id for d in cluster_store.document_passages("mx-lft")] == [passages[0].id]
     assert cluster_store.delete_document("mx-lft") and cluster_store.get_document("mx-lft") is None
+    assert cluster_store.count_documents() == 2 and not cluster_store.delete_document("mx-lft")
 
 
 def test_real_cluster_reindex_keeps_search_working(cluster_store: OpenSearchBackend) -> None:
     new, old = opensearch_admin.reindex(cluster_store.client, cluster_store.settings)
     assert opensearch_admin.alias_targets(cluster_store.client, cluster_store.alias) == [new] and old
+    assert not any(cluster_store.client.indices.exists(index=i) for i in old)
+    assert cluster_store.count_documents() == 5
     assert cluster_store.embedding_retrieval(unit_vector(0, 0, 1), top_k=1)[0].meta["article"] == "48"
+    assert cluster_store.bm25_retrieval("overtime", top_k=1)[0].meta["doc_id"] == "us-flsa"
+
+
+def test_real_cluster_long_meta_string_is_accepted(cluster_store: OpenSearchBackend) -> None:
+    """A meta string over Lucene's 32,766-byte term limit no longer rejects the passage."""
+    note = "ა" * 12000  # 36,000 bytes in UTF-8
+    doc = passage("us-flsa", "207", "overtime compensation", "en", "US", 1, unit_vector(0.8, 0, 0.2), note=note)
+    assert cluster_store.replace_document("us-flsa", [doc], {"doc_id": "us-flsa"}) == 1
+    (stored,) = cluster_store.document_passages("us-flsa")
+    assert stored.meta["note"] == note  # kept in _source, just not indexed as a term
+    short = passage("us-flsa", "207", "overtime compensation", "en", "US", 1, unit_vector(0.8, 0, 0.2), note="short")
+    cluster_store.replace_document("us-flsa", [short], {"doc_id": "us-flsa"})
+    assert [d.id for d in cluster_store.filter_documents({"field": "meta.note", "operator": "==", "value": "short"})] == [short.id]
+
+
+def test_real_cluster_list_documents_pages_past_one_page(cluster_store: OpenSearchBackend, monkeypatch) -> None:
+    monkeypatch.setattr(opensearch_module, "PAGE_SIZE", 2)  # three records, pages of two
+    assert [d["doc_id"] for d in cluster_store.list_documents()] == ["ge-code", "mx-lft", "us-flsa"]
+    assert len(cluster_store.document_passages("mx-lft")) == 3  # passages page the same way
+
+
+class _AnswerLost:
+    """client.bulk that reaches the server but whose first answer is lost (a timeout)."""
+
+    def __init__(self, bulk):
+        self.bulk = bulk
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        response = self.bulk(*args, **kwargs)
+        if self.calls == 1:
+            raise ConnectionTimeout("TIMEOUT", "read timed out (injected after the write)", None)
+        return response
+
+
+def _new_passages(n: int) -> list[Document]:
+    return [passage("us-flsa", f"9{i}", f"passage {i} on overtime", "en", "US", 10 + i, unit_vector(0, 1, i)) for i in range(n)]
+
+
+def test_real_cluster_resent_bulk_is_not_a_duplicate(cluster_store: OpenSearchBackend, monkeypatch) -> None:
+    """A _bulk of creates applied, answer lost, re-sent by with_retries: written, not 'duplicate'."""
+    lost = _AnswerLost(cluster_store.client.bulk)
+    monkeypatch.setattr(cluster_store.client, "bulk", lost)
+    documents = _new_passages(3)
+    assert cluster_store.write_documents(documents) == 3
+    assert lost.calls == 2 and cluster_store.count_documents() == 8
+
+
+def test_real_cluster_resent_bulk_still_reports_a_real_duplicate(cluster_store: OpenSearchBackend, monkeypatch) -> None:
+    existing = cluster_store.document_passages("mx-lft")[0]
+    clash = Document(id=existing.id, content="different text", meta=dict(existing.meta))
+    lost = _AnswerLost(cluster_store.client.bulk)
+    monkeypatch.setattr(cluster_store.client, "bulk", lost)
+    with pytest.raises(DuplicateDocumentError, match=existing.id):
+        cluster_store.write_documents([*_new_passages(2), clash])
+    assert lost.calls == 2
+    assert cluster_store.document_passages("mx-lft")[0].content == existing.content  # untouched
