@@ -41,6 +41,9 @@ class BenchOptions:
     keep: bool = False
     skip_api: bool = False
     skip_inmemory: bool = False
+    skip_runtimes: bool = False
+    runtime_passages: int = 256  # corpus passages embedded by each runtime
+    runtime_queries: int = 100  # queries embedded one at a time by each runtime
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,7 +109,21 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
         # 2. queries: the judgments and variants, embedded once here
         source = EmbeddedDocumentStore(source_settings.store_path)
         doc_metas = {d["doc_id"]: d for d in source.list_documents()}
-        queries = embed_queries(load_queries(options.qrels, doc_metas, options.queries), source_settings)
+        drawn = load_queries(options.qrels, doc_metas, options.queries)
+
+        # 2b. the embedding runtime against the previous one, on the corpus's own passages
+        if not options.skip_runtimes:
+            from benchmarks.runtimes import corpus_embedding_texts, measure_runtimes
+
+            log("embedding runtimes: default against the previous one")
+            result["embedding"] = measure_runtimes(
+                source_settings,
+                corpus_embedding_texts(source),
+                [q.text for q in drawn][: min(options.runtime_queries, 20) if options.quick else options.runtime_queries],
+                sample=min(options.runtime_passages, 32) if options.quick else options.runtime_passages,
+            )
+            log(report.embedding_lines(result["embedding"]))
+        queries = embed_queries(drawn, source_settings)
         queries_path = workdir / "queries.json"
         save_queries(queries, queries_path)
         log(f"{len(queries)} queries")
