@@ -1,4 +1,4 @@
-"""The ``laborlex`` command: ingest, search, eval, stats, model, serve, ui, up, opensearch.
+"""The ``laborlex`` command: ingest, search, eval, terms, stats, model, serve, ui, up, opensearch.
 
 This is the top of the import graph: it wires settings, the store, ingest and search
 together and prints for people (or JSON for scripts).
@@ -127,8 +127,15 @@ def evaluate_command(
     report_dir: Annotated[
         Path | None, typer.Option("--report", help="Write metrics.png, index.html and report.json to this folder.")
     ] = None,
+    cv: Annotated[
+        int, typer.Option("--cv", min=0, help="K-fold cross-validation of the tuned settings (0: off); figures held out.")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the cross-validation folds.")] = 13,
+    ablations: Annotated[
+        bool, typer.Option("--ablations", help="With --cv: also the cross-validated figure with each lever held off.")
+    ] = False,
 ) -> None:
-    """Measure retrieval quality on relevance judgments."""
+    """Measure retrieval quality on relevance judgments (with --cv K: cross-validated first)."""
     from laborlex_core.store import open_store
     from search_api.evaluation import RUN_DEPTH, QrelsError, evaluate, load_qrels
     from search_api.pipeline import MODES
@@ -151,14 +158,37 @@ def evaluate_command(
     searcher = Searcher(settings, store)
     doc_languages = {d["doc_id"]: d.get("language") for d in store.list_documents()}
     reports = {}
+    cross_validated = {}
     for m in modes:
+        if cv:
+            from search_api.cross_validation import ablations as ablate
+            from search_api.cross_validation import select
+
+            swept = _sweep(settings, store, judgments, m)
+            cross_validated[m] = select(swept, doc_languages, cv, seed)
+            _print_report(f"{m}, cross-validated ({cv} folds, seed {seed})", cross_validated[m].held_out)
+            typer.echo(f"  chosen per fold: {json.dumps(cross_validated[m].chosen)}")
+            typer.echo(f"  chosen on all queries: {json.dumps(cross_validated[m].full_choice)}")
+            if ablations:
+                _print_ablations(ablate(swept, doc_languages, cv, seed))
+
         def run(query: str, m: str = m) -> list[tuple[str, str]]:
             return [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(query, m, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
 
         reports[m] = evaluate(judgments, run, doc_languages)
-        _print_report(m, reports[m])
+        _print_report(f"{m}, full dev, current settings" if cv else m, reports[m])
+    if cross_validated:
+        reports = {
+            **{f"{m} (cross-validated)": c.held_out for m, c in cross_validated.items()},
+            **{f"{m} (full dev)": r for m, r in reports.items()},
+        }
     if json_out:
-        payload = reports[modes[0]] if len(modes) == 1 else {"modes": reports}
+        payload = reports[modes[0]] if len(reports) == 1 else {"modes": reports}
+        if cross_validated:
+            payload["cv"] = {
+                m: {"k": cv, "seed": seed, "folds": c.folds, "chosen": c.chosen, "full_choice": c.full_choice, "grid_size": c.grid_size}
+                for m, c in cross_validated.items()
+            }
         json_out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
         typer.echo(f"wrote {json_out}")
     if report_dir:
@@ -166,6 +196,40 @@ def evaluate_command(
 
         written = write_report(reports, report_dir, title=f"laborlex eval: {qrels.name} ({', '.join(modes)})")
         typer.echo(f"wrote report to {report_dir} ({', '.join(p.name for p in written)})")
+
+
+def _sweep(settings: Settings, store, judgments, mode: str):
+    """Run every configuration of the tuning grid on every query (each ranked list fetched
+    once, see MemoizedStore), for cross-validated selection."""
+    from tqdm import tqdm
+
+    from laborlex_core.store.memo import MemoizedStore
+    from search_api.cross_validation import TUNING_GRID, grid_configs, sweep
+    from search_api.evaluation import RUN_DEPTH
+    from search_api.search import Searcher
+
+    memo = MemoizedStore(store)
+    configs = grid_configs(TUNING_GRID, first=settings.model_dump())
+
+    def run_config(config: dict) -> dict[str, list[tuple[str, str]]]:
+        searcher = Searcher(settings.model_copy(update=config), memo)  # type: ignore[arg-type]
+        return {
+            j.query_id: [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(j.query, mode, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
+            for j in judgments
+        }
+
+    with tqdm(total=len(configs), desc=f"cross-validating {mode}", unit="config", file=sys.stderr, leave=False) as bar:
+        return sweep(judgments, run_config, configs, progress=lambda done, total: bar.update(1))
+
+
+def _print_ablations(rows: dict) -> None:
+    typer.echo("\n  cross-validated, by lever        nDCG@10     R@10   es      en      ka    xl nDCG  xl R@10")
+    for name, result in rows.items():
+        report = result.held_out
+        by = {lang: v["ndcg@10"] for lang, v in report["by_lang"].items()}
+        cells = [report["overall"]["ndcg@10"], report["overall"]["recall@10"], by.get("es", 0), by.get("en", 0), by.get("ka", 0)]
+        cells += [report["cross_lingual"]["ndcg@10"], report["cross_lingual"]["recall@10"]]
+        typer.echo(f"  {name:<32}" + "".join(f"{c:>8.3f}" for c in cells))
 
 
 def _print_report(mode: str, report: dict) -> None:
@@ -177,6 +241,39 @@ def _print_report(mode: str, report: dict) -> None:
     rows.append(("cross-lingual", report["cross_lingual"], report["n_cross_lingual"]))
     for name, values, n in rows:
         typer.echo(f"  {name + f' ({n})':<16}" + "".join(f"{values[m]:>12.3f}" for m in metrics))
+
+
+@app.command()
+def terms(
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where to write the table (default: the one search uses, in the package).")
+    ] = None,
+) -> None:
+    """Rebuild the cross-lingual term table from the index (parallel instruments and the model)."""
+    from importlib import resources
+
+    from laborlex_core.store import open_store
+    from search_api.term_table import TABLE_RESOURCE, build_term_table, write_term_table
+
+    settings = _settings()
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    from laborlex_core.embedding.embedder import QUERY_PROMPT, load_model, unit_float32
+
+    model = load_model(settings)
+
+    def embed_words(words: list[str]):  # unit vectors, one row per word
+        vectors = model.encode([QUERY_PROMPT + w for w in words], batch_size=256, normalize_embeddings=True, convert_to_numpy=True)
+        return unit_float32(vectors)
+
+    typer.echo("learning term translations from parallel articles and the model…")
+    table = build_term_table(store, embed_words)
+    target = out or Path(str(resources.files("search_api").joinpath(TABLE_RESOURCE)))
+    write_term_table(table, target)
+    sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in table["pairs"].items())
+    typer.echo(f"wrote {target}: terms per direction {sizes}; aligned articles {table['_source']['aligned_articles']}")
 
 
 @app.command()

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # behind each default and the command that reproduces them.
     candidates_per_retriever: int = 50
     rrf_k: int = 10
+    # How lists of one family (all dense lists; all BM25-as-typed lists) add up: "sum" counts
+    # each list, "max" counts the family once at its best list (see fusion.reciprocal_rank_fusion).
+    fusion_within_family: Literal["sum", "max"] = "sum"
     default_limit: int = 10
     weight_bm25: float = 1.0  # BM25 over the whole index
     weight_dense: float = 1.0  # nearest neighbours over the whole index
@@ -66,11 +69,21 @@ class Settings(BaseSettings):
     # Nearest neighbours within each corpus language, against the model's preference for
     # passages in the query's own language; 0 turns them off.
     weight_language_balance: float = 0.5
-    # BM25 in each other language with the glossary's terms for the concepts in the query.
-    weight_glossary: float = 1.5
+    # BM25 in each other language with the query's words translated by the term table learnt
+    # from the corpus's parallel texts (search_api/data/cross_terms.json, `laborlex terms`).
+    weight_terms: float = 1.0
+    # BM25 and nearest neighbours within an instrument the query names without an article
+    # ("Convenio 29", "the FLSA"): a nudge towards it, never a filter.
+    weight_instrument: float = 1.0
+    # BM25 in each other language for the words shared by the model's first passages there
+    # (cross-lingual pseudo-relevance feedback); 0 turns it off.
+    weight_feedback: float = 0.0
     # The provisions a query cites ("art. 48 LFT", "§ 207", "მუხლი 27") come first: a weight
     # no combination of other lists reaches; 0 treats references as plain words.
     weight_reference: float = 100.0
+    # Fused score multiplier for preambles and transitional articles / reform decrees, which
+    # share the operative articles' words but state no rule (1: no prior).
+    prior_non_operative: float = 1.0
     # The same article in other language versions of an instrument follows each of the first
     # this many results (0: off).
     translation_depth: int = 10

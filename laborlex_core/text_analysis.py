@@ -95,27 +95,29 @@ def query_term_groups(query: str, languages: Iterable[str]) -> list[frozenset[st
     return groups
 
 
-# Georgian case endings and postpositions, longest first. Stripped at most twice
-# ("სამუშაოსთვის" = სამუშაო + ს + თვის), then stem vowels and the verbal-noun/plural "ებ".
-_GEORGIAN_ENDINGS: tuple[str, ...] = (
-    "ებისთვის", "ისთვის", "ებიდან", "ებისგან", "ისგან", "იდან", "ებში", "ებზე", "ებთან", "ებით",
-    "ების", "ებმა", "ებს", "ები", "ებად", "ამდე", "თვის", "ისა", "ითა", "ში", "ზე", "თან", "დან",
-    "ით", "ად", "ის", "ს", "თ", "დ",
+# Georgian postpositions, then case and plural endings, longest first. A word takes at most
+# one of each ("სამუშაოსთვის" = სამუშაო + ს + თვის); stripping case endings twice cut stems
+# that end in the same letters (ხელფასის → ხელფ, while ხელფასი → ხელფას).
+_GEORGIAN_POSTPOSITIONS: tuple[str, ...] = ("ისთვის", "ისგან", "თვის", "იდან", "ამდე", "დან", "გან", "თან", "ში", "ზე")
+_GEORGIAN_CASES: tuple[str, ...] = (
+    "ების", "ებმა", "ებით", "ებად", "ებს", "ები", "ისა", "ითა", "ის", "ით", "ად", "ს", "თ", "დ",
 )
 _GEORGIAN_MIN_STEM = 3
+
+
+def _strip_one(word: str, endings: tuple[str, ...]) -> str:
+    ending = next((e for e in endings if word.endswith(e) and len(word) - len(e) >= _GEORGIAN_MIN_STEM), None)
+    return word[: -len(ending)] if ending else word
 
 
 def stem_georgian(word: str) -> str:
     """A light Georgian stem, so that inflected forms of a term meet (შვებულების ~ შვებულება).
 
-    Used to match glossary terms in queries. BM25 indexing keeps whole Georgian words: on the
-    development judgments, this stemmer and 5-7 letter truncation did not beat them.
+    Used to align Georgian words with their translations (``search_api.term_alignment``).
+    BM25 indexing keeps whole Georgian words: on the development judgments, stemming and
+    5-7 letter truncation did not beat them there.
     """
-    for _ in range(2):
-        ending = next((e for e in _GEORGIAN_ENDINGS if word.endswith(e) and len(word) - len(e) >= _GEORGIAN_MIN_STEM), None)
-        if ending is None:
-            break
-        word = word[: -len(ending)]
+    word = _strip_one(_strip_one(word, _GEORGIAN_POSTPOSITIONS), _GEORGIAN_CASES)
     while word[-1:] in ("ი", "ა", "ო", "ე") and len(word) > _GEORGIAN_MIN_STEM:  # ინსპექცია ~ ინსპექციის
         word = word[:-1]
     if word.endswith("ებ") and len(word) - 2 >= _GEORGIAN_MIN_STEM:

@@ -5,11 +5,15 @@ answer may be in another. Each such signal becomes an extra ranked list, restric
 filter rather than by rewriting scores, so fusion stays plain weighted RRF:
 
 * ``bm25@MX`` / ``dense@MX``: the query within a jurisdiction it names;
-* ``glossary/es``: BM25 within Spanish passages for the glossary terms of the query's concepts;
+* ``terms/es``: BM25 within Spanish passages for the corpus-derived translations of the query's
+  words (``search_api.term_table``);
 * ``dense/ka``: nearest neighbours within each language (the model favours the query's own);
-* ``reference``: the provisions a query cites ("art. 48 LFT"), weighted to come first.
+* ``reference``: the provisions a query cites ("art. 48 LFT"), weighted to come first;
+* ``instrument`` / ``instrument_dense``: BM25 and nearest neighbours within an instrument the
+  query names without an article ("Convention 29", "the FLSA"): a nudge, not a filter, so the
+  provision that answers still has to earn its rank.
 
-List names are ``kind[/language][@jurisdiction]``; ``fusion.BranchWeights.of`` weighs them.
+List names are ``kind[/language][@jurisdiction][#instrument]``; ``fusion.BranchWeights.of`` weighs them.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
 from search_api.fusion import BranchWeights, RankedLists
-from search_api.glossary import expansions
 from search_api.query_analysis import detect_language, mentioned_jurisdictions
 from search_api.references import QueryReference, query_references
+from search_api.term_table import cross_terms
+from search_api.translations import instrument_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +41,35 @@ class QueryProfile:
 
     language: str
     jurisdictions: tuple[str, ...]
-    expansions: dict[str, str]  # other language → glossary terms
+    expansions: dict[str, str]  # other language → the query's words translated (term table)
     references: tuple[QueryReference, ...] = ()  # provisions or instruments the query cites
 
 
 @lru_cache(maxsize=1024)
 def profile_query(query: str) -> QueryProfile:
-    """Cached: the pipeline reads it to search, and the snippets again to mark glossary words."""
+    """Cached: the pipeline reads it to search, and the snippets again to mark translated words."""
     language = detect_language(query)
     return QueryProfile(
-        language, mentioned_jurisdictions(query), expansions(query, language), tuple(query_references(query))
+        language, mentioned_jurisdictions(query), cross_terms(query, language), tuple(query_references(query))
     )
 
 
-def branch_name(kind: str, language: str | None = None, jurisdiction: str | None = None) -> str:
-    return kind + (f"/{language}" if language else "") + (f"@{jurisdiction}" if jurisdiction else "")
+def named_instruments(profile: QueryProfile) -> tuple[str, ...]:
+    """Instruments the query names without an article ("Convenio 29"), each once."""
+    return tuple(dict.fromkeys(instrument_id(r.doc_id) for r in profile.references if r.doc_id and r.article is None))
 
 
-class _Branches:
+def instrument_filter(store: SearchBackend, instrument: str, filters: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Every language version of an instrument (ids ``<instrument>-<language>``), under ``filters``."""
+    ids = sorted(d["doc_id"] for d in store.list_documents() if instrument_id(d["doc_id"]) == instrument)
+    return combine(filters, equals_filter(doc_id=ids)) if ids else None
+
+
+def branch_name(kind: str, language: str | None = None, jurisdiction: str | None = None, instrument: str | None = None) -> str:
+    return kind + (f"/{language}" if language else "") + (f"@{jurisdiction}" if jurisdiction else "") + (f"#{instrument}" if instrument else "")
+
+
+class ListBranches:
     """Store, list depth and branch weights (a zero weight skips the branch), serializable."""
 
     def __init__(self, document_store: SearchBackend, top_k: int = 100, weights: dict[str, float] | None = None) -> None:
@@ -79,7 +95,7 @@ class _Branches:
 
 @component
 class QueryProfiler:
-    """Reads a query's language, named jurisdictions and glossary concepts once for all branches."""
+    """Reads a query's language, named jurisdictions, references and translations once for all branches."""
 
     @component.output_types(profile=QueryProfile)
     def run(self, query: str) -> dict[str, QueryProfile]:
@@ -87,8 +103,9 @@ class QueryProfiler:
 
 
 @component
-class LexicalBranches(_Branches):
-    """BM25 lists: the query as typed, within named jurisdictions, and glossary terms per language."""
+class LexicalBranches(ListBranches):
+    """BM25 lists: the query as typed, within named jurisdictions and instruments, and its
+    translated words per language."""
 
     @component.output_types(lists=RankedLists)
     def run(
@@ -101,22 +118,28 @@ class LexicalBranches(_Branches):
             for code in self._jurisdictions(profile):
                 within = combine(filters, equals_filter(jurisdiction=code))
                 lists[branch_name("bm25", jurisdiction=code)] = store.bm25_retrieval(query, filters=within, top_k=k)
-        if self._weights.glossary > 0:
+        if self._weights.terms > 0:
             for language, terms in profile.expansions.items():
                 in_language = combine(filters, equals_filter(language=language))
-                lists[branch_name("glossary", language)] = store.bm25_retrieval(terms, filters=in_language, top_k=k)
+                lists[branch_name("terms", language)] = store.bm25_retrieval(terms, filters=in_language, top_k=k)
                 for code in self._jurisdictions(profile):
                     within = combine(in_language, equals_filter(jurisdiction=code))
-                    lists[branch_name("glossary", language, code)] = store.bm25_retrieval(terms, filters=within, top_k=k)
+                    lists[branch_name("terms", language, code)] = store.bm25_retrieval(terms, filters=within, top_k=k)
+        if self._wanted("instrument"):
+            for instrument in named_instruments(profile):
+                within = instrument_filter(store, instrument, filters)
+                if within is not None:
+                    lists[branch_name("instrument", instrument=instrument)] = store.bm25_retrieval(query, filters=within, top_k=k)
         if profile.references and self._wanted("reference"):
-            lists["reference"] = self._referenced(query, profile, filters)
+            lists["reference"] = self._referenced(profile, filters)
         return {"lists": RankedLists(lists)}
 
-    def _referenced(self, query: str, profile: QueryProfile, filters: dict[str, Any] | None) -> list[Document]:
-        """The cited provisions (first passage each, in the order cited), then the best BM25
-        passages of instruments cited without an article. An article cited with no instrument
-        ("§ 207") is looked for in every document, those in the query's language and named
-        jurisdictions first."""
+    def _referenced(self, profile: QueryProfile, filters: dict[str, Any] | None) -> list[Document]:
+        """The cited provisions, first passage each, in the order cited. An article cited with
+        no instrument ("§ 207") is looked for in every document, those in the query's language
+        and named jurisdictions first. An instrument named without an article is not here:
+        its lists (``instrument``) only nudge, since filling the first places with the
+        instrument's articles buried the one that answers."""
         store, references = self.document_store, profile.references
 
         def preference(document: Document) -> tuple[bool, bool, str]:
@@ -129,15 +152,11 @@ class LexicalBranches(_Branches):
                 continue
             wanted = combine(filters, equals_filter(doc_id=reference.doc_id, article=reference.article))
             found += sorted((d for d in store.filter_documents(wanted) if not d.meta.get("chunk")), key=preference)
-        for reference in references:
-            if reference.article is None and reference.doc_id:
-                within = combine(filters, equals_filter(doc_id=reference.doc_id))
-                found += store.bm25_retrieval(query, filters=within, top_k=self.top_k)
         return found
 
 
 @component
-class SemanticBranches(_Branches):
+class SemanticBranches(ListBranches):
     """Nearest-neighbour lists: over everything, within named jurisdictions, within each language."""
 
     @component.output_types(lists=RankedLists)
@@ -153,6 +172,13 @@ class SemanticBranches(_Branches):
                 lists[branch_name("dense", jurisdiction=code)] = store.embedding_retrieval(
                     query_embedding, filters=within, top_k=k
                 )
+        if self._wanted("instrument_dense"):
+            for instrument in named_instruments(profile):
+                within = instrument_filter(store, instrument, filters)
+                if within is not None:
+                    lists[branch_name("instrument_dense", instrument=instrument)] = store.embedding_retrieval(
+                        query_embedding, filters=within, top_k=k
+                    )
         if self._weights.language_balance > 0:
             for language in LANGUAGES:
                 in_language = combine(filters, equals_filter(language=language))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
+
+from search_api.handoff import Passages
 
 
 def provision_key(meta: dict[str, Any]) -> tuple[str, str]:
@@ -13,7 +16,7 @@ def provision_key(meta: dict[str, Any]) -> tuple[str, str]:
     return str(meta.get("doc_id")), str(meta.get("article"))
 
 
-def collapse_passages(documents: list[Document]) -> list[Document]:
+def collapse_passages(documents: Sequence[Document]) -> list[Document]:
     """Keep each provision's best passage (max score), carrying the best rank per retriever."""
     best: dict[tuple[str, str], Document] = {}
     matched: dict[tuple[str, str], int] = {}
@@ -41,9 +44,9 @@ class ProvisionCollapser:
     def __init__(self, top_k: int = 10) -> None:
         self.top_k = top_k
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], top_k: int | None = None) -> dict[str, list[Document]]:
-        return {"documents": collapse_passages(documents)[: top_k or self.top_k]}
+    @component.output_types(documents=Passages)
+    def run(self, documents: Passages | list[Document], top_k: int | None = None) -> dict[str, Passages]:
+        return {"documents": Passages(collapse_passages(documents)[: top_k or self.top_k])}
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, top_k=self.top_k)

@@ -15,6 +15,7 @@ from typing import Any
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from laborlex_core.settings import Settings
+from search_api.handoff import Passages
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +25,11 @@ class BranchWeights:
 
     bm25: float = 1.0
     dense: float = 1.0
-    glossary: float = 1.5
+    terms: float = 1.0
     language_balance: float = 0.5
     jurisdiction: float = 1.0
+    instrument: float = 1.0
+    feedback: float = 0.0
     reference: float = 100.0
 
     @classmethod
@@ -34,20 +37,26 @@ class BranchWeights:
         return cls(
             bm25=settings.weight_bm25,
             dense=settings.weight_dense,
-            glossary=settings.weight_glossary,
+            terms=settings.weight_terms,
             language_balance=settings.weight_language_balance,
             jurisdiction=settings.weight_jurisdiction,
+            instrument=settings.weight_instrument,
+            feedback=settings.weight_feedback,
             reference=settings.weight_reference,
         )
 
     def of(self, name: str) -> float:
-        """Weight of a list named ``kind[/language][@jurisdiction]`` (see branches.branch_name)."""
-        base, _, jurisdiction = name.partition("@")
+        """Weight of a list named ``kind[/language][@jurisdiction][#instrument]`` (branches.branch_name)."""
+        base, _, jurisdiction = name.partition("#")[0].partition("@")
         kind, _, language = base.partition("/")
         if kind == "reference":
             weight = self.reference
-        elif kind == "glossary":
-            weight = self.glossary
+        elif kind == "terms":
+            weight = self.terms
+        elif kind in ("instrument", "instrument_dense"):
+            weight = self.instrument
+        elif kind == "feedback":
+            weight = self.feedback
         elif kind == "dense":
             weight = self.language_balance if language else self.dense
         else:
@@ -79,27 +88,69 @@ class RankedLists(Mapping[str, list[Document]]):
         return self
 
 
+def list_family(name: str) -> str:
+    """The signal a list carries: ``dense`` for every nearest-neighbour list (all, per
+    language, per jurisdiction, per instrument), ``lexical`` for BM25 as typed, ``terms`` for
+    translated words, ``feedback``; a reference list is its own family."""
+    kind = name.partition("#")[0].partition("@")[0].partition("/")[0]
+    if kind in ("dense", "instrument_dense"):
+        return "dense"
+    if kind in ("bm25", "instrument"):
+        return "lexical"
+    return kind
+
+
 def reciprocal_rank_fusion(
-    ranked_lists: dict[str, list[Document]], k: int = 60, weights: dict[str, float] | None = None
+    ranked_lists: dict[str, list[Document]],
+    k: int = 60,
+    weights: dict[str, float] | None = None,
+    within_family: str = "sum",
 ) -> list[Document]:
-    """Fuse ranked lists: score = Σ weight / (k + rank); ranks recorded in ``meta["ranks"]``."""
-    scores: dict[str, float] = {}
+    """Fuse ranked lists: score = Σ weight / (k + rank); ranks recorded in ``meta["ranks"]``.
+
+    With ``within_family="max"`` the lists of one family (:func:`list_family`) count once, at
+    the passage's best contribution among them: the per-language and per-jurisdiction dense
+    lists come from one model, so summing them lets a passage that model likes everywhere
+    (a "hub") collect three votes for one opinion.
+    """
+    if within_family not in ("sum", "max"):
+        raise ValueError(f"within_family must be 'sum' or 'max', not {within_family!r}")
+    contributions: dict[str, dict[str, float]] = {}
     ranks: dict[str, dict[str, int]] = {}
     first_seen: dict[str, Document] = {}
     for name, documents in ranked_lists.items():
         weight = (weights or {}).get(name, 1.0)
+        family = list_family(name) if within_family == "max" else name
         for rank, document in enumerate(documents, start=1):
             if document.id in ranks and name in ranks[document.id]:
                 continue  # a retriever listing a passage twice counts once, at its best rank
-            scores[document.id] = scores.get(document.id, 0.0) + weight / (k + rank)
+            share = contributions.setdefault(document.id, {})
+            share[family] = max(share.get(family, 0.0), weight / (k + rank)) if within_family == "max" else weight / (k + rank)
             ranks.setdefault(document.id, {})[name] = rank
             first_seen.setdefault(document.id, document)
     fused = [
-        replace(doc, score=scores[doc_id], meta={**doc.meta, "ranks": ranks[doc_id]})
+        replace(doc, score=sum(contributions[doc_id].values()), meta={**doc.meta, "ranks": ranks[doc_id]})
         for doc_id, doc in first_seen.items()
     ]
     fused.sort(key=lambda d: (-(d.score or 0.0), d.id))
     return fused
+
+
+# Units that state no rule of their own: a convention's preamble, a statute's transitional
+# articles and the reform decrees bundled with them. They share the operative articles'
+# words, so without a prior they often outrank the article that answers.
+NON_OPERATIVE_UNITS: frozenset[str] = frozenset({"preamble", "transitional"})
+
+
+def operative_prior(documents: list[Document], factor: float) -> list[Document]:
+    """Fused scores of non-operative units multiplied by ``factor`` (1: no prior), re-ranked."""
+    if factor == 1.0:
+        return documents
+    weighed = [
+        replace(d, score=(d.score or 0.0) * factor) if d.meta.get("unit") in NON_OPERATIVE_UNITS else d for d in documents
+    ]
+    weighed.sort(key=lambda d: (-(d.score or 0.0), d.id))
+    return weighed
 
 
 @component
@@ -107,28 +158,43 @@ class RankFusion:
     """Joins ranked lists by weighted RRF: single ``bm25``/``dense`` lists, or the named lists
     of the lexical and semantic branches; a list's weight comes from its name."""
 
-    def __init__(self, k: int = 60, weights: dict[str, float] | None = None, top_k: int | None = None) -> None:
+    def __init__(
+        self,
+        k: int = 60,
+        weights: dict[str, float] | None = None,
+        top_k: int | None = None,
+        non_operative: float = 1.0,
+        within_family: str = "sum",
+    ) -> None:
         self.k = k
+        self.within_family = within_family  # see reciprocal_rank_fusion
         self.weights = weights
         self.top_k = top_k  # fused passages passed on (None: all); Haystack copies each one
+        self.non_operative = non_operative  # see operative_prior
         self._weights = BranchWeights(**(weights or {}))
 
-    @component.output_types(documents=list[Document])
+    @component.output_types(documents=Passages)
     def run(
         self,
         bm25: list[Document] | None = None,
         dense: list[Document] | None = None,
         lexical: RankedLists | None = None,
         semantic: RankedLists | None = None,
-    ) -> dict[str, list[Document]]:
+        feedback: RankedLists | None = None,
+    ) -> dict[str, Passages]:
         lists = {name: docs for name, docs in (("bm25", bm25), ("dense", dense)) if docs is not None}
         lists.update(lexical or {})
         lists.update(semantic or {})
+        lists.update(feedback or {})
         weights = {name: self._weights.of(name) for name in lists}
-        return {"documents": reciprocal_rank_fusion(lists, k=self.k, weights=weights)[: self.top_k]}
+        fused = reciprocal_rank_fusion(lists, k=self.k, weights=weights, within_family=self.within_family)
+        fused = operative_prior(fused, self.non_operative)
+        return {"documents": Passages(fused[: self.top_k])}
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, k=self.k, weights=self.weights, top_k=self.top_k)
+        return default_to_dict(
+            self, k=self.k, weights=self.weights, top_k=self.top_k, non_operative=self.non_operative, within_family=self.within_family
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankFusion:

@@ -1,8 +1,9 @@
 """The query pipelines, assembled in one place.
 
 hybrid:
-  query ─ profiler ─┬─ lexical branches (BM25: as typed, @jurisdiction, glossary/lang) ──┬─ weighted RRF
-                    └─ query embedder ─ semantic branches (dense: all, @jurisdiction, /lang) ┘
+  query ─ profiler ─┬─ lexical branches (BM25: as typed, @jurisdiction, #instrument, terms/lang) ──┬─ weighted RRF
+                    └─ query embedder ─ semantic branches (dense: all, @jurisdiction, #instrument, /lang)┤
+                                              └─ feedback (BM25 for the words of dense/lang's first passages)┘
         ─ collapse to provisions ─ other-language versions of the first results
 bm25 and dense are the same pipeline with one side. What each branch adds, measured:
 docs/retrieval-quality.md.
@@ -23,6 +24,7 @@ from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.retrievers import StoreHybridRetriever
 from search_api.branches import LexicalBranches, QueryProfiler, SemanticBranches
 from search_api.collapse import ProvisionCollapser
+from search_api.feedback import FeedbackBranches
 from search_api.fusion import RankFusion, weights_dict
 from search_api.translations import TranslationExpander
 
@@ -52,10 +54,17 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         pipeline.connect(f"{NATIVE_HYBRID}.documents", "collapse.documents")
         return pipeline
     weights, depth = weights_dict(settings), settings.candidates_per_retriever
-    if mode == "bm25":  # the words as typed: no glossary terms in other languages
-        weights["glossary"] = 0.0
+    if mode == "bm25":  # the words as typed: no translated words in other languages
+        weights["terms"] = 0.0
     pipeline.add_component("profiler", QueryProfiler())
-    pipeline.add_component("fusion", RankFusion(k=settings.rrf_k, weights=weights, top_k=FUSED_PASSAGES))
+    fusion = RankFusion(
+        k=settings.rrf_k,
+        weights=weights,
+        top_k=FUSED_PASSAGES,
+        non_operative=settings.prior_non_operative,
+        within_family=settings.fusion_within_family,
+    )
+    pipeline.add_component("fusion", fusion)
     pipeline.add_component("collapse", ProvisionCollapser(top_k=settings.default_limit))
     pipeline.add_component("translations", TranslationExpander(store, depth=settings.translation_depth))
     if mode in ("hybrid", "bm25"):
@@ -68,6 +77,11 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         pipeline.connect("profiler.profile", "semantic.profile")
         pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
         pipeline.connect("semantic.lists", "fusion.semantic")
+    if mode == "hybrid":
+        pipeline.add_component("feedback", FeedbackBranches(store, top_k=depth, weights=weights))
+        pipeline.connect("profiler.profile", "feedback.profile")
+        pipeline.connect("semantic.lists", "feedback.semantic")
+        pipeline.connect("feedback.lists", "fusion.feedback")
     pipeline.connect("fusion.documents", "collapse.documents")
     pipeline.connect("collapse.documents", "translations.documents")
     return pipeline
@@ -91,6 +105,8 @@ def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | 
     if mode in ("hybrid", "dense"):
         inputs["query_embedder"] = {"text": query}
         inputs["semantic"] = {"filters": filters}
+    if mode == "hybrid":
+        inputs["feedback"] = {"filters": filters}
     return inputs
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from laborlex_core.citations import CitingContext, extract_citations
 from laborlex_core.schema import LANGUAGES
+from search_api.translations import instrument_id
 
 _QUERY = "\u0000query"  # the citing "document" of a query: an article citing it names no instrument
 # Bare forms that read as references only in a query ("§ 207", "მუხლი 27", "article 48").
@@ -64,15 +65,9 @@ def query_references(query: str) -> list[QueryReference]:
         for doc in instruments or [None]:
             articles.setdefault((doc, article), text)
     references = [QueryReference(doc, article, text) for (doc, article), text in articles.items()]
-    named = {_instrument(doc) for doc, _ in articles if doc}
+    named = {instrument_id(doc) for doc, _ in articles if doc}
     for doc in instruments:  # read in several languages, one instrument may resolve to two versions
-        if _instrument(doc) not in named:
-            named.add(_instrument(doc))
+        if instrument_id(doc) not in named:
+            named.add(instrument_id(doc))
             references.append(QueryReference(doc, None, doc))
     return references
-
-
-def _instrument(doc_id: str) -> str:
-    """"ge-labour-code-en" → "ge-labour-code": versions of one instrument compare equal."""
-    stem, _, suffix = doc_id.rpartition("-")
-    return stem if suffix in LANGUAGES else doc_id

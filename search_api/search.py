@@ -113,13 +113,14 @@ class Searcher:
         return outputs[output_component(mode, self.settings)]["documents"], vector
 
     def hits(self, documents: list[Document], query: str, query_vector: list[float] | None) -> list[SearchHit]:
-        """Results with snippets: the query's words marked, else the glossary terms it was found
-        by in its language, or, for a provision found only by meaning (no word in common), the
+        """Results with snippets: the query's words marked, else the translated words it was
+        found by in its language, or, for a provision found only by meaning (no word in common), the
         sentence of it closest in meaning to the query."""
         hits = [hit_from_document(d, query) for d in documents]
-        terms = profile_query(query).expansions  # a hit found through the glossary
-        for document, hit in zip(documents, hits):  # shows the glossary words it was found by
-            if not hit.highlights and hit.language in terms:
+        terms = profile_query(query).expansions  # a hit found through translated words
+        for document, hit in zip(documents, hits):  # shows the words it was found by
+            found_by_terms = any(name.startswith("terms/") for name in document.meta.get("ranks") or {})
+            if not hit.highlights and found_by_terms and hit.language in terms:
                 hit.snippet, hit.highlights = make_snippet(document.content or "", terms[hit.language], hit.language)
         semantic = [i for i, hit in enumerate(hits) if not hit.highlights and query_vector is not None]
         if not semantic:

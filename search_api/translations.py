@@ -13,16 +13,24 @@ from typing import Any
 
 from haystack import Document, component, default_to_dict
 
+from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
 from search_api.collapse import provision_key
+from search_api.handoff import Passages
 
 
 def instrument_of(doc_id: str, language: str | None) -> str:
     """"ilo-c100-es" (es) → "ilo-c100"; an id without its language suffix is its own instrument."""
     suffix = f"-{language}" if language else ""
     return doc_id[: -len(suffix)] if suffix and doc_id.endswith(suffix) else doc_id
+
+
+def instrument_id(doc_id: str) -> str:
+    """"ge-labour-code-en" → "ge-labour-code": an id ending in a corpus language loses it."""
+    stem, _, suffix = doc_id.rpartition("-")
+    return stem if stem and suffix in LANGUAGES else doc_id
 
 
 def language_versions(documents: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -75,8 +83,9 @@ class TranslationExpander:
 
     @component.output_types(documents=list[Document])
     def run(
-        self, documents: list[Document], filters: dict[str, Any] | None = None, top_k: int | None = None
+        self, documents: Passages | list[Document], filters: dict[str, Any] | None = None, top_k: int | None = None
     ) -> dict[str, list[Document]]:
+        documents = list(documents)
         limit = top_k or None  # the expanded list, cut back to what was asked for
         head = documents[: self.depth]
         versions = language_versions(self.document_store.list_documents()) if head and self.depth > 0 else {}

@@ -61,6 +61,8 @@ def test_query_groups_cover_each_language_stem() -> None:
         ("დამსაქმებელი", "დამსაქმებლის"),  # syncope
         ("შრომა", "შრომის", "შრომით"),  # "მა" is part of the stem, not the ergative
         ("მუხლი", "მუხლის", "მუხლით", "მუხლები", "მუხლების"),  # plural
+        ("ხელფასი", "ხელფასის", "ხელფასს", "ხელფასით"),  # a stem ending in a case letter keeps it
+        ("კანონი", "კანონის", "კანონით", "კანონში"),
     ],
 )
 def test_georgian_forms_share_a_stem(forms: tuple[str, ...]) -> None:

@@ -189,12 +189,12 @@ def _branches(mode: str, hybrid: str | None) -> set[str]:
     """Kinds of ranked list a hit may come from (list names are kind[/language][@jurisdiction])."""
     if hybrid == "native":
         return {"hybrid"}
-    kinds = {"bm25", "dense", "glossary"} if mode == "hybrid" else {mode}
+    kinds = {"bm25", "dense", "terms", "instrument", "instrument_dense"} if mode == "hybrid" else {mode}
     return kinds | {"translation"}
 
 
 def _kinds(ranks: dict[str, int]) -> set[str]:
-    return {name.partition("@")[0].partition("/")[0] for name in ranks}
+    return {name.partition("#")[0].partition("@")[0].partition("/")[0] for name in ranks}
 
 
 # ---- the query pipeline ----------------------------------------------------------------------

@@ -14,27 +14,28 @@ ENGLISH = {"field": "meta.language", "operator": "==", "value": "en"}
 
 @pytest.mark.parametrize(
     ("args", "name"),
-    [(("bm25",), "bm25"), (("bm25", None, "HN"), "bm25@HN"), (("glossary", "ka"), "glossary/ka"), (("glossary", "es", "MX"), "glossary/es@MX")],
+    [(("bm25",), "bm25"), (("bm25", None, "HN"), "bm25@HN"), (("terms", "ka"), "terms/ka"), (("terms", "es", "MX"), "terms/es@MX"), (("instrument", None, None, "ilo-c029"), "instrument#ilo-c029")],
 )
 def test_branch_name(args: tuple, name: str) -> None:
     assert branch_name(*args) == name
 
 
-def test_profile_reads_language_jurisdiction_and_concepts() -> None:
-    profile = profile_query("jornada máxima de trabajo en Honduras")
+def test_profile_reads_language_jurisdiction_and_translations() -> None:
+    profile = profile_query("salario mínimo en Honduras")
     assert profile.language == "es"
     assert profile.jurisdictions == ("HN",)
-    assert set(profile.expansions) == {"en", "ka"} and "working hours" in profile.expansions["en"]
+    assert set(profile.expansions) == {"en", "ka"}
+    assert "wage" in profile.expansions["en"].split()  # from the term table, learnt from the corpus
 
 
 def test_lexical_lists_are_restricted_as_named(api_settings: Settings) -> None:
     store = EmbeddedDocumentStore(api_settings.store_path)
-    query = "jornada máxima de trabajo en Honduras"
+    query = "salario mínimo en Honduras"
     lists = LexicalBranches(store, top_k=20).run(query, profile_query(query))["lists"]
-    assert {"bm25", "bm25@HN", "glossary/en", "glossary/ka"} <= set(lists)
+    assert {"bm25", "bm25@HN", "terms/en", "terms/ka"} <= set(lists)
     assert lists["bm25@HN"] and all(d.meta["jurisdiction"] == "HN" for d in lists["bm25@HN"])
-    assert lists["glossary/en"] and all(d.meta["language"] == "en" for d in lists["glossary/en"])
-    assert all(d.meta["language"] == "ka" for d in lists["glossary/ka"])
+    assert lists["terms/en"] and all(d.meta["language"] == "en" for d in lists["terms/en"])
+    assert all(d.meta["language"] == "ka" for d in lists["terms/ka"])
     # a user's filter still holds in every list
     filtered = LexicalBranches(store, top_k=20).run(query, profile_query(query), filters=ENGLISH)["lists"]
     assert all(d.meta["language"] == "en" for docs in filtered.values() for d in docs)
@@ -43,9 +44,29 @@ def test_lexical_lists_are_restricted_as_named(api_settings: Settings) -> None:
 
 def test_zero_weights_skip_branches(api_settings: Settings) -> None:
     store = EmbeddedDocumentStore(api_settings.store_path)
-    query = "jornada máxima de trabajo en Honduras"
-    lists = LexicalBranches(store, weights={"glossary": 0.0, "jurisdiction": 0.0}).run(query, profile_query(query))["lists"]
+    query = "salario mínimo en Honduras"
+    lists = LexicalBranches(store, weights={"terms": 0.0, "jurisdiction": 0.0}).run(query, profile_query(query))["lists"]
     assert set(lists) == {"bm25"}
+
+
+@pytest.mark.parametrize(
+    ("query", "instrument"),
+    [("ILO Convention No. 182 worst forms of child labour", "ilo-c182"), ("USMCA labor chapter forced labor", "usmca-ch23")],
+)
+def test_an_instrument_named_without_article_nudges_without_filling_the_top(
+    api_settings: Settings, query: str, instrument: str
+) -> None:
+    """The instrument's lists cover every language version of it, and none of its
+    passages is put first by the reference list (that is for cited provisions)."""
+    store = EmbeddedDocumentStore(api_settings.store_path)
+    profile = profile_query(query)
+    lists = LexicalBranches(store, top_k=20).run(query, profile)["lists"]
+    within = lists[f"instrument#{instrument}"]
+    assert within and {d.meta["doc_id"].rsplit("-", 1)[0] for d in within} == {instrument}
+    assert "reference" not in lists or lists["reference"] == []
+    vector = QueryEmbedder(api_settings).run(query)["embedding"]
+    dense = SemanticBranches(store, top_k=5).run(vector, profile)["lists"]
+    assert {d.meta["doc_id"].rsplit("-", 1)[0] for d in dense[f"instrument_dense#{instrument}"]} == {instrument}
 
 
 def test_semantic_lists_per_language_and_jurisdiction(api_settings: Settings) -> None:

@@ -13,7 +13,7 @@ from search_api.snippets import sentences
 
 def test_meaning_only_hits_get_the_closest_sentence_as_snippet(api_settings: Settings) -> None:
     searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
-    # Georgian, and no glossary concept in it: Spanish text shares no word with it
+    # Georgian, by meaning only: Spanish text shares no word with it
     query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
     spanish = {"field": "meta.language", "operator": "==", "value": "es"}
     documents, vector = searcher.run(query, "dense", spanish, top_k=3)
@@ -47,15 +47,19 @@ def test_sentences_split_and_cap() -> None:
     assert len(sentences("Una oración suficientemente larga. " * 40)) == 12
 
 
-def test_hits_found_through_the_glossary_mark_its_terms(api_settings: Settings) -> None:
+def test_hits_found_through_translated_terms_mark_them(api_settings: Settings) -> None:
     searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
-    query = "ბავშვთა შრომის უკიდურესი ფორმები"  # Georgian; the glossary knows "child labour"
+    query = "ბავშვთა შრომის უკიდურესი ფორმები"  # Georgian; the term table has Spanish for its words
     spanish = {"field": "meta.language", "operator": "==", "value": "es"}
     documents, vector = searcher.run(query, "hybrid", spanish, top_k=3)
     hits = searcher.hits(documents, query, vector)
-    assert hits and all(hit.highlights for hit in hits)
+    assert hits and any(hit.highlights for hit in hits)
     marked = {hit.snippet[a:b].lower() for hit in hits for a, b in hit.highlights}
     assert marked & {"trabajo", "infantil", "peores", "formas", "menores"}
+    # a hit that no translated-words list found is not marked with them (it gets a sentence)
+    dense_only, dense_vector = searcher.run(query, "dense", spanish, top_k=3)
+    for hit in searcher.hits(dense_only, query, dense_vector):
+        assert hit.highlights == []
 
 
 def test_snippet_sentences_are_embedded_once(api_settings: Settings, monkeypatch) -> None:

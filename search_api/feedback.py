@@ -1,0 +1,61 @@
+"""Cross-lingual pseudo-relevance feedback: the model finds, BM25 sharpens.
+
+The embedding model crosses languages but ranks coarsely; BM25 ranks sharply but only in
+the query's words. For each other corpus language, the first passages the model finds in it
+(the ``dense/<language>`` lists) supply the words they share, and those words are searched
+with BM25 in that language (``feedback/<language>``). Nothing here is learnt or kept: the
+words come from the passages of this query alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from haystack import Document, component
+
+from laborlex_core.schema import LANGUAGES
+from laborlex_core.store.filters import combine, equals_filter
+from laborlex_core.text_analysis import analyze
+from search_api.branches import QueryProfile, ListBranches, branch_name
+from search_api.fusion import RankedLists
+
+FEEDBACK_PASSAGES = 3  # the model's first passages per language that give the words
+FEEDBACK_TERMS = 12  # words searched per language
+
+
+def feedback_terms(passages: Sequence[Document], language: str, size: int = FEEDBACK_TERMS) -> list[str]:
+    """Index terms shared by at least two of ``passages`` (all of them when only one), most
+    widely shared first, then most frequent; numbers left out (article numbers differ)."""
+    counts = [Counter(t for t in analyze(p.content or "", language) if not t.isdigit() and len(t) > 2) for p in passages]
+    if not counts:
+        return []
+    spread: Counter[str] = Counter(term for c in counts for term in c)
+    total: Counter[str] = sum(counts, Counter())
+    needed = 2 if len(counts) > 1 else 1
+    shared = [t for t in spread if spread[t] >= needed]
+    shared.sort(key=lambda t: (-spread[t], -total[t], t))
+    return shared[:size]
+
+
+@component
+class FeedbackBranches(ListBranches):
+    """BM25 lists, one per other language, for the words of the model's first passages there."""
+
+    @component.output_types(lists=RankedLists)
+    def run(self, semantic: RankedLists, profile: QueryProfile, filters: dict[str, Any] | None = None) -> dict[str, RankedLists]:
+        lists: dict[str, list[Document]] = {}
+        if not self._wanted("feedback"):
+            return {"lists": RankedLists(lists)}
+        for language in LANGUAGES:
+            if language == profile.language:
+                continue
+            found = semantic.get(branch_name("dense", language)) or []
+            terms = feedback_terms(found[:FEEDBACK_PASSAGES], language)
+            if terms:
+                within = combine(filters, equals_filter(language=language))
+                lists[branch_name("feedback", language)] = self.document_store.bm25_retrieval(
+                    " ".join(terms), filters=within, top_k=self.top_k
+                )
+        return {"lists": RankedLists(lists)}
