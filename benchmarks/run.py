@@ -60,8 +60,14 @@ def machine() -> dict[str, Any]:
     import numpy
     import torch
 
+    try:
+        import openvino
+
+        openvino_version = openvino.get_version()
+    except ImportError:
+        openvino_version = None
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": numpy.__version__,
-            "torch": torch.__version__, "loadavg_start": os.getloadavg()[0]}
+            "torch": torch.__version__, "openvino": openvino_version, "loadavg_start": os.getloadavg()[0]}
 
 
 def corpus_slice(corpus: Path, workdir: Path, count: int) -> Path:
@@ -102,7 +108,7 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
         # 1. ingest the real corpus (a slice for --quick); it is also the source of the scaled indexes
         source_settings = settings.model_copy(update={"data_dir": workdir / "source", "model_dir": settings.resolved_model_dir})
         corpus = corpus_slice(options.corpus, workdir, QUICK_DOCUMENTS) if options.quick else options.corpus
-        log(f"ingesting {corpus} (embed dtype {settings.embed_dtype})")
+        log(f"ingesting {corpus} (embedding runtime {settings.embed_runtime}, {settings.embed_dtype})")
         result["ingest"] = measure_ingest(corpus, source_settings)
         log(report.ingest_lines(result["ingest"]))
 

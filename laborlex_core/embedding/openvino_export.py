@@ -23,6 +23,7 @@ import shutil
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 from laborlex_core.embedding.model_build import _move_into_place, _remove_stale_leftovers, _sibling, _write_json
 
@@ -105,7 +106,7 @@ def export_openvino(source: Path, dest: Path) -> Path:
     _remove_stale_leftovers(dest)
     started = time.perf_counter()
     encoder = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="sdpa").eval()
-    pooled = _MeanPooled(encoder).eval()
+    pooled = _mean_pooled(encoder).eval()
     example = {
         "input_ids": torch.ones(2, 16, dtype=torch.long),
         "attention_mask": torch.ones(2, 16, dtype=torch.long),
@@ -144,23 +145,19 @@ def export_openvino(source: Path, dest: Path) -> Path:
     return dest
 
 
-def _mean_pooled_class() -> type:
+def _mean_pooled(encoder: Any) -> Any:
+    """The encoder wrapped so that its output is the mean of its last hidden states over the
+    real (unpadded) tokens; torch is imported here so that importing this module stays cheap."""
     import torch
 
     class MeanPooled(torch.nn.Module):
-        """The encoder's last hidden states averaged over real (unpadded) tokens."""
-
-        def __init__(self, encoder: torch.nn.Module) -> None:
+        def __init__(self, inner: torch.nn.Module) -> None:
             super().__init__()
-            self.encoder = encoder
+            self.encoder = inner
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
-    return MeanPooled
-
-
-def _MeanPooled(encoder):  # noqa: N802 - a factory standing in for the class, so torch loads lazily
-    return _mean_pooled_class()(encoder)
+    return MeanPooled(encoder)
