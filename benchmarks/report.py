@@ -54,11 +54,33 @@ def ingest_lines(ingest: dict[str, Any] | None) -> str:
     if not ingest:
         return "ingest: skipped"
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in ingest["stages"].items())
-    return (
+    line = (
         f"ingest: {ingest['documents']} documents, {ingest['passages']} passages in {ingest['seconds']:.1f} s "
-        f"({ingest['passages_per_s']:.1f} passages/s; embedding {ingest.get('embed_passages_per_s')} passages/s); "
+        f"({ingest['passages_per_s']:.1f} passages/s; embedding {ingest.get('embed_passages_per_s')} passages/s, "
+        f"{ingest.get('embed_runtime', 'torch')} {ingest.get('embed_dtype')}); "
         f"stages: {stages}; cold model load {ingest['cold_model_load_s']:.1f} s (not included)"
     )
+    if "reingest_unchanged_s" in ingest:
+        line += (
+            f"\nre-ingest: unchanged {ingest['reingest_unchanged_s']:.1f} s "
+            f"({ingest['reingest_unchanged_documents']} documents skipped); read again with vectors from the cache "
+            f"{ingest['reingest_vector_cache_s']:.1f} s ({ingest['reingest_vector_cache_embedded']} passages embedded)"
+        )
+    return line
+
+
+def embedding_lines(embedding: dict[str, Any] | None) -> str:
+    """The runtimes' comparison (same process, alternating rounds) as a few lines."""
+    if not embedding:
+        return "embedding runtimes: skipped"
+    lines = [f"embedding runtimes ({embedding['passages']} corpus passages, {embedding['queries']} queries, one query at a time):"]
+    for label, row in embedding["runtimes"].items():
+        lines.append(
+            f"  {label:<28} {row['runtime']:<9} {row['precision']:<10} {row['passages_per_s']:>7} passages/s  "
+            f"query p50 {row['query_p50_ms']} ms  p95 {row['query_p95_ms']} ms"
+        )
+    lines.append(f"  speed-up: passages x{embedding.get('passage_speedup')}, query p50 x{embedding.get('query_p50_speedup')}")
+    return "\n".join(lines)
 
 
 def write_json(result: dict[str, Any], path: Path) -> None:

@@ -41,6 +41,9 @@ class BenchOptions:
     keep: bool = False
     skip_api: bool = False
     skip_inmemory: bool = False
+    skip_runtimes: bool = False
+    runtime_passages: int = 256  # corpus passages embedded by each runtime
+    runtime_queries: int = 100  # queries embedded one at a time by each runtime
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,8 +60,14 @@ def machine() -> dict[str, Any]:
     import numpy
     import torch
 
+    try:
+        import openvino
+
+        openvino_version = openvino.get_version()
+    except ImportError:
+        openvino_version = None
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": numpy.__version__,
-            "torch": torch.__version__, "loadavg_start": os.getloadavg()[0]}
+            "torch": torch.__version__, "openvino": openvino_version, "loadavg_start": os.getloadavg()[0]}
 
 
 def corpus_slice(corpus: Path, workdir: Path, count: int) -> Path:
@@ -99,14 +108,28 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
         # 1. ingest the real corpus (a slice for --quick); it is also the source of the scaled indexes
         source_settings = settings.model_copy(update={"data_dir": workdir / "source", "model_dir": settings.resolved_model_dir})
         corpus = corpus_slice(options.corpus, workdir, QUICK_DOCUMENTS) if options.quick else options.corpus
-        log(f"ingesting {corpus} (embed dtype {settings.embed_dtype})")
+        log(f"ingesting {corpus} (embedding runtime {settings.embed_runtime}, {settings.embed_dtype})")
         result["ingest"] = measure_ingest(corpus, source_settings)
         log(report.ingest_lines(result["ingest"]))
 
         # 2. queries: the judgments and variants, embedded once here
         source = EmbeddedDocumentStore(source_settings.store_path)
         doc_metas = {d["doc_id"]: d for d in source.list_documents()}
-        queries = embed_queries(load_queries(options.qrels, doc_metas, options.queries), source_settings)
+        drawn = load_queries(options.qrels, doc_metas, options.queries)
+
+        # 2b. the embedding runtime against the previous one, on the corpus's own passages
+        if not options.skip_runtimes:
+            from benchmarks.runtimes import corpus_embedding_texts, measure_runtimes
+
+            log("embedding runtimes: default against the previous one")
+            result["embedding"] = measure_runtimes(
+                source_settings,
+                corpus_embedding_texts(source),
+                [q.text for q in drawn][: min(options.runtime_queries, 20) if options.quick else options.runtime_queries],
+                sample=min(options.runtime_passages, 32) if options.quick else options.runtime_passages,
+            )
+            log(report.embedding_lines(result["embedding"]))
+        queries = embed_queries(drawn, source_settings)
         queries_path = workdir / "queries.json"
         save_queries(queries, queries_path)
         log(f"{len(queries)} queries")

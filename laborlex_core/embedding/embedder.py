@@ -1,24 +1,29 @@
-"""Sentence-transformers embedding of passages and queries, as Haystack components.
+"""Embedding of passages and queries, as Haystack components, on the configured runtime.
 
-One model instance per process is shared by the ingest and query sides (it is ~470 MB);
-e5 expects "passage: " / "query: " prompts and normalized vectors, and Georgian Mtavruli
-capitals lower-cased since its vocabulary lacks them.
+One model instance per process is shared by the ingest and query sides; e5 expects
+"passage: " / "query: " prompts and normalized vectors, and Georgian Mtavruli capitals
+lower-cased since its vocabulary lacks them. The runtime is OpenVINO for the model built from
+the bundled weights (exported once, at set-up) and sentence-transformers on torch for any
+other model or when asked (``LABORLEX_EMBED_RUNTIME=torch``). Passage vectors go through the
+vector cache (``cache.py``), so re-ingesting unchanged text costs no model time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 from haystack import Document, component, default_from_dict, default_to_dict
-from sentence_transformers import SentenceTransformer
 from tqdm.auto import tqdm
 
-from laborlex_core.embedding.model_build import ensure_model
+from laborlex_core.embedding.cache import VectorCache, text_key
+from laborlex_core.embedding.model_build import E5_SMALL_FOLDER, ensure_model
 from laborlex_core.passage_text import embedding_text
 from laborlex_core.settings import Settings
 from laborlex_core.text_analysis import lower_mtavruli
@@ -29,13 +34,28 @@ QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
 
+class Encoder(Protocol):
+    """What the project needs of a loaded model (a ``SentenceTransformer`` is one)."""
+
+    tokenizer: Any
+
+    def encode(self, sentences: Any, batch_size: int = ..., normalize_embeddings: bool = ..., convert_to_numpy: bool = ...) -> Any: ...
+
+    def get_embedding_dimension(self) -> int | None: ...
+
+
 @lru_cache(maxsize=2)
-def _load(model_ref: str, max_seq_length: int, threads: int, dtype: str) -> SentenceTransformer:
+def _load(runtime: str, model_ref: str, max_seq_length: int, threads: int, dtype: str) -> Encoder:
+    log.info("loading embedding model %s (%s, %s)", model_ref, runtime, dtype)
+    if runtime == "openvino":
+        from laborlex_core.embedding.encoders import OpenVinoEncoder
+
+        return OpenVinoEncoder(Path(model_ref), max_seq_length=max_seq_length, threads=threads, dtype=dtype)
     import torch
+    from sentence_transformers import SentenceTransformer
 
     if threads > 0:
         torch.set_num_threads(threads)
-    log.info("loading embedding model %s (%s)", model_ref, dtype)
     model = SentenceTransformer(
         model_ref, device="cpu", local_files_only=True, model_kwargs={"torch_dtype": getattr(torch, dtype)}
     )
@@ -43,17 +63,59 @@ def _load(model_ref: str, max_seq_length: int, threads: int, dtype: str) -> Sent
     return model
 
 
-ModelKey = tuple[str, int, int, str]
+ModelKey = tuple[str, str, int, int, str]
+
+
+def openvino_folder(settings: Settings, source: Path) -> Path:
+    """Where the OpenVINO export of a model folder lives (beside the built model)."""
+    if source.resolve() == (settings.resolved_model_dir / E5_SMALL_FOLDER).resolve():
+        return settings.resolved_model_dir / f"{E5_SMALL_FOLDER}-openvino"
+    tag = hashlib.sha256(str(source.resolve()).encode("utf-8")).hexdigest()[:10]
+    return settings.resolved_model_dir / f"{source.name}-{tag}-openvino"
+
+
+def resolve_runtime(settings: Settings) -> tuple[str, str]:
+    """(runtime, what it loads): the OpenVINO export of a local model folder, exported if need
+    be, or the sentence-transformers reference for torch. A model that cannot be exported (not
+    mean-pooled, an architecture the tracer rejects, OpenVINO missing) runs on torch."""
+    ref = ensure_model(settings)
+    if settings.embed_runtime == "torch" or not Path(ref).is_dir():
+        return "torch", ref
+    from laborlex_core.embedding.openvino_export import export_openvino, is_exported
+
+    dest = openvino_folder(settings, Path(ref))
+    if not is_exported(dest, Path(ref)):
+        try:
+            log.info("exporting %s to OpenVINO at %s", ref, dest)
+            export_openvino(Path(ref), dest)
+        except Exception as error:  # the torch runtime always works; say why it is used
+            log.warning("cannot export %s to OpenVINO (%s); using torch", ref, error)
+            return "torch", ref
+    return "openvino", str(dest)
 
 
 def model_key(settings: Settings) -> ModelKey:
-    """What identifies a loaded model: its folder (built if need be), window, threads, dtype."""
-    return (ensure_model(settings), settings.max_seq_length, settings.threads, settings.embed_dtype)
+    """What identifies a loaded model: runtime, folder (built if need be), window, threads, dtype."""
+    runtime, ref = resolve_runtime(settings)
+    return (runtime, ref, settings.max_seq_length, settings.threads, settings.embed_dtype)
 
 
-def load_model(settings: Settings) -> SentenceTransformer:
-    """The process-wide model named by settings, built from bundled weights if need be."""
+def load_model(settings: Settings) -> Encoder:
+    """The process-wide model named by settings, built and exported from bundled weights if need be."""
     return _load(*model_key(settings))
+
+
+def model_identity(key: ModelKey, cache: VectorCache, encoder: Encoder | None = None) -> str:
+    """Everything that decides a passage's vector, as the vector cache's model key.
+
+    The precision is the one in effect (OpenVINO computes float32 on CPUs without bfloat16),
+    and the files are fingerprinted by content, so a rebuilt or changed model is a new identity.
+    """
+    runtime, ref, max_seq_length, _threads, dtype = key
+    precision = getattr(encoder, "precision", dtype)
+    folder = Path(ref)
+    files = cache.folder_digest(folder) if folder.is_dir() else f"hub:{ref}"
+    return f"{runtime}|{precision}|seq{max_seq_length}|{PASSAGE_PROMPT.strip()}|{files}"
 
 
 def unit_float32(vectors: np.ndarray) -> np.ndarray:
@@ -63,7 +125,7 @@ def unit_float32(vectors: np.ndarray) -> np.ndarray:
 
 
 def embed_passage_texts(
-    model: SentenceTransformer, texts: Sequence[str], batch_size: int = 32, progress: bool = False
+    model: Encoder, texts: Sequence[str], batch_size: int = 32, progress: bool = False
 ) -> list[list[float]]:
     """Embed passage texts longest-first in batches, so padding is wasted least."""
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
@@ -84,12 +146,40 @@ def embed_passage_texts(
     return vectors
 
 
+def embed_cached(
+    model: Encoder,
+    texts: Sequence[str],
+    cache: VectorCache | None,
+    identity: str,
+    batch_size: int = 32,
+    progress: bool = False,
+) -> tuple[list[list[float]], int]:
+    """Passage vectors, from the cache where it has them; returns them and how many the model made.
+
+    Identical texts in one call are embedded once.
+    """
+    keys = [text_key(PASSAGE_PROMPT + t) for t in texts]
+    known = cache.get_many(identity, keys) if cache is not None else {}
+    todo: list[int] = []
+    queued: set[bytes] = set()
+    for i, key in enumerate(keys):
+        if key not in known and key not in queued:
+            queued.add(key)
+            todo.append(i)
+    made = embed_passage_texts(model, [texts[i] for i in todo], batch_size, progress) if todo else []
+    fresh = {keys[i]: vector for i, vector in zip(todo, made)}
+    if cache is not None and fresh:
+        cache.put_many(identity, ((k, np.asarray(v, dtype=np.float32)) for k, v in fresh.items()))
+    vectors = [fresh[k] if k in fresh else known[k].tolist() for k in keys]
+    return vectors, len(todo)
+
+
 class _ModelComponent:
     """Loads the shared model on warm-up; serializes the settings it was built with."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._model: SentenceTransformer | None = None
+        self._model: Encoder | None = None
         self._key: ModelKey | None = None
 
     def warm_up(self) -> None:
@@ -116,16 +206,32 @@ class PassageEmbedder(_ModelComponent):
     def __init__(self, settings: Settings, progress: bool = False) -> None:
         _ModelComponent.__init__(self, settings)  # @component rebuilds the class, so no bare super()
         self.progress = progress
+        self._cache: VectorCache | None = None
+        self._identity = ""
+        # passages seen and passages the model embedded (the rest came from the vector cache)
+        self.counts: dict[str, int] = {"passages": 0, "embedded": 0}
 
     def _extra_init(self) -> dict[str, Any]:
         return {"progress": self.progress}
+
+    def warm_up(self) -> None:
+        _ModelComponent.warm_up(self)
+        if self.settings.vector_cache and self._cache is None:
+            assert self._key is not None
+            self._cache = VectorCache(self.settings.vector_cache_path)
+            self._identity = model_identity(self._key, self._cache, self._model)
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
         self.warm_up()
         assert self._model is not None
         texts = [embedding_text(d.content or "", d.meta) for d in documents]
-        vectors = embed_passage_texts(self._model, texts, self.settings.embed_batch_size, self.progress)
+        vectors, made = embed_cached(
+            self._model, texts, self._cache, self._identity, self.settings.embed_batch_size, self.progress
+        )
+        self.counts["passages"] += len(texts)
+        self.counts["embedded"] += made
+        log.debug("embedded %d of %d passages (%d from the vector cache)", made, len(texts), len(texts) - made)
         return {"documents": [replace(d, embedding=v) for d, v in zip(documents, vectors)]}
 
 

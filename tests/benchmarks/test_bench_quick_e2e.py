@@ -35,6 +35,15 @@ def test_bench_quick_writes_the_documented_json(tmp_path: Path) -> None:
     for key in ("seconds", "passages", "passages_per_s", "stages"):
         assert key in ingest
     assert ingest["passages"] > 0 and {"read_parse", "structure", "embed", "write"} <= set(ingest["stages"])
+    assert ingest["embedded"] == ingest["passages"]  # a fresh index: every passage through the model
+    assert ingest["reingest_unchanged_documents"] == ingest["documents"] and ingest["reingest_vector_cache_embedded"] == 0
+    assert isinstance(ingest["reingest_unchanged_s"], float) and isinstance(ingest["reingest_vector_cache_s"], float)
+    embedding = data["embedding"]["runtimes"]
+    assert [r["runtime"] for r in embedding.values()] == ["openvino", "torch"]  # the default beside the previous one
+    for row in embedding.values():
+        for key in ("passages_per_s", "query_p50_ms", "query_p95_ms"):
+            assert isinstance(row[key], (int, float)) and row[key] > 0, key
+        assert row["cosine_to_previous_min"] > 0.999
     assert list(data["query"]) == ["10000"]
     row = data["query"]["10000"]
     for key in QUERY_KEYS:
