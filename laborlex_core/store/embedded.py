@@ -509,7 +509,7 @@ class EmbeddedDocumentStore:
             index_id = self._index_id()
             folder = snapshot_folder(self.path, generation, index_id)
             loaded: IndexSnapshot | None = None
-            if self.save_snapshots and (folder / "snapshot.json").exists():
+            if (folder / "snapshot.json").exists():
                 try:
                     loaded = IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized)
                 except (OSError, ValueError, KeyError) as error:

@@ -80,10 +80,10 @@ class LexicalIndex:
                 lengths[start : start + len(chunk)] += counts
                 ids = np.fromiter(
                     (vocabulary.setdefault(tok, len(vocabulary)) for toks in token_lists for tok in toks),
-                    dtype=np.int64,
+                    dtype=np.int32,
                     count=int(counts.sum()),
                 )
-                row = np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), counts)
+                row = np.repeat(np.arange(start, start + len(chunk), dtype=np.int32), counts)
                 rows.append(row)
                 cols.append(ids)
                 vals.append(np.full(len(ids), weight, dtype=np.float64))
@@ -91,7 +91,7 @@ class LexicalIndex:
         if rows:
             row_all, col_all, val_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
         else:
-            row_all = col_all = np.zeros(0, dtype=np.int64)
+            row_all = col_all = np.zeros(0, dtype=np.int32)
             val_all = np.zeros(0, dtype=np.float64)
         # COO -> CSC sums duplicates: f = sum of the column weights of a term's occurrences
         postings = sparse.csc_matrix((val_all, (row_all, col_all)), shape=(n, max(len(vocabulary), 1)))

@@ -12,6 +12,9 @@ from laborlex_core.store.dense_index import DenseIndex, DenseScores
 # Rows of a query's dense scores kept sorted, best first: most filtered lists find their
 # top-k (and every row that could still reach it) within this prefix.
 DENSE_PREFIX = 4096
+# Past this share of the allowed rows, re-scoring candidates one by one costs more than one
+# float32 pass over the whole matrix.
+EXACT_FALLBACK = 0.05
 
 
 def order_top(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,11 +42,16 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
     if scores.bound == 0.0:
         rows = np.flatnonzero(allowed)
         return order_top(rows, scores.approx[rows], k)
-    candidates = _candidates(scores, allowed, k)
-    if len(candidates) == 0:
-        return candidates, np.zeros(0, dtype=np.float32)
-    candidates = np.sort(candidates)
-    return order_top(candidates, index.exact(candidates, scores.query), k)
+    if scores.exact is None:
+        candidates = _candidates(scores, allowed, k)
+        if len(candidates) <= max(EXACT_FALLBACK * len(allowed), 4 * k):
+            candidates = np.sort(candidates)
+            return order_top(candidates, index.exact(candidates, scores.query), k)
+        # too many rows within the bound to gather one by one: score every row exactly,
+        # once for this query (the later lists of the query reuse it)
+        scores.exact = index.matrix @ scores.query
+    rows = np.flatnonzero(allowed)
+    return order_top(rows, scores.exact[rows], k)
 
 
 def _candidates(scores: DenseScores, allowed: np.ndarray, k: int) -> np.ndarray:

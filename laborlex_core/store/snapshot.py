@@ -35,7 +35,7 @@ COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "artic
 SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all passages)
 MASK_CACHE_SIZE = 256
 ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
-FORMAT = 1  # of the saved folder
+FORMAT = 2  # of the saved folder
 
 T = TypeVar("T")
 
@@ -201,6 +201,7 @@ class IndexSnapshot:
         if self.dense.packed is not None:
             np.save(tmp / "codes.npy", self.dense.packed.numpy())  # type: ignore[attr-defined]
             np.save(tmp / "scales.npy", self.dense.scales.float().numpy())  # type: ignore[attr-defined]
+            np.save(tmp / "center.npy", self.dense.center)
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
         self.lexical.save(tmp / "lexical")
         (tmp / "snapshot.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
@@ -228,6 +229,7 @@ class IndexSnapshot:
             if torch is not None:
                 dense.packed = torch.from_numpy(np.load(folder / "codes.npy"))
                 dense.scales = torch.from_numpy(np.load(folder / "scales.npy")).to(torch.bfloat16)
+                dense.center = np.load(folder / "center.npy")
                 dense.max_error, dense.max_norm = float(meta["max_error"]), float(meta["max_norm"])
         elif quantized:
             dense = DenseIndex.build(np.asarray(matrix), present, quantized)

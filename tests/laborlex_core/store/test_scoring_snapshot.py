@@ -249,3 +249,30 @@ def store_terms(store: EmbeddedDocumentStore, passage_id: str) -> list[str]:
         "SELECT f.context || ' ' || f.body FROM passages p JOIN passages_fts f ON f.rowid = p.rowid WHERE p.id = ?", (passage_id,)
     ).fetchone()
     return row[0].split()
+
+
+def test_dense_first_pass_narrows_to_few_candidates_and_stays_exact(tmp_path: Path) -> None:
+    """Vectors shaped like e5's (a common direction, cosines of unrelated passages ~0.75): the
+    int8 pass leaves few rows to re-score, and the top-k is still the float32 one."""
+    rng = np.random.default_rng(11)
+    common = rng.normal(size=DIM)
+    common /= np.linalg.norm(common)
+    topics = rng.normal(size=(40, DIM))
+    passages = []
+    for i in range(3000):
+        v = 0.85 * common + 0.35 * topics[i % 40] / np.linalg.norm(topics[i % 40]) + 0.25 * rng.normal(size=DIM) / np.sqrt(DIM)
+        passages.append(Document(id=f"p{i}", content=f"texto {i}", embedding=(v / np.linalg.norm(v)).tolist(),
+                                 meta={"doc_id": f"d{i % 50}", "language": ["es", "en", "ka"][i % 50 % 3], "article": str(i)}))
+    s = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    s.write_documents(passages)
+    vectors = {d.id: np.asarray(d.embedding, dtype=np.float32) for d in passages}
+    narrowed = 0
+    for j in range(10):
+        query = np.asarray(passages[j * 97].embedding, dtype=np.float32) + rng.normal(0, 0.02, DIM).astype(np.float32)
+        query /= np.linalg.norm(query)
+        for filters in (None, {"field": "meta.language", "operator": "==", "value": "ka"}):
+            allowed = [d.id for d in passages if filters is None or d.meta["language"] == "ka"]
+            expected = sorted(((i, float(vectors[i] @ query)) for i in allowed), key=lambda x: -x[1])[:20]
+            assert_same_ranking(s.embedding_retrieval(query.tolist(), filters=filters, top_k=20), expected)
+        narrowed += s._snapshot().dense_scores(query).exact is None  # no full float32 pass was needed
+    assert s._snapshot().dense.packed is not None and narrowed >= 8
