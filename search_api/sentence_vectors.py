@@ -48,6 +48,8 @@ class SentenceVectors:
             found = {t: self._cache[t] for t in wanted if t in self._cache}
             for text in found:
                 self._cache.move_to_end(text)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         missing = [t for t in wanted if t not in found][: self.per_request]
         if missing:
             if self._model is None:

@@ -40,6 +40,7 @@ from laborlex_core.store.citation_rows import (
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
+from laborlex_core.store.shared_document import SharedDocument
 from laborlex_core.store.snapshot import (
     IndexSnapshot,
     remove_other_snapshots,
@@ -469,6 +470,10 @@ class EmbeddedDocumentStore:
         del keys
         return ProvisionMatches(self, snapshot, best_rows, best_scores, np.asarray(extra, dtype=np.int64))
 
+    def forget_query_scores(self) -> None:
+        """Score the next queries afresh (for benchmarks: each timing then includes the scoring)."""
+        self._snapshot().forget_query_scores()
+
     def warm(self) -> None:
         """Build (or load) the snapshot of the current generation now rather than at the first query."""
         self._snapshot()
@@ -554,7 +559,7 @@ class EmbeddedDocumentStore:
         for rowid, score in zip(rowids, scores):
             row = snapshot.rows.peek(rowid)
             if row is not None:
-                out.append(Document(id=row[0], content=row[1], meta=dict(row[2]), score=float(score)))
+                out.append(SharedDocument(id=row[0], content=row[1], meta=dict(row[2]), score=float(score)))
         return out
 
     def _insert(self, conn: sqlite3.Connection, document: Document) -> None:

@@ -35,8 +35,11 @@ _IDF_FLOOR = 1e-6  # FTS5 replaces a non-positive idf by this
 
 
 def fts_tokens(text: str) -> list[str]:
-    """The tokens unicode61 makes of already-analyzed text (terms joined by spaces)."""
-    return _TOKEN.findall(text)
+    """The tokens unicode61 makes of already-analyzed text (terms joined by spaces).
+
+    Analyzed terms are runs of Python word characters; unicode61 also splits them at an
+    underscore (the one word character it does not count as a letter or digit)."""
+    return _TOKEN.findall(text) if "_" in text else text.split()
 
 
 def is_single_token(term: str) -> bool:
@@ -78,11 +81,10 @@ class LexicalIndex:
                 token_lists = [fts_tokens(t or "") for t in chunk]
                 counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
                 lengths[start : start + len(chunk)] += counts
-                ids = np.fromiter(
-                    (vocabulary.setdefault(tok, len(vocabulary)) for toks in token_lists for tok in toks),
-                    dtype=np.int32,
-                    count=int(counts.sum()),
-                )
+                flat = [tok for toks in token_lists for tok in toks]
+                for term in set(flat).difference(vocabulary):  # new terms, in C-level set operations
+                    vocabulary[term] = len(vocabulary)
+                ids = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int32, count=len(flat))
                 row = np.repeat(np.arange(start, start + len(chunk), dtype=np.int32), counts)
                 rows.append(row)
                 cols.append(ids)

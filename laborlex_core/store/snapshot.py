@@ -135,6 +135,11 @@ class IndexSnapshot:
     def dense_scores(self, vector: np.ndarray) -> DenseScores:
         return self._dense_scores.get(vector.tobytes(), lambda: self.dense.score(vector))
 
+    def forget_query_scores(self) -> None:
+        """Drop the per-query score caches (benchmarks time a query's first list cold)."""
+        self._lexical_scores = _LRU(SCORE_CACHE_SIZE)
+        self._dense_scores = _LRU(SCORE_CACHE_SIZE)
+
     def provision_code(self, doc_id: str, article: str) -> int | None:
         doc, art = self.columns["doc_id"].index.get(doc_id), self.columns["article"].index.get(article)
         if doc is None or art is None:
