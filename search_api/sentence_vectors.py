@@ -23,7 +23,7 @@ from laborlex_core.settings import Settings
 from laborlex_core.text_analysis import lower_mtavruli
 
 SENTENCE_CACHE_SIZE = 20_000  # sentence vectors kept per process (~30 MB)
-SENTENCES_PER_REQUEST = 48  # new sentences embedded per request, at most
+SENTENCES_PER_REQUEST = 24  # new sentences embedded per request, at most
 
 
 class SentenceVectors:
