@@ -33,10 +33,12 @@ class LawLibrary:
         self.citations = CitationViews(store)
 
     def warm(self) -> None:
-        """Load what the first search would otherwise wait for (the store's snapshot)."""
+        """Load what the first search would otherwise wait for: the store's snapshot, the
+        pipelines, and the model's first call (its kernels are prepared lazily, ~1 s)."""
         warm = getattr(self.store, "warm", None)
         if warm is not None:
             warm()
+        self.search("warm up", "hybrid", limit=1)
 
     def search(
         self,
