@@ -8,17 +8,25 @@ from pathlib import Path
 from typing import Any
 
 TABLE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("hybrid_p50_ms", "hybrid+filter p50"),
-    ("hybrid_p95_ms", "hybrid+filter p95"),
+    ("hybrid_p50_ms", "full hybrid+filter p50 (every list)"),
+    ("hybrid_p95_ms", "full hybrid+filter p95"),
+    ("hybrid2_p50_ms", "BM25+dense+filter p50 (2 lists)"),
     ("bm25_p50_ms", "BM25 p50"),
     ("dense_p50_ms", "dense p50"),
+    ("dense_recall_at_10", "dense recall@10 vs exact"),
     ("api_p50_ms", "API p50"),
     ("api_p95_ms", "API p95"),
-    ("inmemory_hybrid_p50_ms", "in-memory hybrid p50"),
-    ("speedup_vs_inmemory", "speed-up vs in-memory"),
+    ("api_noembed_p50_ms", "API p50 w/o query embedding"),
+    ("api_noembed_p95_ms", "API p95 w/o query embedding"),
+    ("concurrent_p95_ms", "API p95, 10 clients"),
+    ("concurrent_p95_vs_single", "10-client p95 / 1-client p95"),
+    ("concurrent_errors", "errors, 10 clients"),
+    ("inmemory_hybrid_p50_ms", "in-memory BM25+dense p50"),
+    ("speedup_vs_inmemory", "speed-up vs in-memory (2 lists)"),
     ("peak_rss_mb", "peak RSS MB (store)"),
     ("api_peak_rss_mb", "peak RSS MB (API)"),
     ("reopen_s", "reopen s"),
+    ("snapshot_build_s", "snapshot build s (after a write)"),
 )
 
 
@@ -97,11 +105,13 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
 
     sizes = sorted(int(n) for n in result["query"])
     series = (
-        ("hybrid_p50_ms", "embedded store: hybrid + filter", "o-"),
+        ("hybrid_p50_ms", "embedded store: full hybrid + filter (every list)", "o-"),
+        ("hybrid2_p50_ms", "embedded store: BM25 + dense + filter", "o--"),
         ("bm25_p50_ms", "embedded store: BM25", "s--"),
         ("dense_p50_ms", "embedded store: dense", "^--"),
         ("api_p50_ms", "API over HTTP (query embedding included)", "d-"),
-        ("inmemory_hybrid_p50_ms", "haystack InMemoryDocumentStore: hybrid + filter", "x-"),
+        ("api_noembed_p50_ms", "API over HTTP, without the query embedding", "d--"),
+        ("inmemory_hybrid_p50_ms", "haystack InMemoryDocumentStore: BM25 + dense + filter", "x-"),
     )
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for key, label, style in series:

@@ -334,8 +334,10 @@ def bench(
     inmemory_queries: Annotated[Optional[int], typer.Option(help="Queries timed on the in-memory store (default 40; 10 with --quick).")] = None,
     api_queries: Annotated[Optional[int], typer.Option(help="Queries sent to the API (default 100; 20 with --quick).")] = None,
     workdir: Annotated[Optional[Path], typer.Option(help="Keep the built indexes here (default: a temporary folder, removed).")] = None,
+    source_index: Annotated[Optional[Path], typer.Option(help="Scale this index.sqlite3 instead of ingesting the corpus (no ingest figures).")] = None,
+    concurrency_seconds: Annotated[Optional[float], typer.Option(help="Length of the 10-client API leg (default 60; 5 with --quick; 0 skips it).")] = None,
 ) -> None:
-    """Benchmark ingest and search at 10k-100k passages against Haystack's in-memory store."""
+    """Benchmark ingest and search at 10k-100k passages (or --sizes up to 1M) against Haystack's in-memory store."""
     from benchmarks import report
     from benchmarks.run import FULL_SIZES, QUICK_SIZES, BenchOptions, run_bench
 
@@ -353,11 +355,14 @@ def bench(
         inmemory_queries=inmemory_queries or (10 if quick else 40),
         api_queries=api_queries or (20 if quick else 100),
         workdir=workdir,
+        source_index=source_index,
+        concurrency_seconds=concurrency_seconds if concurrency_seconds is not None else (5.0 if quick else 60.0),
     )
     result = run_bench(options, settings)
     typer.echo(report.ingest_lines(result["ingest"]))
     typer.echo(report.markdown_table(result))
     typer.echo(f"scaling exponent (hybrid p50 vs passages, log-log): {result['scaling_exponent']}")
+    typer.echo(f"scaling exponents: {result['scaling_exponents']}")
     if json_out:
         report.write_json(result, json_out)
         typer.echo(f"wrote {json_out}")
@@ -384,12 +389,14 @@ def serve(
     """Start the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from ingest.pipeline import ingest_sources
     from laborlex_core.embedding.embedder import load_model
     from search_api.app import create_app
 
     settings = _settings()
-    api = create_app(settings)
+    api = create_app(settings, ingest=ingest_sources)
     load_model(settings)  # before accepting requests, so the first search is not the slow one
+    api.state.library.warm()  # the store's in-memory snapshot, likewise
     uvicorn.run(api, host=host or settings.api_host, port=port or settings.api_port, log_level=settings.log_level)
 
 
@@ -411,7 +418,7 @@ def up(
     ui_port: Annotated[Optional[int], typer.Option()] = None,
 ) -> None:
     """The product on one machine: ingest the corpus if the index is empty, then API and UI."""
-    from laborlex.processes import wait_for_http
+    from laborlex_core.processes import wait_for_http
     from laborlex_core.store import open_store
 
     settings = _settings()

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     # The same article in other language versions of an instrument follows each of the first
     # this many results (0: off).
     translation_depth: int = 10
+    # BM25 of the embedded store (FTS5's own constants by default, so scores match bm25()).
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    # Score vectors first through an int8 copy (a quarter of the memory traffic), then re-score
+    # the candidates that could reach the top-k in float32: the top-k is the exact one.
+    dense_quantized: bool = True
 
     # Ingest
     max_file_mb: float = 100.0

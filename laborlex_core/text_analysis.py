@@ -39,9 +39,23 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
 
 
 def fold_accents(text: str) -> str:
-    """Strip combining marks (á → a, ñ → n); Georgian letters carry none and pass unchanged."""
+    """Strip combining marks (á → a, ñ → n); Georgian letters carry none and pass unchanged.
+
+    Called once per token at ingest and query time, so ASCII (unchanged by NFKD) returns at
+    once and other short words are remembered: it was most of the time of writing a passage."""
+    if text.isascii():
+        return text
+    if len(text) <= 40:
+        return _fold_word(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_fold_word = lru_cache(maxsize=1 << 18)(_fold)
 
 
 def lower_mtavruli(text: str) -> str:

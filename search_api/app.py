@@ -1,5 +1,10 @@
 """The HTTP API (FastAPI). It validates input, names the field at fault in every 4xx, and
-delegates to :class:`LawLibrary` and the ingest pipeline. Contract: docs/api.md."""
+delegates to :class:`LawLibrary` and to the ingest function it was given. Contract: docs/api.md.
+
+The API does not import ingest: ``create_app(..., ingest=...)`` receives the function that
+indexes uploaded files (``laborlex serve`` passes ``ingest.pipeline.ingest_sources``); without
+one, uploads answer 503.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Path as PathParam, Query, Response, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,8 +24,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from laborlex_core.schema import JURISDICTIONS, KINDS, LANGUAGES, DocumentMeta, citation_key, parse_citation_key
 from laborlex_core.settings import Settings
 from laborlex_core.store import open_store
+from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from search_api.library import LawLibrary, provision_summary
+from search_api.timing import component_timer, server_timing
 from search_api.models import (
     CitedByResponse,
     CitesResponse,
@@ -35,6 +44,19 @@ from search_api.models import (
 )
 
 ModeParam = Literal["hybrid", "bm25", "dense"]
+MAX_OFFSET = 1_000_000  # paging runs to the last match (docs/api.md)
+
+
+class IngestReport(Protocol):
+    """What the API reads of an ingest's report."""
+
+    failures: Sequence[Any]
+    written: dict[str, int]
+    provisions: dict[str, int]
+
+
+# (files with their metadata, settings, store) -> report; ingest.pipeline.ingest_sources fits.
+IngestFunction = Callable[[list[tuple[Path, DocumentMeta]], Settings, SearchBackend], IngestReport]
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DOC_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 UPLOAD_CHUNK = 1 << 20
@@ -89,15 +111,20 @@ def date_filter(date_from: str | None, date_to: str | None) -> dict[str, Any] | 
     return {"operator": "AND", "conditions": conditions} if conditions else None
 
 
-def create_app(settings: Settings | None = None, library: LawLibrary | None = None) -> FastAPI:
-    """Build the app over the configured store (or a given library, for tests)."""
+def create_app(
+    settings: Settings | None = None, library: LawLibrary | None = None, ingest: IngestFunction | None = None
+) -> FastAPI:
+    """Build the app over the configured store (or a given library, for tests); ``ingest``
+    indexes uploads (none: uploads are refused with 503)."""
     settings = settings or Settings()
     lib = library or LawLibrary(settings, open_store(settings))
+    timer = component_timer()
     app = FastAPI(
         title="laborlex",
         version="0.1.0",
         description="Multilingual search over labor law: provisions with citations, in context, across jurisdictions.",
     )
+    app.state.library = lib
 
     def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)) -> None:
         """Writes need LABORLEX_API_TOKEN; with none configured they are off altogether."""
@@ -114,6 +141,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
 
     @app.get("/search", response_model=SearchResponse, summary="Search provisions")
     def search(
+        response: Response,
         q: Annotated[str, Query(min_length=1, max_length=1000, description="the question, in any language")],
         mode: ModeParam = "hybrid",
         jurisdiction: Annotated[str | None, Query(description="comma-separated: MX,HN,GE,US,INTL")] = None,
@@ -126,8 +154,10 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
             str | None, Query(max_length=300, description='only passages citing this provision: DOC:ARTICLE, e.g. "mx-lft-es:47"')
         ] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
-        offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="paging runs to `total`")] = 0,
     ) -> SearchResponse:
+        started = time.perf_counter()
+        timer.reset()
         if not q.strip():
             raise field_error("q", "the query is blank")
         facet_values = equals_filter(
@@ -139,6 +169,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
             known_document(doc)
         scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc), cites_filter(cites))
         page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset)
+        response.headers["Server-Timing"] = server_timing(timer.seconds(), time.perf_counter() - started)
         return SearchResponse(query=q, mode=mode, total=page.total, results=page.hits, facets=page.facets)
 
     @app.get("/compare", response_model=CompareResponse, summary="One question, best provisions per jurisdiction")
@@ -250,8 +281,8 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
         kind: Annotated[Literal["statute", "convention", "treaty", "case_law", "case_law_index"] | None, Form()] = None,
         date: Annotated[str | None, Form()] = None,
     ) -> Ingested:
-        from ingest.pipeline import ingest_sources
-
+        if ingest is None:
+            raise HTTPException(503, detail={"field": "file", "message": "this server was started without an ingest function"})
         if date:
             parse_date("date", date, upper=False)
         name = Path(file.filename or "upload").name or "upload"
@@ -262,7 +293,7 @@ def create_app(settings: Settings | None = None, library: LawLibrary | None = No
             target = folder / name
             _save_upload(file, target, int(settings.max_file_mb * 1024 * 1024))
             meta = DocumentMeta(doc_id=id, title=title, language=language, jurisdiction=jurisdiction, kind=kind, date=date or None, source=name)
-            report = ingest_sources([(target, meta)], settings, lib.store)
+            report = ingest([(target, meta)], settings, lib.store)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if report.failures or id not in report.written:

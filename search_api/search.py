@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from haystack import Document, Pipeline
-from sentence_transformers import SentenceTransformer
 
-from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.passage_text import citation
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from laborlex_core.text_analysis import lower_mtavruli
 from search_api.branches import profile_query
 from search_api.pipeline import (
     MODES,
@@ -24,9 +19,8 @@ from search_api.pipeline import (
     output_component,
     pipeline_inputs,
 )
+from search_api.sentence_vectors import SentenceVectors
 from search_api.snippets import make_snippet, sentences
-
-SENTENCE_CACHE_SIZE = 20_000  # snippet sentence vectors kept per process (~30 MB)
 
 
 @dataclass(slots=True)
@@ -85,9 +79,7 @@ class Searcher:
         self.settings = settings
         self.store = store
         self._pipelines: dict[str, Pipeline] = {}
-        self._model: SentenceTransformer | None = None  # for sentence snippets, loaded on first need
-        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
-        self._sentence_lock = threading.Lock()
+        self.sentence_vectors = SentenceVectors(settings)  # for snippets of results found by meaning
 
     def pipeline(self, mode: Mode) -> Pipeline:
         if mode not in self._pipelines:
@@ -126,34 +118,14 @@ class Searcher:
         if not semantic:
             return hits
         candidates = [sentences(documents[i].content or "") for i in semantic]
-        flat = [text for group in candidates for text in group]
-        known = self._sentence_vectors(flat)
-        vectors = np.asarray([known[text] for text in flat], dtype=np.float32)
-        scores = vectors @ np.asarray(query_vector, dtype=np.float32)
-        start = 0
+        known = self.sentence_vectors.vectors([text for group in candidates for text in group])
+        query_array = np.asarray(query_vector, dtype=np.float32)
         for i, group in zip(semantic, candidates):
-            best = group[int(np.argmax(scores[start : start + len(group)]))]
-            start += len(group)
-            hits[i].snippet, hits[i].highlights = make_snippet(best, query, hits[i].language)
+            scored = [(float(known[text] @ query_array), text) for text in group if text in known]
+            if scored:  # else (over this request's embedding budget) the opening words stay
+                best = max(scored, key=lambda pair: pair[0])[1]
+                hits[i].snippet, hits[i].highlights = make_snippet(best, query, hits[i].language)
         return hits
-
-    def _sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Vectors of snippet sentences, embedded once per process: the same provisions come
-        back for many queries, and embedding their sentences was most of an API call's time."""
-        with self._sentence_lock:  # the API serves requests from a thread pool
-            missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_cache))
-            if missing:
-                if self._model is None:
-                    self._model = load_model(self.settings)
-                vectors = embed_passage_texts(self._model, [lower_mtavruli(t) for t in missing], self.settings.embed_batch_size)
-                self._sentence_cache.update((t, np.asarray(v, dtype=np.float32)) for t, v in zip(missing, vectors))
-            found = {}
-            for text in texts:
-                self._sentence_cache.move_to_end(text)
-                found[text] = self._sentence_cache[text]
-            while len(self._sentence_cache) > SENTENCE_CACHE_SIZE:
-                self._sentence_cache.popitem(last=False)
-            return found
 
     def search(
         self,

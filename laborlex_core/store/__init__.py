@@ -21,7 +21,9 @@ def open_store(settings: Settings) -> SearchBackend:
         from laborlex_core.store.opensearch import OpenSearchBackend
 
         return OpenSearchBackend(settings)
-    return EmbeddedDocumentStore(settings.store_path)
+    return EmbeddedDocumentStore(
+        settings.store_path, bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b, quantized=settings.dense_quantized
+    )
 
 
 __all__ = ["EmbeddedDocumentStore", "SearchBackend", "open_store"]

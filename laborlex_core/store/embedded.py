@@ -6,11 +6,17 @@ it atomically and a crash loses nothing committed; WAL mode lets searches run wh
 ingest writes. Vectors are searched exactly (a matrix product over a memory copy kept in
 step with a generation counter), so there is no ANN recall to lose. Measured figures that
 led here are in the README.
+
+Queries read an in-memory snapshot derived from SQLite per generation (``snapshot.py``):
+BM25 postings and vectors, scored once per query, with every filtered list a mask and a
+partial sort over those scores (``ranking.py``). Opening the store takes no write lock
+when the schema is current, so an API thread never waits for an ingest to commit.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -31,15 +37,21 @@ from laborlex_core.store.citation_rows import (
     is_internal,
     stats_from_rows,
 )
-from laborlex_core.store.filter_masks import (
-    MASK_COLUMNS,
-    CategoricalColumn,
-    filter_mask,
-)
 from laborlex_core.store.filters import to_sql
+from laborlex_core.store.lexical_index import is_single_token
+from laborlex_core.store.ranking import top_dense, top_matches
+from laborlex_core.store.shared_document import SharedDocument
+from laborlex_core.store.snapshot import (
+    IndexSnapshot,
+    remove_other_snapshots,
+    snapshot_folder,
+)
 from laborlex_core.text_analysis import analyze, query_term_groups
 
-SCHEMA_VERSION = 2
+_log = logging.getLogger("laborlex.store")
+
+SCHEMA_VERSION = 3
+FTS5_K1, FTS5_B = 1.2, 0.75  # FTS5's built-in bm25() constants (the fallback path uses them)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS passages (
@@ -81,12 +93,22 @@ CREATE INDEX IF NOT EXISTS citations_source ON citations(doc_id, article);
 CREATE INDEX IF NOT EXISTS citations_target ON citations(target_key, internal);
 CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
-INSERT OR IGNORE INTO store_state VALUES ('schema_version', '2');
+INSERT OR IGNORE INTO store_state VALUES ('schema_version', '3');
+INSERT OR IGNORE INTO store_state VALUES ('index_id', lower(hex(randomblob(8))));
 """
 
 # BM25 weight of the context column (title, headings, label) against the passage body.
 CONTEXT_WEIGHT = CONTEXT_BM25_WEIGHT
 BODY_WEIGHT = 1.0
+
+
+def _schema_version(conn: sqlite3.Connection) -> int | None:
+    """The schema version recorded in the index, read without a write lock (None: no schema)."""
+    try:
+        row = conn.execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # no store_state table: a new, empty file
+        return None
+    return int(row[0]) if row else None
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -95,22 +117,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if "text" not in columns:  # schema 1 did not keep document texts
         conn.execute("ALTER TABLE documents ADD COLUMN text TEXT")
     # Schema 2 adds the citations table (created above by _SCHEMA if missing). Passages written
-    # before it have no citations until their document is ingested again.
+    # before it have no citations until their document is ingested again. Schema 3 adds the
+    # index id (inserted by _SCHEMA) that tags the derived snapshots saved beside the index.
     conn.execute(
         "UPDATE store_state SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
         (str(SCHEMA_VERSION), SCHEMA_VERSION),
     )
-
-
-@dataclass(slots=True)
-class _VectorSnapshot:
-    """All embeddings at one store generation, rows ordered by SQLite rowid."""
-
-    generation: int
-    rowids: np.ndarray  # int64, sorted
-    matrix: np.ndarray  # float32 (n, dim), L2-normalized rows
-    # filterable metadata of the same rows, so common filters need no SQL (filter_masks.py)
-    columns: dict[str, CategoricalColumn] = field(default_factory=dict)
 
 
 class EmbeddedDocumentStore:
@@ -121,12 +133,23 @@ class EmbeddedDocumentStore:
     OpenSearch backend offers the same methods.
     """
 
-    def __init__(self, path: str | Path, embedding_dim: int = 384) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        embedding_dim: int = 384,
+        bm25_k1: float = FTS5_K1,
+        bm25_b: float = FTS5_B,
+        quantized: bool = True,
+        save_snapshots: bool = True,
+    ) -> None:
         self.path = Path(path)
         self.embedding_dim = embedding_dim
+        self.bm25_k1, self.bm25_b = float(bm25_k1), float(bm25_b)
+        self.quantized = quantized  # int8 copy of the vectors for the first pass (exact top-k either way)
+        self.save_snapshots = save_snapshots  # keep derived snapshots beside the index for fast reopen
         self._local = threading.local()
-        self._vectors: _VectorSnapshot | None = None
-        self._vector_lock = threading.Lock()
+        self._snapshot_now: IndexSnapshot | None = None
+        self._snapshot_lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._connection()  # creates the schema on first open
 
@@ -137,11 +160,20 @@ class EmbeddedDocumentStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
-            conn.executescript(_SCHEMA)
-            _migrate(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            # Reads only, when the index is current: a new thread must not queue behind an
+            # ingest's write transaction (the schema script and the migration take the lock).
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            if _schema_version(conn) != SCHEMA_VERSION:
+                conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA)
+                try:
+                    _migrate(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
             self._local.conn = conn
         return conn
 
@@ -177,7 +209,10 @@ class EmbeddedDocumentStore:
     # ---- Haystack DocumentStore protocol -------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, path=str(self.path), embedding_dim=self.embedding_dim)
+        return default_to_dict(
+            self, path=str(self.path), embedding_dim=self.embedding_dim, bm25_k1=self.bm25_k1, bm25_b=self.bm25_b,
+            quantized=self.quantized, save_snapshots=self.save_snapshots,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EmbeddedDocumentStore:
@@ -256,14 +291,27 @@ class EmbeddedDocumentStore:
         return bool(deleted or old)
 
     def list_documents(self) -> list[dict[str, Any]]:
-        """Metadata of every indexed document with its passage and provision counts."""
-        rows = self._connection().execute(
-            "SELECT meta, passages, provisions, updated_at FROM documents ORDER BY doc_id"
-        )
-        return [
+        """Metadata of every indexed document with its passage and provision counts.
+
+        Read once per generation (the query pipeline asks for it on every search); each call
+        gets its own copies."""
+        snapshot = self._snapshot_now
+        if snapshot is not None and snapshot.documents is not None and snapshot.generation == self.generation():
+            return [dict(d) for d in snapshot.documents]
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            generation = int(conn.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0])
+            rows = conn.execute("SELECT meta, passages, provisions, updated_at FROM documents ORDER BY doc_id").fetchall()
+        finally:
+            conn.execute("COMMIT")
+        documents = [
             {**json.loads(meta), "passages": n, "provisions": p, "updated_at": updated}
             for meta, n, p, updated in rows
         ]
+        if snapshot is not None and snapshot.generation == generation:
+            snapshot.documents = documents
+        return [dict(d) for d in documents]
 
     def get_document(self, doc_id: str) -> dict[str, Any] | None:
         row = self._connection().execute(
@@ -349,58 +397,170 @@ class EmbeddedDocumentStore:
     def bm25_retrieval(
         self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10
     ) -> list[Document]:
-        """BM25 over analyzed terms of the context line and the body, best first."""
-        match = self._match_expression(query)
-        if not match:
+        """BM25 over analyzed terms of the context line and the body, best first.
+
+        The query's terms are scored once per generation over every passage (cached), and
+        this list is the top-k of those scores under the filter's mask."""
+        terms = self._query_terms(query)
+        if not terms:
             return []
-        where, params = to_sql(filters)
-        # Only rowid and score go through the sort (every match is scored; at 100k passages
-        # a common term matches tens of thousands), then the top rows are fetched: sorting
-        # whole rows cost ~3x more. The join to passages is needed only to filter.
-        score = f"bm25(passages_fts, {CONTEXT_WEIGHT}, {BODY_WEIGHT})"
-        if filters:
-            sql = (
-                f"SELECT passages_fts.rowid, {score} AS s FROM passages_fts "
-                f"JOIN passages p ON p.rowid = passages_fts.rowid "
-                f"WHERE passages_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
-            )
-        else:
-            sql = f"SELECT rowid, {score} AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?"
-        rows = self._connection().execute(sql, [match, *params, top_k]).fetchall()
-        return self._documents_by_rowid([int(r[0]) for r in rows], [-float(r[1]) for r in rows])
+        if not all(is_single_token(t) for t in terms):  # FTS5 would match a phrase: let it
+            return self._fts5_retrieval(terms, filters, top_k)
+        for _ in range(3):
+            snapshot = self._snapshot()
+            scored = snapshot.lexical_scores(terms)
+            rows, scores = top_matches(scored.scores, scored.matched, self._mask(snapshot, filters), top_k)
+            found = self._documents(snapshot, rows, scores)
+            if found is not None:
+                return found
+        raise RuntimeError(f"{self.path}: the index kept changing while reading results")
 
     def embedding_retrieval(
         self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
     ) -> list[Document]:
-        """Exact cosine similarity (dot product of normalized vectors), best first."""
-        snapshot = self._vector_snapshot()
-        if snapshot.matrix.shape[0] == 0:
-            return []
-        query = np.asarray(query_embedding, dtype=np.float32)
-        scores = snapshot.matrix @ query
-        if filters:
-            mask = filter_mask(filters, snapshot.columns)
-            if mask is None:  # a filter the columns cannot answer: ask SQLite
-                mask = np.isin(snapshot.rowids, self._filtered_rowids(filters), assume_unique=True)
-            scores[~mask] = -np.inf  # scores is this query's own array
-            allowed = int(np.count_nonzero(mask))
+        """Exact cosine similarity (dot product of normalized vectors), best first.
+
+        One pass over the vectors per query vector (cached); each list is a mask and a
+        partial sort over it, re-scored exactly in float32 (see dense_index.py)."""
+        vector = np.asarray(query_embedding, dtype=np.float32)
+        for _ in range(3):
+            snapshot = self._snapshot()
+            if snapshot.size == 0 or vector.size == 0:
+                return []
+            if vector.shape != (snapshot.dense.matrix.shape[1],):
+                raise ValueError(f"query embedding has shape {vector.shape}, expected ({snapshot.dense.matrix.shape[1]},)")
+            scores = snapshot.dense_scores(vector)
+            rows, exact = top_dense(snapshot.dense, scores, self._mask(snapshot, filters), top_k)
+            found = self._documents(snapshot, rows, exact)
+            if found is not None:
+                return found
+        raise RuntimeError(f"{self.path}: the index kept changing while reading results")
+
+    # ---- matches, for totals, facets and paging past the ranked lists ------------------------
+
+    def provision_matches(
+        self, query: str, filters: dict[str, Any] | None = None, include: Sequence[tuple[str, str]] = ()
+    ) -> ProvisionMatches:
+        """The provisions matching ``query`` under ``filters``: those with a passage holding one
+        of the query's terms (as BM25 analyzes them), plus the (doc_id, article) pairs in
+        ``include`` (what a ranking returned by other means), best BM25 passage first."""
+        snapshot = self._snapshot()
+        terms = self._query_terms(query)
+        if terms:
+            scored = snapshot.lexical_scores(terms)
+            mask = self._mask(snapshot, filters)
+            rows = scored.matched if mask is None else scored.matched[mask[scored.matched]]
+            scores = scored.scores[rows]
         else:
-            allowed = len(scores)
-        k = min(top_k, allowed)
-        if k <= 0:
-            return []
-        top = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return self._documents_by_rowid(
-            [int(snapshot.rowids[i]) for i in top], [float(scores[i]) for i in top]
-        )
+            rows, scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        order = np.lexsort((rows, -scores))
+        rows, scores = rows[order], scores[order]
+        keys, first = np.unique(snapshot.provision[rows], return_index=True)
+        first = np.sort(first)  # best passage of each provision, in score order
+        best_rows, best_scores = rows[first], scores[first]
+        extra = []
+        known = set(snapshot.provision[best_rows].tolist())
+        for doc_id, article in include:
+            code = snapshot.provision_code(str(doc_id), str(article))
+            if code is not None and code not in known:
+                known.add(code)
+                where = np.flatnonzero(snapshot.provision == code)
+                if len(where):
+                    extra.append(int(where[0]))
+        del keys
+        return ProvisionMatches(self, snapshot, best_rows, best_scores, np.asarray(extra, dtype=np.int64))
+
+    def forget_query_scores(self) -> None:
+        """Score the next queries afresh (for benchmarks: each timing then includes the scoring)."""
+        self._snapshot().forget_query_scores()
+
+    def warm(self) -> None:
+        """Build (or load) the snapshot of the current generation now rather than at the first query."""
+        self._snapshot()
 
     # ---- internals -------------------------------------------------------------------
 
-    def _match_expression(self, query: str) -> str:
-        groups = query_term_groups(query, LANGUAGES)
-        terms = sorted({t for group in groups for t in group})
-        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    def _query_terms(self, query: str) -> tuple[str, ...]:
+        return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+
+    def _fts5_retrieval(self, terms: tuple[str, ...], filters: dict[str, Any] | None, top_k: int) -> list[Document]:
+        """FTS5's own bm25() (terms that are phrases to FTS5, e.g. with an underscore)."""
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        where, params = to_sql(filters)
+        score = f"bm25(passages_fts, {CONTEXT_WEIGHT}, {BODY_WEIGHT})"
+        sql = (
+            f"SELECT passages_fts.rowid, {score} AS s FROM passages_fts "
+            f"JOIN passages p ON p.rowid = passages_fts.rowid "
+            f"WHERE passages_fts MATCH ? AND {where} ORDER BY s, passages_fts.rowid LIMIT ?"
+        )
+        rows = self._connection().execute(sql, [match, *params, top_k]).fetchall()
+        return self._documents_by_rowid([int(r[0]) for r in rows], [-float(r[1]) for r in rows])
+
+    def _mask(self, snapshot: IndexSnapshot, filters: dict[str, Any] | None) -> np.ndarray | None:
+        return snapshot.mask(filters, self._filtered_rowids)
+
+    def _snapshot(self) -> IndexSnapshot:
+        """The in-memory snapshot of the current generation, loaded or built when a writer
+        has committed since (queries wait for it rather than read a stale one)."""
+        generation = self.generation()
+        snapshot = self._snapshot_now
+        if snapshot is not None and snapshot.generation == generation:
+            return snapshot
+        with self._snapshot_lock:
+            snapshot = self._snapshot_now
+            generation = self.generation()
+            if snapshot is not None and snapshot.generation == generation:
+                return snapshot
+            index_id = self._index_id()
+            folder = snapshot_folder(self.path, generation, index_id)
+            loaded: IndexSnapshot | None = None
+            if (folder / "snapshot.json").exists():
+                try:
+                    loaded = IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized)
+                except (OSError, ValueError, KeyError) as error:
+                    _log.warning("snapshot unreadable: %s (%s)", folder, error)
+            if loaded is None:
+                loaded = IndexSnapshot.build(
+                    self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT, self.bm25_k1, self.bm25_b, self.quantized
+                )
+                if self.save_snapshots and loaded.size:
+                    built = snapshot_folder(self.path, loaded.generation, loaded.index_id)
+                    try:
+                        loaded.save(built)
+                        remove_other_snapshots(self.path, built)
+                    except OSError as error:  # a read-only folder: keep it in memory only
+                        _log.warning("snapshot not saved: %s (%s)", built, error)
+            self._snapshot_now = loaded
+            return loaded
+
+    def _index_id(self) -> str:
+        row = self._connection().execute("SELECT value FROM store_state WHERE key = 'index_id'").fetchone()
+        return str(row[0]) if row else ""
+
+    def _documents(self, snapshot: IndexSnapshot, rows: np.ndarray, scores: np.ndarray) -> list[Document] | None:
+        """Documents of snapshot rows with their scores; None when the index moved to another
+        generation meanwhile (the rowids may no longer mean the same passages)."""
+        rowids = [int(snapshot.rowids[i]) for i in rows]
+        missing = [r for r in rowids if snapshot.rows.peek(r) is None]
+        if missing:
+            conn = self._connection()
+            conn.execute("BEGIN")
+            try:
+                generation = int(conn.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0])
+                if generation != snapshot.generation:
+                    return None
+                marks = ",".join("?" * len(missing))
+                fetched = conn.execute(f"SELECT rowid, id, content, meta FROM passages WHERE rowid IN ({marks})", missing).fetchall()
+            finally:
+                conn.execute("COMMIT")
+            for rowid, passage_id, content, meta in fetched:
+                snapshot.rows.put(int(rowid), (passage_id, content, json.loads(meta)))
+        out = []
+        for rowid, score in zip(rowids, scores):
+            row = snapshot.rows.peek(rowid)
+            if row is not None:
+                out.append(SharedDocument(id=row[0], content=row[1], meta=dict(row[2]), score=float(score)))
+        return out
 
     def _insert(self, conn: sqlite3.Connection, document: Document) -> None:
         meta = document.meta
@@ -488,31 +648,43 @@ class EmbeddedDocumentStore:
         rows = self._connection().execute(f"SELECT rowid FROM passages WHERE {where}", params).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def _vector_snapshot(self) -> _VectorSnapshot:
-        """The in-memory vector matrix, reloaded when another writer has committed since."""
-        generation = self.generation()
-        snapshot = self._vectors
-        if snapshot is not None and snapshot.generation == generation:
-            return snapshot
-        with self._vector_lock:
-            if self._vectors is not None and self._vectors.generation == generation:
-                return self._vectors
-            conn = self._connection()
-            conn.execute("BEGIN")  # one read snapshot for the generation and the rows
-            try:
-                generation = int(conn.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0])
-                rows = conn.execute(
-                    f"SELECT rowid, embedding, {', '.join(MASK_COLUMNS)} FROM passages "
-                    "WHERE embedding IS NOT NULL ORDER BY rowid"
-                ).fetchall()
-            finally:
-                conn.execute("COMMIT")
-            rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            matrix = (
-                np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), self.embedding_dim)
-                if rows
-                else np.zeros((0, self.embedding_dim), dtype=np.float32)
-            )
-            columns = {name: CategoricalColumn.build([r[2 + i] for r in rows]) for i, name in enumerate(MASK_COLUMNS)}
-            self._vectors = _VectorSnapshot(generation, rowids, matrix, columns)
-            return self._vectors
+
+@dataclass(slots=True)
+class ProvisionMatches:
+    """Provisions matching a query under a filter, best first: count them, facet them, page them.
+
+    Rows (text, metadata) are loaded only for the page asked for."""
+
+    store: EmbeddedDocumentStore
+    snapshot: IndexSnapshot
+    rows: np.ndarray  # best passage row of each lexically matching provision, best first
+    scores: np.ndarray
+    extra: np.ndarray  # a row of each included provision that matched no term
+
+    @property
+    def total(self) -> int:
+        return int(len(self.rows) + len(self.extra))
+
+    def facet_counts(self, fields: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Provisions per value of each column (a provision counts once, by its document)."""
+        rows = np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows
+        out: dict[str, dict[str, int]] = {}
+        for name in fields:
+            column = self.snapshot.columns[name]
+            codes = column.codes[rows]
+            counts = np.bincount(codes[codes >= 0], minlength=len(column.index))
+            values = column.values()
+            pairs = [(values[i], int(n)) for i, n in enumerate(counts) if n]
+            out[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+        return out
+
+    def page(self, exclude: set[tuple[str, str]], offset: int, limit: int) -> list[Document]:
+        """Lexically matching provisions not in ``exclude``, best BM25 passage each, from ``offset``."""
+        snapshot = self.snapshot
+        skip = np.asarray(
+            [c for c in (snapshot.provision_code(str(d), str(a)) for d, a in exclude) if c is not None], dtype=np.int64
+        )
+        keep = ~np.isin(snapshot.provision[self.rows], skip) if len(skip) else np.ones(len(self.rows), dtype=bool)
+        rows, scores = self.rows[keep][offset : offset + limit], self.scores[keep][offset : offset + limit]
+        found = self.store._documents(snapshot, rows, scores)
+        return found or []

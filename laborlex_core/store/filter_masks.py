@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-MASK_COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind")
+MASK_COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
 
 
 @dataclass(slots=True)
@@ -38,6 +38,10 @@ class CategoricalColumn:
             count=len(values),
         )
         return cls(codes, index)
+
+    def values(self) -> list[str]:
+        """The value of each code, in code order."""
+        return sorted(self.index, key=self.index.__getitem__)
 
     def equals(self, value: str) -> np.ndarray:
         code = self.index.get(value)

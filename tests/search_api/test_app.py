@@ -8,7 +8,9 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from ingest.pipeline import ingest_sources
 from laborlex_core.settings import Settings
+from laborlex_core.text_analysis import analyze
 from search_api.app import create_app
 from tests.conftest import DOCS_DIR, shared_model_dir
 
@@ -31,6 +33,56 @@ def test_search_returns_cited_provisions_with_snippets_ranks_and_facets(client: 
     assert any(word.startswith(("peor", "trabaj", "infantil", "form")) for word in marked)
     assert set(body["facets"]) == {"jurisdiction", "language", "kind"}
     assert sum(body["facets"]["jurisdiction"].values()) == body["total"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_paging_runs_to_total_and_facets_count_the_matches(client: TestClient, mode: str) -> None:
+    """Every provision counted in ``total`` is on exactly one page, and the facets of an
+    unfiltered search add up to it; with a filter, the filtered value's facet equals total."""
+    query, seen = "salario mínimo minimum wage", []
+    first = client.get("/search", params={"q": query, "mode": mode, "limit": 5}).json()
+    total = first["total"]
+    assert total > 5
+    offset = 0
+    while offset < total + 5:
+        page = client.get("/search", params={"q": query, "mode": mode, "limit": 5, "offset": offset}).json()
+        assert page["total"] == total
+        seen += [(r["doc_id"], r["article"]) for r in page["results"]]
+        if not page["results"]:
+            break
+        offset += 5
+    assert len(seen) == len(set(seen)) == total
+    assert sum(first["facets"]["language"].values()) == total
+    es = client.get("/search", params={"q": query, "mode": mode, "language": "es", "limit": 1}).json()
+    assert es["total"] == es["facets"]["language"]["es"] <= total  # the facets ignore the language filter
+    assert len(es["facets"]["language"]) > 1
+
+
+def test_total_counts_provisions_holding_a_query_word_by_hand(client: TestClient, api_settings: Settings) -> None:
+    """bm25 mode: ``total`` is the number of provisions with a passage holding a query term."""
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+    store = EmbeddedDocumentStore(api_settings.store_path)
+    query = "jornada nocturna"
+    terms = set(store._query_terms(query))
+    provisions = set()
+    for passage in store.filter_documents({"field": "meta.jurisdiction", "operator": "==", "value": "HN"}):
+        words = set(analyze(passage.content or "", passage.meta.get("language")))
+        context = store._connection().execute(
+            "SELECT f.context FROM passages p JOIN passages_fts f ON f.rowid = p.rowid WHERE p.id = ?", (passage.id,)
+        ).fetchone()[0]
+        if terms & (words | set(context.split())):
+            provisions.add((passage.meta["doc_id"], passage.meta["article"]))
+    body = client.get("/search", params={"q": query, "mode": "bm25", "jurisdiction": "HN"}).json()
+    assert body["total"] == len(provisions) > 0
+
+
+def test_search_reports_the_query_embedding_time(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "despido injustificado indemnización"})
+    timing = dict(part.strip().split(";dur=") for part in response.headers["Server-Timing"].split(","))
+    assert 0 < float(timing["embed"]) <= float(timing["total"])
+    assert float(dict(part.strip().split(";dur=") for part in client.get(
+        "/search", params={"q": "despido", "mode": "bm25"}).headers["Server-Timing"].split(","))["embed"]) == 0
 
 
 def test_filters_paging_and_modes(client: TestClient) -> None:
@@ -132,7 +184,16 @@ def test_health_and_stats(client: TestClient, api_settings: Settings) -> None:
 @pytest.fixture()
 def writable(tmp_path: Path) -> TestClient:
     settings = Settings(data_dir=tmp_path / "data", model_dir=shared_model_dir(), api_token="s3cret-token")
-    return TestClient(create_app(settings))
+    return TestClient(create_app(settings, ingest=ingest_sources))
+
+
+def test_uploads_need_an_ingest_function(tmp_path: Path) -> None:
+    """The API does not import ingest; a server created without one refuses uploads."""
+    settings = Settings(data_dir=tmp_path / "data", model_dir=shared_model_dir(), api_token="s3cret-token")
+    client = TestClient(create_app(settings))
+    files = {"file": ("usmca.txt", b"Article 1. Text.", "text/plain")}
+    response = client.post("/documents", data={"id": "x", "title": "X", "language": "en"}, files=files, headers=TOKEN)
+    assert response.status_code == 503 and response.json()["detail"]["field"] == "file"
 
 
 def test_upload_and_delete_need_the_token(writable: TestClient) -> None:

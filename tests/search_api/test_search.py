@@ -63,7 +63,7 @@ def test_hits_found_through_translated_terms_mark_them(api_settings: Settings) -
 
 
 def test_snippet_sentences_are_embedded_once(api_settings: Settings, monkeypatch) -> None:
-    import search_api.search as search_module
+    import search_api.sentence_vectors as module
 
     searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
     query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
@@ -71,10 +71,34 @@ def test_snippet_sentences_are_embedded_once(api_settings: Settings, monkeypatch
     documents, vector = searcher.run(query, "dense", spanish, top_k=3)
     first = [hit.snippet for hit in searcher.hits(documents, query, vector)]
     embedded: list[int] = []
-    real = search_module.embed_passage_texts
-    monkeypatch.setattr(search_module, "embed_passage_texts", lambda model, texts, *a: embedded.append(len(texts)) or real(model, texts, *a))
+    real = module.embed_passage_texts
+    monkeypatch.setattr(module, "embed_passage_texts", lambda model, texts, *a: embedded.append(len(texts)) or real(model, texts, *a))
     assert [hit.snippet for hit in searcher.hits(documents, query, vector)] == first
     assert embedded == []  # every sentence came from the cache
-    monkeypatch.setattr(search_module, "SENTENCE_CACHE_SIZE", 1)
+    searcher.sentence_vectors.cache_size = 1
     searcher.hits(documents, query, vector)
-    assert len(searcher._sentence_cache) == 1
+    assert len(searcher.sentence_vectors) == 1
+
+
+def test_sentences_embedded_per_request_are_bounded(api_settings: Settings, monkeypatch) -> None:
+    """A page of long provisions found by meaning costs at most ``per_request`` sentence
+    embeddings; the results beyond the budget keep their opening words, and a later request
+    (the cache now warm) gives every one its closest sentence."""
+    import search_api.sentence_vectors as module
+
+    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    searcher.sentence_vectors.per_request = 2
+    query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
+    spanish = {"field": "meta.language", "operator": "==", "value": "es"}
+    documents, vector = searcher.run(query, "dense", spanish, top_k=5)
+    embedded: list[int] = []
+    real = module.embed_passage_texts
+    monkeypatch.setattr(module, "embed_passage_texts", lambda model, texts, *a: embedded.append(len(texts)) or real(model, texts, *a))
+    searcher.hits(documents, query, vector)
+    assert embedded and max(embedded) <= 2
+    wanted = {t for d in documents for t in sentences(d.content or "")}
+    while len(searcher.sentence_vectors) < len(wanted):
+        searcher.hits(documents, query, vector)
+    searcher.sentence_vectors.per_request = 1000
+    unbounded = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    assert [h.snippet for h in searcher.hits(documents, query, vector)] == [h.snippet for h in unbounded.hits(documents, query, vector)]

@@ -1,4 +1,4 @@
-"""Filters answered from the vector snapshot's columns select exactly what SQL selects."""
+"""Filters answered from the snapshot's columns (or, failing that, SQL) select exactly what SQL selects."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ FILTERS = [
     {"operator": "OR", "conditions": [
         {"field": "meta.doc_id", "operator": "==", "value": "d1"},
         {"field": "meta.kind", "operator": "==", "value": "case_law"}]},
+    {"operator": "AND", "conditions": [
+        {"field": "meta.doc_id", "operator": "in", "value": ["d1", "d2"]},
+        {"field": "meta.article", "operator": "==", "value": "1"}]},
 ]
 FALLBACK = [
     {"operator": "NOT", "conditions": [{"field": "meta.kind", "operator": "==", "value": "statute"}]},
     {"field": "meta.jurisdiction", "operator": "!=", "value": "MX"},
     {"field": "meta.date", "operator": ">=", "value": "2000"},
-    {"field": "meta.article", "operator": "==", "value": "1"},
+    {"field": "meta.article", "operator": "==", "value": 1},
 ]
 
 
@@ -49,16 +52,25 @@ def store(tmp_path: Path) -> EmbeddedDocumentStore:
 
 @pytest.mark.parametrize("filters", FILTERS)
 def test_mask_equals_sql(store: EmbeddedDocumentStore, filters: dict) -> None:
-    snapshot = store._vector_snapshot()
+    snapshot = store._snapshot()
     mask = filter_mask(filters, snapshot.columns)
     assert mask is not None
     expected = np.isin(snapshot.rowids, store._filtered_rowids(filters))
     assert (mask == expected).all()
 
 
+@pytest.mark.parametrize("filters", FILTERS + FALLBACK)
+def test_snapshot_mask_equals_sql(store: EmbeddedDocumentStore, filters: dict) -> None:
+    """The mask every ranked list is cut by: columns where they answer, SQL rowids otherwise."""
+    snapshot = store._snapshot()
+    mask = store._mask(snapshot, filters)
+    expected = np.isin(snapshot.rowids, store._filtered_rowids(filters))
+    assert mask is not None and (mask == expected).all()
+
+
 @pytest.mark.parametrize("filters", FALLBACK)
 def test_other_filters_fall_back_to_sql(store: EmbeddedDocumentStore, filters: dict) -> None:
-    assert filter_mask(filters, store._vector_snapshot().columns) is None
+    assert filter_mask(filters, store._snapshot().columns) is None
     query = store.filter_documents()[0].embedding
     found = {d.id for d in store.embedding_retrieval(query, filters=filters, top_k=100)}
     assert found == {d.id for d in store.filter_documents(filters)}

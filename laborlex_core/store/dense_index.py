@@ -1,0 +1,124 @@
+"""Exact nearest neighbours with one pass over an int8 copy of the vectors per query.
+
+Scoring 100k float32 vectors (154 MB) is bound by memory bandwidth. An int8 copy (one scale
+per row) is a quarter of that, and torch has a CPU kernel for it (``_weight_int8pack_mm``,
+bf16 activations). Its scores are approximate, with an error this module bounds for every
+row; candidates whose approximate score could still reach the k-th best are re-scored in
+float32, so the top-k is the exact one (tests compare it with a plain float32 product).
+
+What is quantized is each row minus the mean row c: e5 vectors share a large common
+direction (cosines of unrelated passages are ~0.75), so the residuals are about half as
+long, and so are every error below. The score is q.c (float32) plus the int8 product.
+
+Error bound of the approximate score y = q.c + z of a row x (r = x - c, r^ = its int8 copy
+times the bf16 scale, q' = the query in bf16, z the kernel's bf16 output):
+|q.x - y| <= |q|.|r - r^| + |q - q'|.|r^| + d.2^-24.|q'|.|r^| + 2^-8.|z| / (1 - 2^-8)
+(quantization, query rounding, fp32 accumulation, bf16 output), by Cauchy-Schwarz; the
+per-row terms are precomputed and their maximum taken.
+
+Without torch's kernel (or with ``quantized=False``) the float32 product is used directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_BF16_RELATIVE = 2.0**-8 / (1.0 - 2.0**-8)
+
+
+def _torch():  # imported on demand: the store works (exactly, in float32) without it
+    try:
+        import torch
+
+        if not hasattr(torch, "_weight_int8pack_mm"):
+            return None
+        return torch
+    except ImportError:  # pragma: no cover - torch ships with sentence-transformers
+        return None
+
+
+@dataclass(slots=True)
+class DenseScores:
+    """One query's scores over every row: approximate (with a bound) or exact."""
+
+    approx: np.ndarray  # float32, one per row; -inf where a row has no vector
+    bound: float  # |exact - approx| <= bound for every row (0 when exact)
+    query: np.ndarray  # float32, for re-scoring
+    _order: np.ndarray | None = field(default=None)  # rows by approx score, best first (lazy prefix)
+    exact: np.ndarray | None = field(default=None)  # float32 scores of every row, once needed
+
+
+@dataclass(slots=True)
+class DenseIndex:
+    """Row-aligned float32 vectors (zero rows where a passage has none) and their int8 copy."""
+
+    matrix: np.ndarray  # float32 (n, dim)
+    present: np.ndarray  # bool (n,): the row has a vector
+    packed: object | None = None  # torch int8 tensor (n, dim): rows minus ``center``, quantized
+    scales: object | None = None  # torch bf16 tensor (n,)
+    center: np.ndarray | None = None  # float32 (dim,): the mean row
+    max_error: float = 0.0  # max_r |r_r - r^_r|
+    max_norm: float = 0.0  # max_r |r^_r|
+
+    @classmethod
+    def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True) -> DenseIndex:
+        index = cls(matrix, present)
+        torch = _torch() if quantized else None
+        if torch is None or matrix.shape[0] == 0:
+            return index
+        center = matrix[present].mean(axis=0).astype(np.float32) if present.any() else np.zeros(matrix.shape[1], np.float32)
+        codes = np.zeros(matrix.shape, dtype=np.int8)
+        scale32 = np.ones(matrix.shape[0], dtype=np.float32)
+        max_error = max_norm = 0.0
+        for start in range(0, matrix.shape[0], 65_536):  # in blocks: a float32 copy of 1M rows is 1.5 GB
+            block = np.asarray(matrix[start : start + 65_536], dtype=np.float32) - center
+            block[~present[start : start + 65_536]] = 0.0
+            absmax = np.abs(block).max(axis=1)
+            scales = torch.from_numpy(np.where(absmax > 0, absmax / 127.0, 1.0).astype(np.float32)).to(torch.bfloat16)
+            scale = scales.to(torch.float32).numpy()
+            block_codes = np.clip(np.rint(block / scale[:, None]), -127, 127).astype(np.int8)
+            rebuilt = block_codes.astype(np.float32) * scale[:, None]
+            max_error = max(max_error, float(np.sqrt(((block - rebuilt) ** 2).sum(axis=1)).max()))
+            max_norm = max(max_norm, float(np.sqrt((rebuilt**2).sum(axis=1)).max()))
+            codes[start : start + 65_536], scale32[start : start + 65_536] = block_codes, scale
+        index.packed = torch.from_numpy(codes)
+        index.scales = torch.from_numpy(scale32).to(torch.bfloat16)
+        index.center = center
+        index.max_error, index.max_norm = max_error, max_norm
+        return index
+
+    @property
+    def rows(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def score(self, query: np.ndarray) -> DenseScores:
+        """Scores of every row for a query vector (one pass over the matrix)."""
+        query = np.asarray(query, dtype=np.float32)
+        torch = _torch() if self.packed is not None else None
+        if torch is None:
+            scores = self.matrix @ query
+            scores[~self.present] = -np.inf
+            return DenseScores(scores, 0.0, query)
+        q16 = torch.from_numpy(query).to(torch.bfloat16)
+        out = torch._weight_int8pack_mm(q16.unsqueeze(0), self.packed, self.scales)[0]
+        residual = out.to(torch.float32).numpy()
+        qnorm = float(np.linalg.norm(query))
+        rounding = float(np.linalg.norm(query - q16.to(torch.float32).numpy()))
+        q16norm = float(np.linalg.norm(q16.to(torch.float32).numpy()))
+        peak = float(np.abs(residual).max()) if len(residual) else 0.0
+        offset = float(query @ self.center) if self.center is not None else 0.0
+        bound = (
+            qnorm * self.max_error
+            + rounding * self.max_norm
+            + query.shape[0] * 2.0**-24 * q16norm * self.max_norm
+            + _BF16_RELATIVE * peak
+        ) * 1.001 + 1e-6
+        approx = residual + np.float32(offset)
+        approx[~self.present] = -np.inf
+        return DenseScores(approx, bound, query)
+
+    def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """Float32 scores of some rows, computed as a plain product would."""
+        return self.matrix[rows] @ query

@@ -1,0 +1,77 @@
+"""Top-k of one query's scores under a filter mask: every ranked list is a selection, not a search.
+
+Ties are broken by row (SQLite rowid order), so the same scores always give the same list.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from laborlex_core.store.dense_index import DenseIndex, DenseScores
+
+# Rows of a query's dense scores kept sorted, best first: most filtered lists find their
+# top-k (and every row that could still reach it) within this prefix.
+DENSE_PREFIX = 4096
+# Past this share of the allowed rows, re-scoring candidates one by one costs more than one
+# float32 pass over the whole matrix.
+EXACT_FALLBACK = 0.05
+
+
+def order_top(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of ``rows`` (ascending) by ``scores`` (aligned), best first, ties by row."""
+    if k <= 0 or len(rows) == 0:
+        return rows[:0], scores[:0]
+    if len(rows) > k:
+        cut = np.argpartition(-scores, k - 1)
+        kth = scores[cut[k - 1]]
+        keep = np.flatnonzero(scores >= kth)  # every row tied with the k-th, in row order
+        rows, scores = rows[keep], scores[keep]
+    order = np.lexsort((rows, -scores))[:k]
+    return rows[order], scores[order]
+
+
+def top_matches(scores: np.ndarray, matched: np.ndarray, mask: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k of the rows with a positive score (``matched``, ascending) that the mask allows."""
+    rows = matched if mask is None else matched[mask[matched]]
+    return order_top(rows, scores[rows], k)
+
+
+def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k by cosine among the rows the mask allows (rows without a vector never)."""
+    allowed = index.present if mask is None else (mask & index.present)
+    if scores.bound == 0.0:
+        rows = np.flatnonzero(allowed)
+        return order_top(rows, scores.approx[rows], k)
+    if scores.exact is None:
+        candidates = _candidates(scores, allowed, k)
+        if len(candidates) <= max(EXACT_FALLBACK * len(allowed), 4 * k):
+            candidates = np.sort(candidates)
+            return order_top(candidates, index.exact(candidates, scores.query), k)
+        # too many rows within the bound to gather one by one: score every row exactly,
+        # once for this query (the later lists of the query reuse it)
+        scores.exact = index.matrix @ scores.query
+    rows = np.flatnonzero(allowed)
+    return order_top(rows, scores.exact[rows], k)
+
+
+def _candidates(scores: DenseScores, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Rows whose approximate score is within twice the error bound of the k-th best allowed:
+    the exact top-k is among them (a row of it scores >= the k-th exact >= k-th approx - bound)."""
+    approx, n = scores.approx, len(scores.approx)
+    if scores._order is None:
+        size = min(n, DENSE_PREFIX)
+        part = np.argpartition(-approx, size - 1)[:size] if size < n else np.arange(n)
+        scores._order = part[np.argsort(-approx[part], kind="stable")]
+    order = scores._order
+    within = order[allowed[order]]
+    if len(within) >= k:
+        threshold = approx[within[k - 1]] - 2.0 * scores.bound
+        floor = approx[order[-1]] if len(order) < n else -np.inf
+        if threshold > floor:  # every row outside the prefix is below the threshold
+            return within[approx[within] >= threshold]
+    rows = np.flatnonzero(allowed)
+    if len(rows) <= k:
+        return rows
+    values = approx[rows]
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    return rows[values >= kth - 2.0 * scores.bound]

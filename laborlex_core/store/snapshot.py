@@ -1,0 +1,261 @@
+"""Everything a query reads from memory, for one generation of the SQLite index.
+
+A snapshot holds, for the passages at one store generation (rows in rowid order): the
+filterable columns as categorical codes, the vectors (float32 and an int8 copy), and the
+BM25 postings. It is derived from SQLite (the source of truth) and tagged with the
+generation and the index's id, so a query never reads one generation's scores against
+another's rows: when a write commits, the next query builds (or loads) the snapshot of the
+new generation first.
+
+Built snapshots are saved next to the index (``index.sqlite3.derived/g<gen>-<id>/``) so a
+new process opens a large index by mapping files instead of re-reading and re-analyzing
+every passage. Per-query caches live on the snapshot, so a new generation starts empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from laborlex_core.store.dense_index import DenseIndex, DenseScores
+from laborlex_core.store.filter_masks import CategoricalColumn, filter_mask
+from laborlex_core.store.lexical_index import LexicalIndex
+
+COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
+SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all passages)
+MASK_CACHE_SIZE = 256
+ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
+FORMAT = 2  # of the saved folder
+
+T = TypeVar("T")
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map; values are computed outside the lock."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def peek(self, key: Hashable) -> Any | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+@dataclass(slots=True)
+class LexicalScores:
+    scores: np.ndarray  # float64 per row
+    matched: np.ndarray  # rows with a positive score, ascending
+
+
+@dataclass(slots=True)
+class IndexSnapshot:
+    generation: int
+    index_id: str
+    rowids: np.ndarray  # int64, ascending
+    columns: dict[str, CategoricalColumn]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    provision: np.ndarray = field(init=False)  # int64 code of (doc_id, article) per row
+    _masks: _LRU = field(init=False)
+    _lexical_scores: _LRU = field(init=False)
+    _dense_scores: _LRU = field(init=False)
+    rows: _LRU = field(init=False)  # rowid -> (id, content, meta)
+    documents: list[dict[str, Any]] | None = None  # list_documents() at this generation
+
+    def __post_init__(self) -> None:
+        doc, article = self.columns["doc_id"], self.columns["article"]
+        width = max(len(article.index), 1) + 1
+        self.provision = (doc.codes.astype(np.int64) + 1) * width + (article.codes.astype(np.int64) + 1)
+        self._masks = _LRU(MASK_CACHE_SIZE)
+        self._lexical_scores = _LRU(SCORE_CACHE_SIZE)
+        self._dense_scores = _LRU(SCORE_CACHE_SIZE)
+        self.rows = _LRU(ROW_CACHE_SIZE)
+
+    @property
+    def size(self) -> int:
+        return int(len(self.rowids))
+
+    # ---- per-query work, done once ---------------------------------------------------
+
+    def mask(self, filters: dict[str, Any] | None, sql_rowids: Callable[[dict[str, Any]], np.ndarray]) -> np.ndarray | None:
+        """Rows a filter selects (None: all), from the columns or, failing that, from SQL."""
+        if not filters:
+            return None
+        key = json.dumps(filters, sort_keys=True, default=str)
+
+        def compute() -> np.ndarray:
+            mask = filter_mask(filters, self.columns)
+            if mask is None:
+                wanted = sql_rowids(filters)
+                mask = np.zeros(self.size, dtype=bool)
+                where = np.searchsorted(self.rowids, wanted)
+                ok = (where < self.size) & (self.rowids[np.minimum(where, self.size - 1)] == wanted) if self.size else where < 0
+                mask[where[ok]] = True
+            return mask
+
+        return self._masks.get(key, compute)
+
+    def lexical_scores(self, terms: tuple[str, ...]) -> LexicalScores:
+        def compute() -> LexicalScores:
+            scores = self.lexical.score(terms)
+            return LexicalScores(scores, np.flatnonzero(scores > 0))
+
+        return self._lexical_scores.get(terms, compute)
+
+    def dense_scores(self, vector: np.ndarray) -> DenseScores:
+        return self._dense_scores.get(vector.tobytes(), lambda: self.dense.score(vector))
+
+    def forget_query_scores(self) -> None:
+        """Drop the per-query score caches (benchmarks time a query's first list cold)."""
+        self._lexical_scores = _LRU(SCORE_CACHE_SIZE)
+        self._dense_scores = _LRU(SCORE_CACHE_SIZE)
+
+    def provision_code(self, doc_id: str, article: str) -> int | None:
+        doc, art = self.columns["doc_id"].index.get(doc_id), self.columns["article"].index.get(article)
+        if doc is None or art is None:
+            return None
+        width = max(len(self.columns["article"].index), 1) + 1
+        return (doc + 1) * width + (art + 1)
+
+    def value_of(self, column: str, row: int) -> str | None:
+        code = int(self.columns[column].codes[row])
+        if code < 0:
+            return None
+        return self.columns[column].values()[code]
+
+    # ---- building and saving ----------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        conn: sqlite3.Connection,
+        dim: int,
+        context_weight: float,
+        body_weight: float,
+        k1: float,
+        b: float,
+        quantized: bool,
+    ) -> IndexSnapshot:
+        """Read every passage once, inside one read transaction (generation and rows agree)."""
+        conn.execute("BEGIN")
+        try:
+            state = dict(conn.execute("SELECT key, value FROM store_state").fetchall())
+            generation, index_id = int(state["generation"]), str(state.get("index_id", ""))
+            rows = conn.execute(
+                f"SELECT p.rowid, p.embedding, f.context, f.body, {', '.join('p.' + c for c in COLUMNS)} "
+                "FROM passages p JOIN passages_fts f ON f.rowid = p.rowid ORDER BY p.rowid"
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        n = len(rows)
+        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+        matrix = np.zeros((n, dim), dtype=np.float32)
+        present = np.zeros(n, dtype=bool)
+        for i, r in enumerate(rows):
+            if r[1] is not None:
+                matrix[i] = np.frombuffer(r[1], dtype=np.float32)
+                present[i] = True
+        columns = {name: CategoricalColumn.build([r[4 + i] for r in rows]) for i, name in enumerate(COLUMNS)}
+        lexical = LexicalIndex.build([r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight, k1, b)
+        del rows
+        dense = DenseIndex.build(matrix, present, quantized)
+        return cls(generation, index_id, rowids, columns, dense, lexical)
+
+    def save(self, folder: Path) -> None:
+        """Write to a temporary folder, then rename: readers see a complete folder or none."""
+        tmp = folder.with_name(folder.name + f".tmp{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        np.save(tmp / "rowids.npy", self.rowids)
+        np.save(tmp / "vectors.npy", self.dense.matrix)
+        np.save(tmp / "present.npy", self.dense.present)
+        for name, column in self.columns.items():
+            np.save(tmp / f"col-{name}.npy", column.codes)
+        values = {name: column.values() for name, column in self.columns.items()}
+        meta: dict[str, Any] = {"format": FORMAT, "generation": self.generation, "index_id": self.index_id, "values": values}
+        if self.dense.packed is not None:
+            np.save(tmp / "codes.npy", self.dense.packed.numpy())  # type: ignore[attr-defined]
+            np.save(tmp / "scales.npy", self.dense.scales.float().numpy())  # type: ignore[attr-defined]
+            np.save(tmp / "center.npy", self.dense.center)
+            meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
+        self.lexical.save(tmp / "lexical")
+        (tmp / "snapshot.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process saved the same generation first
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, k1: float, b: float, quantized: bool) -> IndexSnapshot:
+        meta = json.loads((folder / "snapshot.json").read_text("utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{folder}: saved in format {meta.get('format')}, expected {FORMAT}")
+        columns = {
+            name: CategoricalColumn(np.load(folder / f"col-{name}.npy"), {v: i for i, v in enumerate(values)})
+            for name, values in meta["values"].items()
+        }
+        matrix = np.load(folder / "vectors.npy", mmap_mode="r")  # read only where re-scored
+        present = np.load(folder / "present.npy")
+        dense = DenseIndex(matrix, present)
+        if quantized and (folder / "codes.npy").exists():
+            from laborlex_core.store.dense_index import _torch
+
+            torch = _torch()
+            if torch is not None:
+                dense.packed = torch.from_numpy(np.load(folder / "codes.npy"))
+                dense.scales = torch.from_numpy(np.load(folder / "scales.npy")).to(torch.bfloat16)
+                dense.center = np.load(folder / "center.npy")
+                dense.max_error, dense.max_norm = float(meta["max_error"]), float(meta["max_norm"])
+        elif quantized:
+            dense = DenseIndex.build(np.asarray(matrix), present, quantized)
+        lexical = LexicalIndex.load(folder / "lexical", k1, b)
+        return cls(int(meta["generation"]), str(meta["index_id"]), np.load(folder / "rowids.npy"), columns, dense, lexical)
+
+
+def derived_folder(index_path: Path) -> Path:
+    return index_path.with_name(index_path.name + ".derived")
+
+
+def snapshot_folder(index_path: Path, generation: int, index_id: str) -> Path:
+    return derived_folder(index_path) / f"g{generation}-{index_id or 'noid'}"
+
+
+def remove_other_snapshots(index_path: Path, keep: Path) -> None:
+    """Older generations' folders are of no further use (best effort: another process may
+    still be reading one through memory maps, which stay valid after the unlink)."""
+    parent = derived_folder(index_path)
+    if not parent.is_dir():
+        return
+    for child in parent.iterdir():
+        if child != keep and not child.name.startswith(keep.name + ".tmp"):
+            shutil.rmtree(child, ignore_errors=True)

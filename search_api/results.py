@@ -1,0 +1,101 @@
+"""A page of search results with the number of provisions found and facet counts.
+
+What "found" means (docs/api.md): a provision matches a query when one of its passages
+holds one of the query's words, analyzed as BM25 analyzes them (stemmed per language,
+accents folded), or when the ranking returned it (by meaning, through the glossary, as a
+cited provision or as another language version). ``total`` counts the matches under all
+the filters; facet counts count them under the filters other than jurisdiction, language
+and kind, so a user filtering on Mexico still sees how many answers Honduras holds (the
+ranked provisions are counted in both). Pages run through the ranking first, then through
+the remaining word matches by their best BM25 passage, to the last match. The ranking is
+taken to ``RANKED_DEPTH`` provisions whatever the page, so every page agrees on ``total``.
+
+The counts come from the store's scores of this query (the same per-query scoring the
+ranked lists used, masked by the filters): no second search runs for the facets, and rows
+are read only for the page shown. A backend without ``provision_matches`` (OpenSearch)
+counts the ranked provisions instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from haystack import Document
+
+from laborlex_core.settings import Settings
+from laborlex_core.store.base import SearchBackend
+from search_api.citation_views import with_citation_counts
+from search_api.collapse import provision_key
+from search_api.pipeline import Mode
+from search_api.search import Searcher, SearchHit
+
+FACET_FIELDS: tuple[str, ...] = ("jurisdiction", "language", "kind")
+# Provisions taken from the ranking, whatever the page: every page of one query sees the same
+# ranking (so the same total), and pages past it continue with the remaining word matches.
+RANKED_DEPTH = 100
+
+
+@dataclass(slots=True)
+class SearchPage:
+    """One page of results, the number of provisions found, and facet counts over them."""
+
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def facet_counts(documents: list[Document]) -> dict[str, dict[str, int]]:
+    """Counts per value over a list of provisions (one Document each)."""
+    return {
+        name: dict(Counter(str(d.meta.get(name)) for d in documents if d.meta.get(name)).most_common())
+        for name in FACET_FIELDS
+    }
+
+
+def search_page(
+    settings: Settings,
+    store: SearchBackend,
+    searcher: Searcher,
+    query: str,
+    mode: Mode = "hybrid",
+    filters: dict[str, Any] | None = None,
+    facet_free_filters: dict[str, Any] | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchPage:
+    """Search once, page through the ranking and then the remaining matches, count facets."""
+    ranked, vector = searcher.run(query, mode, filters, top_k=RANKED_DEPTH)
+    matcher = getattr(store, "provision_matches", None)
+    if matcher is None:  # the ranking only (a deeper one when the page is past it)
+        if offset + limit > len(ranked) == RANKED_DEPTH:
+            ranked, vector = searcher.run(query, mode, filters, top_k=offset + limit)
+        page = ranked[offset : offset + limit]
+        total, facets = len(ranked), facet_counts(ranked)
+    else:
+        keys = [provision_key(d.meta) for d in ranked]
+        matches = matcher(query, filters, include=keys)
+        scope = matches if facet_free_filters == filters else matcher(query, facet_free_filters, include=keys)
+        total, facets = matches.total, scope.facet_counts(FACET_FIELDS)
+        page = ranked[offset : offset + limit]
+        if len(page) < limit and offset + len(page) < total:
+            page = page + matches.page(set(keys), max(0, offset - len(ranked)), limit - len(page))
+    hits = with_citation_counts(store, searcher.hits(page, query, vector))
+    return SearchPage(hits=hits, total=total, facets=facets)
+
+
+def compare(
+    store: SearchBackend, searcher: Searcher, query: str, jurisdictions: list[str], mode: Mode = "hybrid", limit: int = 3
+) -> list[tuple[str, list[SearchHit]]]:
+    """The best provisions for one question in each jurisdiction, in the order asked (the
+    query is embedded and scored once; each column is a filtered cut of the same scores)."""
+    return [
+        (
+            j,
+            with_citation_counts(
+                store, searcher.search(query, mode, {"field": "meta.jurisdiction", "operator": "==", "value": j}, limit)
+            ),
+        )
+        for j in jurisdictions
+    ]

@@ -1,0 +1,278 @@
+"""The per-generation snapshot: the same top-k as exact scoring, generation tags, no write lock at open.
+
+A seeded index of a few hundred passages (random words from a small vocabulary, so terms
+are shared and BM25 statistics matter; random unit vectors) is searched under many filters
+and compared with FTS5's own bm25() and with a plain float32 product.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from haystack import Document
+
+from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.lexical_index import reference_bm25
+from laborlex_core.store.snapshot import derived_folder
+
+DIM = 384
+WORDS = ["salario", "trabajo", "despido", "vacaciones", "employer", "wages", "overtime", "hours", "leave",
+         "სამუშაო", "ხელფასი", "contrato", "indemnización", "jornada", "union", "strike", "minimum", "descanso"]
+FILTERS = [
+    None,
+    {"field": "meta.jurisdiction", "operator": "==", "value": "MX"},
+    {"field": "meta.language", "operator": "in", "value": ["es", "ka"]},
+    {"operator": "AND", "conditions": [{"field": "meta.jurisdiction", "operator": "==", "value": "US"},
+                                        {"field": "meta.kind", "operator": "==", "value": "case_law"}]},
+    {"field": "meta.date", "operator": ">=", "value": "2005"},  # answered through SQL
+    {"field": "meta.doc_id", "operator": "==", "value": "nothing-here"},
+]
+QUERIES = ["salario trabajo", "despido indemnizacion", "overtime hours employer", "ხელფასი", "leave", "contrato jornada descanso union"]
+
+
+def seeded_documents(count: int, seed: int = 7) -> dict[str, list[Document]]:
+    rng = np.random.default_rng(seed)
+    docs: dict[str, list[Document]] = {}
+    for i in range(count):
+        doc_id = f"d{i % 23}"
+        language, jurisdiction = [("es", "MX"), ("en", "US"), ("ka", "GE"), ("es", "HN")][(i % 23) % 4]  # per document
+        words = rng.choice(WORDS, size=int(rng.integers(3, 40)))
+        vector = rng.normal(size=DIM).astype(np.float32)
+        docs.setdefault(doc_id, []).append(
+            Document(
+                id=f"{doc_id}#{i:05d}.00",
+                content=" ".join(words),
+                embedding=(vector / np.linalg.norm(vector)).tolist(),
+                meta={"doc_id": doc_id, "language": language, "jurisdiction": jurisdiction,
+                      "kind": ["statute", "case_law"][(i % 23) % 2], "title": f"Title {doc_id}", "article": str(i % 11),
+                      "unit": "article", "ordinal": i, "chunk": 0, "date": f"{1995 + i % 20}-01-01"},
+            )
+        )
+    return docs
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> EmbeddedDocumentStore:
+    s = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    for doc_id, passages in seeded_documents(400).items():
+        s.replace_document(doc_id, passages, {"doc_id": doc_id, "title": doc_id})
+    return s
+
+
+def assert_same_ranking(found: list[Document], expected: list[tuple[str, float]]) -> None:
+    """Same scores in order; the same passages wherever scores are not tied at the cut."""
+    assert len(found) == len(expected)
+    assert [d.score for d in found] == pytest.approx([s for _, s in expected], rel=1e-6, abs=1e-6)
+    if expected:
+        last = expected[-1][1]
+        above = {i for i, s in expected if s > last + 1e-6}
+        assert above <= {d.id for d in found}
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("query", QUERIES)
+def test_bm25_top_k_equals_fts5(store: EmbeddedDocumentStore, query: str, filters: dict | None) -> None:
+    terms = store._query_terms(query)
+    expected = store._fts5_retrieval(terms, filters, 15)  # SQLite's own bm25(), ORDER BY ... LIMIT
+    assert_same_ranking(store.bm25_retrieval(query, filters=filters, top_k=15), [(d.id, d.score) for d in expected])
+
+
+def test_bm25_equals_the_formula_written_out(store: EmbeddedDocumentStore) -> None:
+    conn = store._connection()
+    rows = conn.execute("SELECT p.id, f.context, f.body FROM passages p JOIN passages_fts f ON f.rowid = p.rowid ORDER BY p.rowid").fetchall()
+    terms = store._query_terms("overtime salario ხელფასი")
+    scores = reference_bm25([r[1] for r in rows], [r[2] for r in rows], terms, CONTEXT_BM25_WEIGHT, 1.0)
+    expected = sorted(((r[0], s) for r, s in zip(rows, scores) if s > 0), key=lambda x: -x[1])[:20]
+    assert_same_ranking(store.bm25_retrieval("overtime salario ხელფასი", top_k=20), expected)
+
+
+def test_k1_and_b_are_settings(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite3"
+    s = EmbeddedDocumentStore(path)
+    for doc_id, passages in seeded_documents(80).items():
+        s.replace_document(doc_id, passages, {"doc_id": doc_id, "title": doc_id})
+    conn = s._connection()
+    rows = conn.execute("SELECT p.id, f.context, f.body FROM passages p JOIN passages_fts f ON f.rowid = p.rowid ORDER BY p.rowid").fetchall()
+    other = EmbeddedDocumentStore(path, bm25_k1=2.0, bm25_b=0.3)
+    terms = other._query_terms("trabajo leave")
+    scores = reference_bm25([r[1] for r in rows], [r[2] for r in rows], terms, CONTEXT_BM25_WEIGHT, 1.0, k1=2.0, b=0.3)
+    expected = sorted(((r[0], x) for r, x in zip(rows, scores) if x > 0), key=lambda x: -x[1])[:10]
+    assert_same_ranking(other.bm25_retrieval("trabajo leave", top_k=10), expected)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("quantized", [True, False])
+def test_dense_top_k_equals_exact_float32(tmp_path: Path, filters: dict | None, quantized: bool) -> None:
+    """recall@k = 1.0 against a plain float32 product, with the int8 first pass on and off."""
+    path = tmp_path / "index.sqlite3"
+    s = EmbeddedDocumentStore(path, quantized=quantized)
+    for doc_id, passages in seeded_documents(400).items():
+        s.replace_document(doc_id, passages, {"doc_id": doc_id, "title": doc_id})
+    allowed = {d.id: np.asarray(d.embedding, dtype=np.float32) for d in s.filter_documents(filters)}
+    rng = np.random.default_rng(3)
+    for _ in range(8):
+        query = rng.normal(size=DIM).astype(np.float32)
+        query /= np.linalg.norm(query)
+        expected = sorted(((i, float(v @ query)) for i, v in allowed.items()), key=lambda x: -x[1])[:10]
+        assert_same_ranking(s.embedding_retrieval(query.tolist(), filters=filters, top_k=10), expected)
+
+
+def test_every_list_of_a_query_reuses_one_scoring(store: EmbeddedDocumentStore) -> None:
+    vector = store.filter_documents()[0].embedding
+    for filters in FILTERS:
+        store.embedding_retrieval(vector, filters=filters, top_k=5)
+        store.bm25_retrieval("salario trabajo", filters=filters, top_k=5)
+    snapshot = store._snapshot()
+    assert len(snapshot._dense_scores._items) == 1
+    assert len(snapshot._lexical_scores._items) == 1
+
+
+def test_a_write_invalidates_the_snapshot(store: EmbeddedDocumentStore) -> None:
+    before = store._snapshot()
+    assert store.bm25_retrieval("zanahoria") == []
+    fresh = Document(id="new#00001.00", content="zanahoria salario", embedding=store.filter_documents()[0].embedding,
+                     meta={"doc_id": "new", "language": "es", "jurisdiction": "MX", "article": "1", "ordinal": 1, "chunk": 0})
+    store.replace_document("new", [fresh], {"doc_id": "new", "title": "new"})
+    assert [d.id for d in store.bm25_retrieval("zanahoria")] == ["new#00001.00"]
+    after = store._snapshot()
+    assert after.generation == before.generation + 1 and after is not before
+    store.delete_document("new")
+    assert store.bm25_retrieval("zanahoria") == []
+
+
+def test_another_process_write_is_seen(store: EmbeddedDocumentStore) -> None:
+    """A writer with its own store object (as ingest in another process) bumps the generation."""
+    store.bm25_retrieval("salario")
+    writer = EmbeddedDocumentStore(store.path)
+    writer.delete_document("d3")
+    assert all(d.meta["doc_id"] != "d3" for d in store.bm25_retrieval("salario", top_k=500))
+    assert all(d.meta["doc_id"] != "d3" for d in store.embedding_retrieval(writer.filter_documents()[0].embedding, top_k=500))
+
+
+def test_saved_snapshot_is_tagged_and_reloaded(store: EmbeddedDocumentStore) -> None:
+    built = store._snapshot()
+    folders = [p.name for p in derived_folder(store.path).iterdir()]
+    assert folders == [f"g{built.generation}-{built.index_id}"]
+    reopened = EmbeddedDocumentStore(store.path)
+    loaded = reopened._snapshot()
+    assert loaded is not built and loaded.generation == built.generation
+    for query in QUERIES:
+        assert [(d.id, d.score) for d in reopened.bm25_retrieval(query, top_k=20)] == [
+            (d.id, d.score) for d in store.bm25_retrieval(query, top_k=20)]
+    vector = store.filter_documents()[1].embedding
+    assert [d.id for d in reopened.embedding_retrieval(vector, top_k=20)] == [d.id for d in store.embedding_retrieval(vector, top_k=20)]
+    store.delete_document("d5")  # a new generation: the old folder goes
+    store._snapshot()
+    assert [p.name for p in derived_folder(store.path).iterdir()] == [f"g{built.generation + 1}-{built.index_id}"]
+
+
+def test_another_index_at_the_same_generation_is_not_mistaken(tmp_path: Path) -> None:
+    """The saved folder names the index's id: a rebuilt index restarting at the same
+    generation never loads the old one's snapshot."""
+    path = tmp_path / "index.sqlite3"
+    a = EmbeddedDocumentStore(path)
+    a.write_documents([Document(id="x", content="salario", meta={"doc_id": "x"})])
+    assert [d.id for d in a.bm25_retrieval("salario")] == ["x"]
+    a.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    b = EmbeddedDocumentStore(path)
+    b.write_documents([Document(id="y", content="trabajo", meta={"doc_id": "y"})])
+    assert b.bm25_retrieval("salario") == [] and [d.id for d in b.bm25_retrieval("trabajo")] == ["y"]
+
+
+def test_opening_and_searching_take_no_write_lock(store: EmbeddedDocumentStore) -> None:
+    """A new connection (an API thread) opens and searches while an ingest holds the write lock."""
+    store.bm25_retrieval("salario")
+    writer = sqlite3.connect(store.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE documents SET updated_at = 0")
+    results: dict[str, object] = {}
+
+    def search() -> None:
+        try:
+            fresh = EmbeddedDocumentStore(store.path)
+            results["bm25"] = fresh.bm25_retrieval("salario", top_k=3)
+            results["dense"] = fresh.embedding_retrieval(store.filter_documents()[0].embedding, top_k=3)
+            results["documents"] = fresh.list_documents()
+        except Exception as error:  # reported below
+            results["error"] = error
+
+    thread = threading.Thread(target=search, daemon=True)
+    thread.start()
+    thread.join(timeout=45)  # the store's busy timeout is 60 s: a blocked open would still be waiting
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert not thread.is_alive(), "opening or searching waited for the writer's lock"
+    assert "error" not in results, results.get("error")
+    assert len(results["bm25"]) == 3 and len(results["dense"]) == 3 and results["documents"]
+
+
+def test_provision_matches_count_facet_and_page_like_counting_by_hand(store: EmbeddedDocumentStore) -> None:
+    query, filters = "despido jornada", {"field": "meta.language", "operator": "==", "value": "es"}
+    terms = set(store._query_terms(query))
+    everything = store.filter_documents(filters)
+    by_hand: dict[tuple[str, str], Document] = {}
+    for d in everything:
+        if terms & set(store_terms(store, d.id)):
+            by_hand.setdefault((d.meta["doc_id"], d.meta["article"]), d)
+    matches = store.provision_matches(query, filters)
+    assert matches.total == len(by_hand)
+    for field in ("jurisdiction", "kind", "language"):
+        counted: dict[str, int] = {}
+        for d in by_hand.values():
+            counted[d.meta[field]] = counted.get(d.meta[field], 0) + 1
+        assert matches.facet_counts([field])[field] == counted
+    pages, offset = [], 0
+    while True:
+        page = matches.page(set(), offset, 7)
+        if not page:
+            break
+        pages += page
+        offset += 7
+    keys = [(d.meta["doc_id"], d.meta["article"]) for d in pages]
+    assert len(keys) == len(set(keys)) == len(by_hand) and set(keys) == set(by_hand)
+    assert [d.score for d in pages] == sorted((d.score for d in pages), reverse=True)
+    excluded = set(keys[:3])
+    assert [(d.meta["doc_id"], d.meta["article"]) for d in matches.page(excluded, 0, 5)] == keys[3:8]
+    unmatched = next(k for k in {(d.meta["doc_id"], d.meta["article"]) for d in everything} if k not in by_hand)
+    assert store.provision_matches(query, filters, include=[unmatched, keys[0]]).total == len(by_hand) + 1
+
+
+def store_terms(store: EmbeddedDocumentStore, passage_id: str) -> list[str]:
+    row = store._connection().execute(
+        "SELECT f.context || ' ' || f.body FROM passages p JOIN passages_fts f ON f.rowid = p.rowid WHERE p.id = ?", (passage_id,)
+    ).fetchone()
+    return row[0].split()
+
+
+def test_dense_first_pass_narrows_to_few_candidates_and_stays_exact(tmp_path: Path) -> None:
+    """Vectors shaped like e5's (a common direction, cosines of unrelated passages ~0.75): the
+    int8 pass leaves few rows to re-score, and the top-k is still the float32 one."""
+    rng = np.random.default_rng(11)
+    common = rng.normal(size=DIM)
+    common /= np.linalg.norm(common)
+    topics = rng.normal(size=(40, DIM))
+    passages = []
+    for i in range(3000):
+        v = 0.85 * common + 0.35 * topics[i % 40] / np.linalg.norm(topics[i % 40]) + 0.25 * rng.normal(size=DIM) / np.sqrt(DIM)
+        passages.append(Document(id=f"p{i}", content=f"texto {i}", embedding=(v / np.linalg.norm(v)).tolist(),
+                                 meta={"doc_id": f"d{i % 50}", "language": ["es", "en", "ka"][i % 50 % 3], "article": str(i)}))
+    s = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    s.write_documents(passages)
+    vectors = {d.id: np.asarray(d.embedding, dtype=np.float32) for d in passages}
+    narrowed = 0
+    for j in range(10):
+        query = np.asarray(passages[j * 97].embedding, dtype=np.float32) + rng.normal(0, 0.02, DIM).astype(np.float32)
+        query /= np.linalg.norm(query)
+        for filters in (None, {"field": "meta.language", "operator": "==", "value": "ka"}):
+            allowed = [d.id for d in passages if filters is None or d.meta["language"] == "ka"]
+            expected = sorted(((i, float(vectors[i] @ query)) for i in allowed), key=lambda x: -x[1])[:20]
+            assert_same_ranking(s.embedding_retrieval(query.tolist(), filters=filters, top_k=20), expected)
+        narrowed += s._snapshot().dense_scores(query).exact is None  # no full float32 pass was needed
+    assert s._snapshot().dense.packed is not None and narrowed >= 8
