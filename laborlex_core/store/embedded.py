@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -455,7 +455,7 @@ class EmbeddedDocumentStore:
             rows, scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         order = np.lexsort((rows, -scores))
         rows, scores = rows[order], scores[order]
-        keys, first = np.unique(snapshot.provision[rows], return_index=True)
+        _, first = np.unique(snapshot.provision[rows], return_index=True)
         first = np.sort(first)  # best passage of each provision, in score order
         best_rows, best_scores = rows[first], scores[first]
         extra = []
@@ -467,7 +467,6 @@ class EmbeddedDocumentStore:
                 where = np.flatnonzero(snapshot.provision == code)
                 if len(where):
                     extra.append(int(where[0]))
-        del keys
         return ProvisionMatches(self, snapshot, best_rows, best_scores, np.asarray(extra, dtype=np.int64))
 
     def forget_query_scores(self) -> None:
