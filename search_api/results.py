@@ -2,7 +2,8 @@
 
 What "found" means (docs/api.md): a provision matches a query when one of its passages
 holds one of the query's words, analyzed as BM25 analyzes them (stemmed per language,
-accents folded), or when the ranking returned it (by meaning, through the glossary, as a
+accents folded), or (hybrid) one of the glossary terms of the query's concepts in the
+passage's language, or when the ranking returned it (by meaning, through the glossary, as a
 cited provision or as another language version). ``total`` counts the matches under all
 the filters; facet counts count them under the filters other than jurisdiction, language
 and kind, so a user filtering on Mexico still sees how many answers Honduras holds (the
@@ -26,6 +27,8 @@ from haystack import Document
 
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.filters import combine, equals_filter
+from search_api.branches import profile_query
 from search_api.citation_views import with_citation_counts
 from search_api.collapse import provision_key
 from search_api.pipeline import Mode
@@ -75,8 +78,14 @@ def search_page(
         total, facets = len(ranked), facet_counts(ranked)
     else:
         keys = [provision_key(d.meta) for d in ranked]
-        matches = matcher(query, filters, include=keys)
-        scope = matches if facet_free_filters == filters else matcher(query, facet_free_filters, include=keys)
+        glossary = profile_query(query).expansions if mode == "hybrid" else {}
+
+        def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
+            return [(terms, combine(base, equals_filter(language=language))) for language, terms in glossary.items()]
+
+        matches = matcher(query, filters, include=keys, also=within(filters))
+        scope = matches if facet_free_filters == filters else matcher(
+            query, facet_free_filters, include=keys, also=within(facet_free_filters))
         total, facets = matches.total, scope.facet_counts(FACET_FIELDS)
         page = ranked[offset : offset + limit]
         if len(page) < limit and offset + len(page) < total:

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -439,23 +439,32 @@ class EmbeddedDocumentStore:
     # ---- matches, for totals, facets and paging past the ranked lists ------------------------
 
     def provision_matches(
-        self, query: str, filters: dict[str, Any] | None = None, include: Sequence[tuple[str, str]] = ()
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        include: Sequence[tuple[str, str]] = (),
+        also: Sequence[tuple[str, dict[str, Any] | None]] = (),
     ) -> ProvisionMatches:
         """The provisions matching ``query`` under ``filters``: those with a passage holding one
-        of the query's terms (as BM25 analyzes them), plus the (doc_id, article) pairs in
-        ``include`` (what a ranking returned by other means), best BM25 passage first."""
+        of the query's terms (as BM25 analyzes them), those matching a further (query, filters)
+        pair of ``also`` (e.g. glossary terms within a language), plus the (doc_id, article)
+        pairs in ``include`` (what a ranking returned by other means), best BM25 passage first."""
         snapshot = self._snapshot()
-        terms = self._query_terms(query)
-        if terms:
+        parts_rows, parts_scores = [], []
+        for text, within in ((query, filters), *also):
+            terms = self._query_terms(text)
+            if not terms:
+                continue
             scored = snapshot.lexical_scores(terms)
-            mask = self._mask(snapshot, filters)
-            rows = scored.matched if mask is None else scored.matched[mask[scored.matched]]
-            scores = scored.scores[rows]
-        else:
-            rows, scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+            mask = self._mask(snapshot, within)
+            found = scored.matched if mask is None else scored.matched[mask[scored.matched]]
+            parts_rows.append(found)
+            parts_scores.append(scored.scores[found])
+        rows = np.concatenate(parts_rows) if parts_rows else np.zeros(0, dtype=np.int64)
+        scores = np.concatenate(parts_scores) if parts_scores else np.zeros(0, dtype=np.float64)
         order = np.lexsort((rows, -scores))
         rows, scores = rows[order], scores[order]
-        keys, first = np.unique(snapshot.provision[rows], return_index=True)
+        _, first = np.unique(snapshot.provision[rows], return_index=True)
         first = np.sort(first)  # best passage of each provision, in score order
         best_rows, best_scores = rows[first], scores[first]
         extra = []
@@ -467,7 +476,6 @@ class EmbeddedDocumentStore:
                 where = np.flatnonzero(snapshot.provision == code)
                 if len(where):
                     extra.append(int(where[0]))
-        del keys
         return ProvisionMatches(self, snapshot, best_rows, best_scores, np.asarray(extra, dtype=np.int64))
 
     def forget_query_scores(self) -> None:
