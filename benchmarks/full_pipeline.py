@@ -1,7 +1,7 @@
 """The query pipeline exactly as the API runs it, with the query vector supplied instead of embedded.
 
 The store-level "full hybrid" figure times every ranked list the default hybrid pipeline
-asks of the store (BM25 as typed and within named jurisdictions, glossary BM25 per language,
+asks of the store (BM25 as typed and within named jurisdictions, translated-words BM25 per language,
 dense over everything, per jurisdiction and per language), its fusion, collapsing and
 translations, without the model: the benchmark's queries carry vectors computed beforehand.
 """

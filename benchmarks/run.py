@@ -164,7 +164,7 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
                 memory = _worker("benchmarks.inmemory_worker", ["--index", str(index), "--queries", str(queries_path),
                                  "--limit", str(options.inmemory_queries)], workdir / f"inmemory-{size}.json")
                 row.update({f"inmemory_{k}": v for k, v in memory.items()})
-                # the same two-list hybrid on both stores (the in-memory store has no glossary or branches)
+                # the same two-list hybrid on both stores (the in-memory store has no term table or branches)
                 row["speedup_vs_inmemory"] = round(memory["hybrid_p50_ms"] / row["hybrid2_p50_ms"], 1)
             if not options.skip_api:
                 clients = options.concurrency if size == concurrency_size else 0

@@ -2,8 +2,8 @@
 
 What "found" means (docs/api.md): a provision matches a query when one of its passages
 holds one of the query's words, analyzed as BM25 analyzes them (stemmed per language,
-accents folded), or (hybrid) one of the glossary terms of the query's concepts in the
-passage's language, or when the ranking returned it (by meaning, through the glossary, as a
+accents folded), or (hybrid) one of the query's words translated by the term table into the
+passage's language, or when the ranking returned it (by meaning, through translated words, as a
 cited provision or as another language version). ``total`` counts the matches under all
 the filters; facet counts count them under the filters other than jurisdiction, language
 and kind, so a user filtering on Mexico still sees how many answers Honduras holds (the
@@ -78,10 +78,10 @@ def search_page(
         total, facets = len(ranked), facet_counts(ranked)
     else:
         keys = [provision_key(d.meta) for d in ranked]
-        glossary = profile_query(query).expansions if mode == "hybrid" else {}
+        translated = profile_query(query).expansions if mode == "hybrid" else {}
 
         def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
-            return [(terms, combine(base, equals_filter(language=language))) for language, terms in glossary.items()]
+            return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
 
         matches = matcher(query, filters, include=keys, also=within(filters))
         scope = matches if facet_free_filters == filters else matcher(

@@ -447,7 +447,7 @@ class EmbeddedDocumentStore:
     ) -> ProvisionMatches:
         """The provisions matching ``query`` under ``filters``: those with a passage holding one
         of the query's terms (as BM25 analyzes them), those matching a further (query, filters)
-        pair of ``also`` (e.g. glossary terms within a language), plus the (doc_id, article)
+        pair of ``also`` (e.g. translated terms within a language), plus the (doc_id, article)
         pairs in ``include`` (what a ranking returned by other means), best BM25 passage first."""
         snapshot = self._snapshot()
         parts_rows, parts_scores = [], []
