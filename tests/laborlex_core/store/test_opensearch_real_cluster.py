@@ -62,6 +62,8 @@ def test_real_cluster_status(cluster_store: OpenSearchBackend) -> None:
     result = opensearch_admin.status(cluster_store.client, cluster_store.settings)
     assert result["passages"] == 5 and result["documents"] == 3
     assert result["health"] in ("green", "yellow") and result["version"]
+    # the backend reads the same version (it picks the hybrid body by it)
+    assert cluster_store.version == opensearch_admin.cluster_version(cluster_store.client) >= (2, 19, 0)
     assert opensearch_admin.KNN_PLUGIN in result["plugins"]
     expected = cluster_store.settings.opensearch_search_pipeline if has_neural_search(cluster_store.client) else None
     assert result["search_pipeline"] == expected
