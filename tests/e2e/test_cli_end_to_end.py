@@ -94,8 +94,9 @@ def test_eval_runs_in_all_modes(full_index: tuple[Path, object], tmp_path: Path)
     assert result.returncode == 0, result.stderr[-3000:]
     reports = json.loads(out.read_text("utf-8"))["modes"]
     assert set(reports) == {"hybrid", "bm25", "dense"}
+    judged = sum(1 for line in DEV_QRELS.read_text("utf-8").splitlines() if line.strip())
     for report in reports.values():
-        assert report["n_queries"] == 51
+        assert report["n_queries"] == judged
         assert set(report["by_lang"]) == {"es", "en", "ka"}
         for section in (report["overall"], report["cross_lingual"], *report["by_lang"].values()):
             assert set(section) == {"ndcg@10", "recall@10", "recall@100", "mrr@10"}
@@ -105,3 +106,28 @@ def test_eval_runs_in_all_modes(full_index: tuple[Path, object], tmp_path: Path)
     single = tmp_path / "hybrid.json"
     assert run_cli(data_dir, "eval", "--qrels", str(DEV_QRELS), "--json", str(single)).returncode == 0
     assert set(json.loads(single.read_text("utf-8"))) >= {"overall", "by_lang", "cross_lingual", "n_queries"}
+
+
+@pytest.mark.slow
+def test_eval_cross_validates_and_reports_both_figures(full_index: tuple[Path, object], tmp_path: Path) -> None:
+    """`eval --cv` on a few real judgments: held-out and full-dev figures, the folds, the
+    choice per fold, the ablations, and a report with both side by side."""
+    data_dir, _ = full_index
+    lines = [line for line in DEV_QRELS.read_text("utf-8").splitlines() if line.strip()]
+    by_language: dict[str, list[str]] = {}
+    for line in lines:
+        by_language.setdefault(json.loads(line)["lang"], []).append(line)
+    few = tmp_path / "few.jsonl"
+    few.write_text("\n".join(line for group in by_language.values() for line in group[:2]) + "\n", "utf-8")
+    out, report_dir = tmp_path / "cv.json", tmp_path / "report"
+    result = run_cli(data_dir, "eval", "--qrels", str(few), "--cv", "2", "--ablations", "--json", str(out), "--report", str(report_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "cross-validated (2 folds, seed 13)" in result.stdout and "without weight_terms" in result.stdout
+    payload = json.loads(out.read_text("utf-8"))
+    assert set(payload["modes"]) == {"hybrid (cross-validated)", "hybrid (full dev)"}
+    cv = payload["cv"]["hybrid"]
+    assert len(cv["folds"]) == 2 and sorted(q for fold in cv["folds"] for q in fold) == sorted(
+        json.loads(line)["id"] for line in few.read_text("utf-8").splitlines()
+    )
+    assert len(cv["chosen"]) == 2 and cv["grid_size"] > 1
+    assert "hybrid (cross-validated)" in (report_dir / "index.html").read_text("utf-8")

@@ -74,6 +74,8 @@ def test_schemathesis_finds_no_server_error(served_api: str) -> None:
     result = subprocess.run(
         [str(schemathesis_cli), "run", f"{served_api}/openapi.json",
          "--checks", "not_a_server_error", "--max-examples", "30", "--seed", "1",
+         # this checks for server errors, not speed: a first /compare loads snippet vectors
+         "--request-timeout", "120",
          "--header", f"Authorization: Bearer {TOKEN}", "--no-color"],
         capture_output=True, text=True, timeout=900,
     )
