@@ -125,3 +125,8 @@ def test_default_runtime_is_openvino_and_torch_can_be_chosen(settings: Settings)
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_precision_is_named_like_the_setting(exported: Path) -> None:
+    assert OpenVinoEncoder(exported, dtype="float32").precision == "float32"
+    assert OpenVinoEncoder(exported, dtype="bfloat16").precision in ("bfloat16", "float32")  # float32 without bf16 units
