@@ -138,7 +138,7 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
             result["embedding"] = measure_runtimes(
                 source_settings,
                 corpus_embedding_texts(source),
-                [q.text for q in drawn][: min(options.runtime_queries, 20) if options.quick else options.runtime_queries],
+                [q.text for q in drawn][: min(options.runtime_queries, 10) if options.quick else options.runtime_queries],
                 sample=min(options.runtime_passages, 32) if options.quick else options.runtime_passages,
             )
             log(report.embedding_lines(result["embedding"]))

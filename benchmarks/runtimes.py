@@ -42,7 +42,7 @@ def measure_runtimes(
 
     ``passages`` are embedding texts (without the prompt); ``queries`` plain query texts.
     """
-    from laborlex_core.embedding.embedder import QUERY_PROMPT, _load, embed_passage_texts, model_key
+    from laborlex_core.embedding.embedder import QUERY_PROMPT, _load, embed_passage_texts, model_key, unit_float32
     from laborlex_core.text_analysis import lower_mtavruli
 
     texts = random.Random(seed).sample(list(passages), min(sample, len(passages)))
@@ -71,7 +71,7 @@ def measure_runtimes(
                 started = time.perf_counter()
                 vector = model.encode(QUERY_PROMPT + lower_mtavruli(query), normalize_embeddings=True)
                 row["query_ms"].append((time.perf_counter() - started) * 1000)
-                row["query_vectors"][query] = np.asarray(vector, dtype=np.float32)
+                row["query_vectors"][query] = unit_float32(vector)  # bfloat16 output is unit only to ~3 digits
     reference = rows[labels[-1]]
     out: dict[str, Any] = {"passages": len(texts), "queries": len(queries), "runtimes": {}}
     for label in labels:

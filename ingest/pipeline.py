@@ -67,7 +67,9 @@ class IngestReport:
 
     @property
     def passages_per_second(self) -> float:
-        return self.passages / self.seconds if self.seconds else 0.0
+        """Passages read and written per second; documents found unchanged do not count."""
+        done = self.passages - sum(self.written.get(doc_id, 0) for doc_id in self.unchanged)
+        return done / self.seconds if self.seconds else 0.0
 
 
 def ingest_sources(

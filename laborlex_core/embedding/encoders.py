@@ -51,7 +51,10 @@ class OpenVinoEncoder:
         self._compiled = core.compile_model(str(self.folder / GRAPH_NAME), "CPU", config)
         self._request = self._compiled.create_infer_request()
         self._lock = threading.Lock()
-        self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+        # The precision in effect, named like LABORLEX_EMBED_DTYPE (it is part of the vector
+        # cache's model identity): a CPU without bfloat16 computes float32 whatever the hint.
+        hint = self._compiled.get_property("INFERENCE_PRECISION_HINT").to_string()
+        self.precision = {value: key for key, value in _OPENVINO_PRECISION.items()}.get(hint, hint)
         self._dimension = int(self._compiled.output(0).get_partial_shape()[1].get_length())
         self._tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_seq_length)

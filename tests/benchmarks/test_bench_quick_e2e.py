@@ -28,7 +28,7 @@ def test_bench_quick_writes_the_documented_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = run_cli(
         tmp_path / "data", "bench", "--quick", "--json", str(out),
-        "--corpus", str(MANIFEST_PATH.parent), "--qrels", str(DEV_QRELS), timeout=900,
+        "--corpus", str(MANIFEST_PATH.parent), "--qrels", str(DEV_QRELS), timeout=1200,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(out.read_text("utf-8"))

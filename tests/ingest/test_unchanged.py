@@ -30,6 +30,7 @@ def test_reingest_skips_unchanged_documents_and_reembeds_only_changed_passages(t
     again = ingest_path(folder, settings, store)
     assert sorted(again.unchanged) == sorted(first.written) and again.embedded == 0
     assert again.written == first.written and again.provisions == first.provisions
+    assert again.passages_per_second == 0.0  # nothing was read or written
     assert {d.id: d.embedding for d in store.filter_documents()} == vectors
 
     text = (folder / "usmca.txt").read_text("utf-8")
