@@ -61,12 +61,15 @@ def ingest(
     )
     typer.echo(f"Ingesting {path} into {target}", err=True)
     report = ingest_path(path, settings, store, progress=True)
+    unchanged = set(report.unchanged)
     for doc_id in sorted(report.written):
         provisions = report.provisions.get(doc_id, 0)
-        typer.echo(f"  {doc_id:<48} {provisions:>5} provisions {report.written[doc_id]:>6} passages")
+        note = "  unchanged, kept" if doc_id in unchanged else ""
+        typer.echo(f"  {doc_id:<48} {provisions:>5} provisions {report.written[doc_id]:>6} passages{note}")
     typer.echo(
         f"{len(report.written)} documents, {sum(report.provisions.get(d, 0) for d in report.written)} provisions, "
-        f"{report.passages} passages in {report.seconds:.1f} s ({report.passages_per_second:.1f} passages/s)"
+        f"{report.passages} passages in {report.seconds:.1f} s ({report.passages_per_second:.1f} passages/s); "
+        f"{len(unchanged)} unchanged documents kept, {report.embedded} passages embedded"
     )
     if report.failures:
         typer.echo(f"{len(report.failures)} file(s) failed:", err=True)
