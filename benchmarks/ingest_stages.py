@@ -61,7 +61,12 @@ class StageTimer(Tracer):
 
 
 def measure_ingest(corpus: Path, settings: Settings) -> dict[str, Any]:
-    """Ingest ``corpus`` into ``settings``' store; seconds, passages and per-stage seconds."""
+    """Ingest ``corpus`` into ``settings``' store; seconds, passages and per-stage seconds.
+
+    The vector cache is the index's own, even where a shared one is configured: a first ingest
+    is measured as a new user's, with every passage through the model.
+    """
+    settings = settings.model_copy(update={"vector_cache_file": None})
     from ingest.pipeline import ingest_path
     from laborlex_core.embedding.embedder import load_model
     from laborlex_core.store import open_store

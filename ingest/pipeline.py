@@ -87,7 +87,7 @@ def ingest_sources(
     """
     report = IngestReport()
     started = time.perf_counter()
-    ledger = IngestLedger(settings.vector_cache_path) if settings.vector_cache and skip_unchanged else None
+    ledger = IngestLedger(settings.ingest_ledger_path) if settings.vector_cache and skip_unchanged else None
     prints: dict[str, str] = {}
     todo: list[tuple[Path, DocumentMeta]] = []
     for path, meta in sources:

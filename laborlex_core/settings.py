@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Passage vectors kept by (model, text hash) beside the index (vectors.sqlite3), so that
     # nothing is embedded twice and unchanged documents are not re-read on re-ingest.
     vector_cache: bool = True
+    # Where that cache lives; default beside the index. Several indexes of the same texts (a
+    # staging copy, the test suite's many small indexes) can share one file, so nothing is
+    # embedded twice; the ledger of unchanged documents always stays with its own index.
+    vector_cache_file: Path | None = None
     embed_batch_size: int = 32
     max_seq_length: int = 512
     threads: int = 0  # torch threads; 0 = library default
@@ -132,6 +136,11 @@ class Settings(BaseSettings):
 
     @property
     def vector_cache_path(self) -> Path:
+        return self.vector_cache_file or self.data_dir / "vectors.sqlite3"
+
+    @property
+    def ingest_ledger_path(self) -> Path:
+        """The ledger of what each stored document was built from; per index, whatever the cache."""
         return self.data_dir / "vectors.sqlite3"
 
     @property

@@ -14,6 +14,8 @@ import pytest
 from tests.conftest import DEV_QRELS, MANIFEST_PATH
 from tests.e2e.conftest import run_cli
 
+pytestmark = pytest.mark.usefixtures("private_vector_cache")
+
 QUERY_KEYS = (
     "hybrid_p50_ms", "hybrid_p95_ms", "hybrid2_p50_ms", "bm25_p50_ms", "dense_p50_ms", "api_p50_ms", "api_p95_ms",
     "api_noembed_p50_ms", "api_noembed_p95_ms", "concurrent_p95_ms", "concurrent_p95_vs_single", "concurrent_errors",

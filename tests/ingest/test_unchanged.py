@@ -6,10 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ingest.pipeline import ingest_path
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.conftest import DOCS_DIR
+
+pytestmark = pytest.mark.usefixtures("private_vector_cache")
 
 
 def corpus(tmp_path: Path) -> Path:

@@ -13,6 +13,8 @@ from laborlex_core.embedding.cache import VectorCache, text_key
 from laborlex_core.embedding.embedder import PassageEmbedder, model_identity, model_key
 from laborlex_core.settings import Settings
 
+pytestmark = pytest.mark.usefixtures("private_vector_cache")
+
 ARTICLE_ES = "Las horas de trabajo extraordinario se pagarán con un ciento por ciento más del salario."
 ARTICLE_KA = "ზეგანაკვეთური სამუშაო ანაზღაურდება ხელფასის გაზრდილი ოდენობით."
 ARTICLE_EN = "The right of employees to strike shall not be interfered with or diminished."
