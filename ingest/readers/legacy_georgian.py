@@ -32,6 +32,9 @@ _DATA = "acadnusx.json"
 # Evidence of legacy Georgian words.
 _INNER_LEGACY_CAPITAL = re.compile(r"[a-z][TJRSCZW]")
 _Q_NOT_U = re.compile(r"q(?!u)")
+# Letter pairs frequent in Georgian typed in the legacy encoding and absent from the corpus's
+# English and Spanish texts (counted on ../shared/corpus: e.g. "md" in "momdevno", "gv" in "gvari").
+_GEORGIAN_PAIR = re.compile(r"md|vr|xl|vn|sx|yv|nx|kv|gv|xm|xd|zr|wv|zn|mw|wm|bg")
 _GEORGIAN_ENDING = re.compile(r"(?:ebi|ebis|eba|ebs|uri|obis|oba|Tvis|Si|ze|Ta|iT|isa)$")
 _GEORGIAN_WORDS = frozenset(
     "da rom an ar aris unda mier Tu an ara mxolod Tavis sxva xolo Tu rogorc ase iseve aseve Tan Soris Sesaxeb"
@@ -56,6 +59,7 @@ _KEEP = re.compile(
     r"(?:https?://|www\.)\S+"  # URLs
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|\b[IVXLM]{1,6}\b"  # roman numerals (chapter numbers)
+    r"|\b(?=(?:[A-Z]\.)*[ABDEFGHIKLMNOPQUVXY]\.)(?:[A-Z]\.){2,}"  # initials such as "U.S.C." (not "T.S.")
     r"|\b[A-Za-z]*[ABDEFGHIKLMNOPQUVXY][A-Za-z]*\b"  # a word with a capital that is no Georgian letter
 )
 
@@ -121,21 +125,29 @@ def _evidence(text: str) -> tuple[int, int]:
             georgian += 2
         if _Q_NOT_U.search(word):
             georgian += 2
-        if _GEORGIAN_ENDING.search(word):
+        if _GEORGIAN_ENDING.search(word) or _GEORGIAN_PAIR.search(word):
             georgian += 1
         if _LATIN_ENDING.search(word) or _QU.search(word):
             latin += 1
         if _NON_LEGACY_CAPITAL.search(word):
-            latin += 2
+            latin += 1 if word.isupper() and len(word) <= 5 else 2  # an acronym ("ILO") is often quoted in Georgian
         if _IMPOSSIBLE_IN_GEORGIAN.search(word):
             latin += 2
     return georgian, latin
 
 
+def _georgian_weight(evidence: list[tuple[int, int]]) -> int:
+    """Georgian evidence of the lines where it clearly wins (no English/Spanish line has any)."""
+    return sum(georgian for georgian, latin in evidence if georgian > latin and georgian >= 2)
+
+
 def looks_legacy(text: str) -> bool:
-    """Whether ``text`` holds Georgian typed in a legacy font (by letter patterns alone)."""
-    georgian, latin = _evidence(text)
-    return georgian >= MIN_EVIDENCE and georgian > latin
+    """Whether ``text`` holds Georgian typed in a legacy font (by letter patterns alone).
+
+    Judged line by line, not over the whole text, so that a Georgian document quoting long
+    English passages is still recognized, and an English one with a few odd words is not.
+    """
+    return _georgian_weight([_evidence(line) for line in text.split("\n")]) >= MIN_EVIDENCE
 
 
 def _convert_line(line: str) -> str:
@@ -152,13 +164,14 @@ def _convert_line(line: str) -> str:
 def convert_by_patterns(text: str) -> tuple[str, int]:
     """``text`` with its legacy-Georgian lines converted, and how many letters changed.
 
-    Nothing changes unless the whole text looks legacy; then each line is converted unless
+    Nothing changes unless the text looks legacy (``looks_legacy``); then each line is converted unless
     its English/Spanish evidence outweighs its Georgian evidence. Length is preserved.
     """
-    if not looks_legacy(text):
-        return text, 0
     lines = text.split("\n")
-    decisions = [_line_decision(line) for line in lines]
+    evidence = [_evidence(line) for line in lines]
+    if _georgian_weight(evidence) < MIN_EVIDENCE:
+        return text, 0
+    decisions: list[bool | None] = [None if g == l == 0 else g > l for g, l in evidence]
     # A line without evidence either way ("muxli 5.", "Convenio.") goes with its nearest
     # neighbour that has some: the previous one, else the next one; a text with none is Georgian.
     previous: bool | None = None
@@ -181,11 +194,3 @@ def convert_by_patterns(text: str) -> tuple[str, int]:
         changed += sum(a != b for a, b in zip(line, converted))
         lines[i] = converted
     return "\n".join(lines), changed
-
-
-def _line_decision(line: str) -> bool | None:
-    """True: a legacy-Georgian line; False: English/Spanish; None: no evidence either way."""
-    georgian, latin = _evidence(line)
-    if georgian == latin == 0:
-        return None
-    return georgian > latin
