@@ -36,6 +36,7 @@ _BLOCKS = {
 _CELLS = {"td", "th"}
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 _FONT_FAMILY = re.compile(r"font-family\s*:\s*([^;]+)", re.IGNORECASE)
+_BLANK = "\x00"  # marks where a blank line goes; never in a page's text (lxml drops NULs)
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
@@ -103,7 +104,7 @@ class _Walker:
             elif name == "pre":
                 self.parts.append("\n" + child.get_text() + "\n")
             elif name in _HEADINGS:
-                self.parts.append("\n\n")
+                self.parts.append(f"\n{_BLANK}\n")
                 self.walk(child, font)
                 self.parts.append("\n")
             elif name in _BLOCKS:
@@ -117,10 +118,14 @@ class _Walker:
                 self.walk(child, font)
 
     def text(self) -> str:
-        lines = [line.strip(" \t") for line in "".join(self.parts).split("\n")]
+        """One line per block; a blank line only before a heading (where a text file has one)."""
         out: list[str] = []
-        for line in lines:
-            if line or (out and out[-1]):
+        for line in "".join(self.parts).split("\n"):
+            line = line.strip(" \t")
+            if line == _BLANK:
+                if out and out[-1]:
+                    out.append("")
+            elif line:
                 out.append(line)
         return normalize_text("\n".join(out))
 

@@ -92,8 +92,13 @@ MIN_TEXT_CHARS = 20  # a page with fewer characters than this under a full-page 
 SCAN_COVER = 0.5
 
 
+MIN_IMAGE_COVER = 0.05  # a page without images has nothing to recognize (a blank page)
+
+
 def _needs_ocr(page: Page) -> bool:
-    """No text layer, or only a page number/stamp on top of a page-sized image."""
+    """Images and no text layer, or only a page number/stamp on top of a page-sized image."""
+    if page.image_cover < MIN_IMAGE_COVER:
+        return False
     if not page.lines:
         return True
     return page.image_cover >= SCAN_COVER and sum(len(line.text) for line in page.lines) < MIN_TEXT_CHARS
@@ -122,6 +127,8 @@ def read_pdf_source(path: Path, meta: DocumentMeta, settings: Settings, progress
     pages = extract_all(path, count_pages(path), settings.parse_workers)
     pages, ocr, unavailable = _with_ocr(path, pages, meta, settings, progress)
     if not any(page.lines for page in pages):
+        if ocr:
+            raise IngestError(str(path), f"no text layer, and OCR (Tesseract, {ocr[0].language}) recognized no text in its {len(ocr)} page image(s)")
         why = f" and it cannot be OCR'd here: {unavailable}" if unavailable else ""
         raise IngestError(str(path), f"no text layer (scanned PDF?){why}; OCR it first (e.g. ocrmypdf) and ingest the result")
     empty = [page.number for page in pages if not page.lines]
