@@ -33,6 +33,7 @@ log = logging.getLogger("laborlex.ingest")
 DPI = 300
 TESSERACT_LANGS = {"es": "spa", "en": "eng", "ka": "kat"}
 _ALL = "kat+spa+eng"
+MIN_LINE_CONFIDENCE = 40.0  # lines Tesseract is less sure of are noise (real text scores 80-96 here)
 
 
 class OcrUnavailable(RuntimeError):
@@ -87,6 +88,9 @@ def _read_image(image: object, model: str, number: int, page_height_pt: float) -
     out: list[Line] = []
     confidences: list[float] = []
     for indexes in lines.values():
+        scores = [float(data["conf"][i]) for i in indexes if float(data["conf"][i]) >= 0]
+        if scores and sum(scores) / len(scores) < MIN_LINE_CONFIDENCE:
+            continue  # specks, stamps and noise read as letters
         text = " ".join(data["text"][i].strip() for i in indexes)
         top = min(data["top"][i] for i in indexes) * scale
         bottom = max(data["top"][i] + data["height"][i] for i in indexes) * scale
