@@ -160,6 +160,11 @@ def read_pdf_source(path: Path, meta: DocumentMeta, settings: Settings, progress
 
 
 def preview_pdf(path: Path, max_pages: int = 3) -> str:
-    """Text of the first pages, for guessing title and language without parsing everything."""
+    """Text of the first pages, for guessing title and language without parsing everything.
+
+    Legacy-font Georgian is converted (by font in the pages, else by letter patterns here) so
+    that the language is judged on Georgian letters. Scanned pages give no text here: the
+    language of a scan is detected by the OCR itself.
+    """
     pages = extract_all(path, min(count_pages(path), max_pages), workers=1)
-    return assemble(strip_running_lines(pages))[0]
+    return legacy_georgian.convert_by_patterns(assemble(strip_running_lines(pages))[0])[0]
