@@ -48,7 +48,7 @@ class SourceReader:
         failures: list[IngestFailure] = []
         for path, meta in tqdm(sources, desc="reading", unit="file", disable=not self.progress, leave=False):
             try:
-                texts.append(read_source(path, meta, self.settings))
+                texts.append(read_source(path, meta, self.settings, progress=self.progress))
             except IngestError as error:
                 failures.append(IngestFailure(str(path), error.reason, meta.doc_id))
                 log.warning("cannot read %s: %s", path, error.reason)
@@ -104,6 +104,7 @@ class PassageChunker:
                 for chunk, (a, b) in enumerate(spans):
                     start = provision.start + a
                     end = provision.start + b
+                    ocr = item.source.ocr_confidence(start, end) if item.source.ocr_spans else None
                     passage = Passage(
                         passage_id=Passage.make_id(meta.doc_id, provision.ordinal, chunk),
                         doc=meta,
@@ -118,6 +119,7 @@ class PassageChunker:
                         chunks=len(spans),
                         page=item.source.page_at(start) if len(spans) > 1 else provision.page,
                         page_end=item.source.page_at(max(start, end - 1)) if len(spans) > 1 else provision.page_end,
+                        ocr_confidence=None if ocr is None else round(ocr, 1),
                     )
                     documents.append(passage.to_haystack())
         return {"documents": documents, "doc_metas": doc_metas, "doc_texts": doc_texts}

@@ -46,7 +46,7 @@ def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: 
 
 @dataclass(slots=True)
 class IngestReport:
-    """What an ingest did: per-document passage counts, failures, and how long it took.
+    """What an ingest did: per-document passage counts, what reading took, failures, and how long.
 
     ``written`` also lists the documents found unchanged (with their stored counts), so a
     caller sees every document of the corpus; ``unchanged`` names those, which were neither
@@ -60,6 +60,8 @@ class IngestReport:
     seconds: float = 0.0
     unchanged: list[str] = field(default_factory=list)
     embedded: int = 0
+    # What reading each document took (format, OCR'd pages, legacy font), by doc id; see readers.summary.
+    read_notes: dict[str, dict] = field(default_factory=dict)
 
     @property
     def passages(self) -> int:
@@ -122,6 +124,7 @@ def ingest_sources(
         report.written.update(result["writer"]["written"])
         for item in result.get("splitter", {}).get("structured", []):
             report.provisions[item.source.meta.doc_id] = len(item.provisions)
+            report.read_notes[item.source.meta.doc_id] = dict(item.source.notes)
         if ledger is not None:
             for _path, meta in batch:
                 if meta.doc_id in result["writer"]["written"]:

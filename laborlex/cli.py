@@ -60,11 +60,14 @@ def ingest(
         else f"OpenSearch {settings.opensearch_url} (alias {settings.opensearch_index})"
     )
     typer.echo(f"Ingesting {path} into {target}", err=True)
+    from ingest.readers.summary import describe
+
     report = ingest_path(path, settings, store, progress=True)
     unchanged = set(report.unchanged)
     for doc_id in sorted(report.written):
         provisions = report.provisions.get(doc_id, 0)
-        note = "  unchanged, kept" if doc_id in unchanged else ""
+        read = describe(report.read_notes.get(doc_id, {}))
+        note = "  unchanged, kept" if doc_id in unchanged else (f"  [{read}]" if read else "")
         typer.echo(f"  {doc_id:<48} {provisions:>5} provisions {report.written[doc_id]:>6} passages{note}")
     typer.echo(
         f"{len(report.written)} documents, {sum(report.provisions.get(d, 0) for d in report.written)} provisions, "

@@ -51,6 +51,17 @@ class SourceText:
     meta: DocumentMeta
     text: str
     page_starts: list[int] = field(default_factory=list)
+    # What the reader did, for the ingest summary: {"format": "pdf", "ocr_pages": [3, 4],
+    # "legacy_font": "AcadNusx", "legacy_letters": 1234, ...}.
+    notes: dict[str, Any] = field(default_factory=dict)
+    # Text recognized from page images: (start, end, mean Tesseract confidence 0-100) spans.
+    ocr_spans: list[tuple[int, int, float]] = field(default_factory=list)
+
+    def ocr_confidence(self, start: int, end: int) -> float | None:
+        """Mean OCR confidence of the spans overlapping ``start..end``; None when none was OCR'd."""
+        found = [(min(end, b) - max(start, a), conf) for a, b, conf in self.ocr_spans if a < end and start < b]
+        weight = sum(w for w, _ in found)
+        return sum(w * conf for w, conf in found) / weight if weight else None
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding character ``offset``, or None for page-less formats."""
@@ -98,6 +109,7 @@ class Passage:
     page: int | None = None
     page_end: int | None = None
     embedding: list[float] | None = None
+    ocr_confidence: float | None = None  # set when the text was recognized from a scan (mean confidence 0-100)
 
     @staticmethod
     def make_id(doc_id: str, ordinal: int, chunk: int) -> str:
@@ -124,6 +136,9 @@ class Passage:
             "page": self.page,
             "page_end": self.page_end,
         }
+        if self.ocr_confidence is not None:  # only on OCR'd passages: other passages' metadata is unchanged
+            meta["ocr"] = True
+            meta["ocr_confidence"] = self.ocr_confidence
         return Document(id=self.passage_id, content=self.text, meta=meta, embedding=self.embedding)
 
     @classmethod
@@ -153,6 +168,7 @@ class Passage:
             page=m.get("page"),
             page_end=m.get("page_end"),
             embedding=document.embedding,
+            ocr_confidence=m.get("ocr_confidence"),
         )
 
 

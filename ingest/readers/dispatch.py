@@ -1,29 +1,41 @@
-"""``read_source``: one entry point that picks the reader by file extension."""
+"""``read_source``: one entry point that picks the reader by the file's content (see ``sniff``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from laborlex_core.schema import DocumentMeta, IngestError, SourceText
 from laborlex_core.settings import Settings
 
-from .files import check_readable_file, extension
-from .pdf import read_pdf
+from . import legacy_georgian
+from .files import check_readable_file
+from .html_page import read_html
+from .pdf import read_pdf_source
 from .plain import read_plain
 from .rulings_json import read_rulings_json
+from .word import read_docx
 
 
-def read_source(path: Path, meta: DocumentMeta, settings: Settings) -> SourceText:
+def _plain_with_legacy(path: Path) -> tuple[str, dict[str, Any]]:
+    text, changed = legacy_georgian.convert_by_patterns(read_plain(path))
+    notes = {"legacy_font": f"{legacy_georgian.table().name} (by letter patterns)", "legacy_letters": changed} if changed else {}
+    return text, notes
+
+
+def read_source(path: Path, meta: DocumentMeta, settings: Settings, progress: bool = False) -> SourceText:
     """Extract the text of one file; raises IngestError(path, reason) for anything unreadable."""
     path = Path(path)
-    check_readable_file(path, settings)
-    ext = extension(path)
+    fmt = check_readable_file(path, settings)
     try:
-        if ext == ".pdf":
-            text, page_starts = read_pdf(path, settings.parse_workers)
-            return SourceText(meta=meta, text=text, page_starts=page_starts)
-        if ext == ".json":
-            return SourceText(meta=meta, text=read_rulings_json(path))
-        return SourceText(meta=meta, text=read_plain(path))
+        if fmt == "pdf":
+            source = read_pdf_source(path, meta, settings, progress=progress)
+            source.notes["format"] = "pdf"
+            return source
+        if fmt == "json":
+            return SourceText(meta=meta, text=read_rulings_json(path), notes={"format": "json"})
+        reader = {"docx": read_docx, "html": read_html}.get(fmt, _plain_with_legacy)
+        text, notes = reader(path)
+        return SourceText(meta=meta, text=text, notes={"format": fmt, **notes})
     except OSError as exc:
         raise IngestError(str(path), f"cannot read file ({exc.strerror or exc})") from exc

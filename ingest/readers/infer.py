@@ -14,11 +14,14 @@ from pathlib import Path
 from laborlex_core.schema import DocumentMeta
 from laborlex_core.settings import Settings
 
+from . import legacy_georgian
 from .files import check_readable_file, extension
+from .html_page import read_html
 from .language import SAMPLE_CHARS, detect_language
 from .pdf import preview_pdf
 from .plain import read_plain
 from .rulings_json import ENTRY_PREFIX, read_rulings_json
+from .word import read_docx
 
 TITLE_MAX_CHARS = 200
 _NOT_SLUG = re.compile(r"[^\w]+")
@@ -54,13 +57,16 @@ def guess_title(text: str, path: Path) -> str:
 
 def preview_text(path: Path, settings: Settings) -> str:
     """Enough text to judge title and language; for PDFs only the first pages."""
-    check_readable_file(path, settings)
-    ext = extension(path)
-    if ext == ".pdf":
+    fmt = check_readable_file(path, settings)
+    if fmt == "pdf":
         return preview_pdf(path)
-    if ext == ".json":
+    if fmt == "json":
         return read_rulings_json(path)
-    return read_plain(path)
+    if fmt == "docx":
+        return read_docx(path)[0]
+    if fmt == "html":
+        return read_html(path)[0]
+    return legacy_georgian.convert_by_patterns(read_plain(path))[0]
 
 
 def infer_meta(path: Path, doc_id: str, settings: Settings) -> DocumentMeta:

@@ -12,12 +12,17 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from laborlex_core.schema import IngestError
+from laborlex_core.schema import DocumentMeta, IngestError, SourceText
+from laborlex_core.settings import Settings
+
+from . import legacy_georgian
+from .ocr import OcrPage, OcrUnavailable, ocr_pages
 
 from .page_furniture import strip_running_lines
 from .pdf_pages import Page, PageExtractionError, extract_pages
@@ -83,18 +88,83 @@ def extract_all(path: Path, pages: int, workers: int) -> list[Page]:
     return result
 
 
-def read_pdf(path: Path, workers: int) -> tuple[str, list[int]]:
-    """Text and page starts of a PDF with a text layer; running headers/footers removed."""
-    pages = extract_all(path, count_pages(path), workers)
+MIN_TEXT_CHARS = 20  # a page with fewer characters than this under a full-page image is a scan
+SCAN_COVER = 0.5
+
+
+MIN_IMAGE_COVER = 0.05  # a page without images has nothing to recognize (a blank page)
+
+
+def _needs_ocr(page: Page) -> bool:
+    """Images and no text layer, or only a page number/stamp on top of a page-sized image."""
+    if page.image_cover < MIN_IMAGE_COVER:
+        return False
+    if not page.lines:
+        return True
+    return page.image_cover >= SCAN_COVER and sum(len(line.text) for line in page.lines) < MIN_TEXT_CHARS
+
+
+def _with_ocr(path: Path, pages: list[Page], meta: DocumentMeta, settings: Settings, progress: bool) -> tuple[list[Page], list[OcrPage], str | None]:
+    """Pages with scanned ones replaced by their OCR'd lines; the OCR results; why OCR could not run."""
+    wanted = [page.number for page in pages if _needs_ocr(page)]
+    if not wanted:
+        return pages, [], None
+    try:
+        results = ocr_pages(path, wanted, meta.language, settings.parse_workers, progress=progress)
+    except OcrUnavailable as exc:
+        return pages, [], str(exc)
+    by_number = {result.number: result for result in results}
+    return [page._replace(lines=by_number[page.number].lines) if page.number in by_number else page for page in pages], results, None
+
+
+def read_pdf_source(path: Path, meta: DocumentMeta, settings: Settings, progress: bool = False) -> SourceText:
+    """A PDF's text and page starts; scanned pages OCR'd, legacy Georgian fonts converted.
+
+    Running headers/footers are removed. Pages without a text layer are read by Tesseract
+    when it is installed (and marked in ``ocr_spans`` with their mean confidence); without
+    Tesseract, a PDF with no text layer at all is refused as before.
+    """
+    pages = extract_all(path, count_pages(path), settings.parse_workers)
+    pages, ocr, unavailable = _with_ocr(path, pages, meta, settings, progress)
     if not any(page.lines for page in pages):
-        raise IngestError(str(path), "no text layer (scanned PDF?); OCR it first (e.g. ocrmypdf) and ingest the result")
+        if ocr:
+            raise IngestError(str(path), f"no text layer, and OCR (Tesseract, {ocr[0].language}) recognized no text in its {len(ocr)} page image(s)")
+        why = f" and it cannot be OCR'd here: {unavailable}" if unavailable else ""
+        raise IngestError(str(path), f"no text layer (scanned PDF?){why}; OCR it first (e.g. ocrmypdf) and ingest the result")
     empty = [page.number for page in pages if not page.lines]
     if empty:
         log.debug("pdf %s: %d page(s) without text: %s", path.name, len(empty), empty[:20])
-    return assemble(strip_running_lines(pages))
+    text, starts = assemble(strip_running_lines(pages))
+    notes: dict[str, Any] = {"pages": len(pages)}
+    spans: list[tuple[int, int, float]] = []
+    if ocr:
+        bounds = [*starts[1:], len(text)]
+        spans = [(starts[r.number - 1], bounds[r.number - 1], r.confidence) for r in ocr if bounds[r.number - 1] > starts[r.number - 1]]
+        notes.update(
+            ocr_pages=[r.number for r in ocr],
+            ocr_confidence=round(sum(r.confidence for r in ocr) / len(ocr), 1),
+            ocr_language=ocr[0].language,
+        )
+    elif unavailable and empty:
+        notes["pages_without_text"] = empty
+        log.warning("pdf %s: %d page(s) without a text layer not OCR'd: %s", path.name, len(empty), unavailable)
+    legacy = sum(page.legacy_chars for page in pages)
+    if legacy:
+        fonts = sorted({font for page in pages for font in page.legacy_fonts})
+        notes.update(legacy_font=", ".join(fonts), legacy_letters=legacy)
+    else:
+        text, changed = legacy_georgian.convert_by_patterns(text)  # length-preserving: page starts hold
+        if changed:
+            notes.update(legacy_font=f"{legacy_georgian.table().name} (by letter patterns)", legacy_letters=changed)
+    return SourceText(meta=meta, text=text, page_starts=starts, notes=notes, ocr_spans=spans)
 
 
 def preview_pdf(path: Path, max_pages: int = 3) -> str:
-    """Text of the first pages, for guessing title and language without parsing everything."""
+    """Text of the first pages, for guessing title and language without parsing everything.
+
+    Legacy-font Georgian is converted (by font in the pages, else by letter patterns here) so
+    that the language is judged on Georgian letters. Scanned pages give no text here: the
+    language of a scan is detected by the OCR itself.
+    """
     pages = extract_all(path, min(count_pages(path), max_pages), workers=1)
-    return assemble(strip_running_lines(pages))[0]
+    return legacy_georgian.convert_by_patterns(assemble(strip_running_lines(pages))[0])[0]

@@ -33,11 +33,11 @@ def test_bare_folder_detects_languages(corpus_dir, tmp_path, settings):
     shutil.copy(docs / "ilo-c182-ka.txt", bare / "sub" / "ilo-c182-ka.txt")
     shutil.copy(docs / "us-nlra-en.txt", bare / "us-nlra-en.md")
     shutil.copy(docs / "mx-sjf-semanal-2026-05-15-rubros.json", bare / "rubros.json")
-    (bare / "notes.docx").write_bytes(b"PK")  # unsupported: reported, the rest goes on
+    (bare / "notes.odt").write_bytes(b"PK")  # unsupported: reported, the rest goes on
     (bare / ".hidden.txt").write_text("ignored", encoding="utf-8")
 
     found, failures = discover(bare, settings)
-    assert [(Path(f.path).name, f.reason) for f in failures] == [("notes.docx", "unsupported file type '.docx'")]
+    assert [(Path(f.path).name, f.reason) for f in failures] == [("notes.odt", "unsupported file type '.odt'")]
     metas = {meta.doc_id: meta for _, meta in found}
     assert set(metas) == {"convenio-c182-espanol", "ilo-c182-ka", "us-nlra-en", "rubros"}
     assert {k: m.language for k, m in metas.items()} == {
@@ -87,9 +87,9 @@ def test_single_file(corpus_dir, settings):
 
 def test_single_unsupported_file_is_a_failure(tmp_path, settings):
     path = tmp_path / "contrato.docx"
-    path.write_bytes(b"PK")
+    path.write_bytes(b"PK")  # named as Word, but not a Word package
     found, [failure] = discover(path, settings)
-    assert found == [] and "unsupported file type '.docx'" in failure.reason
+    assert found == [] and "unsupported file type '.docx'" in failure.reason and "not a Word document" in failure.reason
 
 
 def test_missing_path(tmp_path, settings):

@@ -15,7 +15,7 @@ def test_unsupported_extension(tmp_path, meta, settings):
     with pytest.raises(IngestError) as err:
         read_source(path, meta, settings)
     assert err.value.path == str(path)
-    assert "unsupported file type '.docx'" in err.value.reason
+    assert "unsupported file type '.docx'" in err.value.reason and "ZIP archive that is not a Word" in err.value.reason
 
 
 def test_missing_file(tmp_path, meta, settings):
