@@ -44,6 +44,13 @@ class SearchHit:
     passage_id: str = ""
     page: int | None = None
     cited_by_count: int = 0  # other provisions citing this one (filled by the library)
+    # Amendment history (search_api/history.py): the last change, whether it stands repealed,
+    # every amendment date, and (with as_of) the changes after that date.
+    last_amended: str | None = None
+    repealed: bool = False
+    repealed_on: str | None = None
+    amendment_dates: list[str] = field(default_factory=list)
+    changed_after_as_of: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +76,10 @@ def hit_from_document(document: Document, query: str) -> SearchHit:
         ranks=dict(meta.get("ranks") or {}),
         passage_id=document.id,
         page=meta.get("page"),
+        last_amended=meta.get("amended_on"),
+        repealed=bool(meta.get("repealed")),
+        repealed_on=meta.get("repealed_on"),
+        amendment_dates=list(meta.get("amendment_dates") or []),
     )
 
 
