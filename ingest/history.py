@@ -5,7 +5,9 @@ document's whole text (a chapter's note sits under its heading, outside any arti
 events are put on every passage of the provision they belong to, and the note lines are
 taken out of the passage text, so snippets, BM25 and the embedding see the law, not the
 gazette's bookkeeping. The document's text (what "read in context" shows) keeps them.
-Instruments without notes get the date they came to be, where the manifest gives one.
+Instruments without notes get the date they came to be, where the manifest gives one;
+``history_source`` says which: "notes" (the document carries notes: a provision without
+any is the original text), "manifest" (only the instrument's date is known) or "none".
 """
 
 from __future__ import annotations
@@ -54,11 +56,12 @@ class AmendmentExtractor:
                 start = decree_date(str(meta.get("article") or "")) or instrument_start(meta.get("date"), meta.get("kind"))
                 history = provision_history([e for note in own for e in note.events], added_on=start)
                 content = strip_notes(passage.content or "") if notes else passage.content
+                source = "notes" if notes else ("manifest" if meta.get("date") else "none")
                 out.append(
                     Document(
                         id=passage.id,
                         content=content,
-                        meta={**meta, **history.to_meta()},
+                        meta={**meta, **history.to_meta(), "history_source": source},
                         embedding=passage.embedding,
                     )
                 )

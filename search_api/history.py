@@ -143,7 +143,7 @@ def changed_since(hit: Any, as_of: str | None) -> list[str]:
     if not as_of:
         return []
     dates = [d for d in hit.amendment_dates if d > as_of]
-    if not hit.amendment_dates and hit.kind == "statute":
+    if hit.history_source == "manifest" and hit.kind == "statute":
         version = str(hit.date or "")
         if len(version) == 10 and version > as_of:
             dates.append(version)
@@ -166,7 +166,7 @@ def provision_history(store: SearchBackend, doc_id: str, article: str) -> dict[s
     events = [dict(e) for e in meta.get("amendments") or []]
     return {
         "provision": {"doc_id": doc_id, "article": article, "citation": citation(meta)},
-        "source": "notes" if events else ("manifest" if meta.get("added_on") or meta.get("date") else "none"),
+        "source": meta.get("history_source") or "none",
         "document_date": meta.get("date"),
         "added_on": meta.get("added_on"),
         "amended_on": meta.get("amended_on"),

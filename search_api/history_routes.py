@@ -39,7 +39,8 @@ class HistoryProvision(BaseModel):
 class HistoryResponse(BaseModel):
     provision: HistoryProvision
     source: Literal["notes", "manifest", "none"] = Field(
-        description="notes: the instrument's amendment notes; manifest: only the instrument's date is known"
+        description="notes: the instrument carries amendment notes (none here: the original text); "
+        "manifest: only the instrument's date is known; none: no date at all"
     )
     document_date: str | None
     added_on: str | None = Field(description="when the provision entered the law; null for the original text")

@@ -51,6 +51,7 @@ class SearchHit:
     repealed_on: str | None = None
     amendment_dates: list[str] = field(default_factory=list)
     changed_after_as_of: list[str] = field(default_factory=list)
+    history_source: str | None = None  # "notes", "manifest" or "none" (docs/api.md)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +81,7 @@ def hit_from_document(document: Document, query: str) -> SearchHit:
         repealed=bool(meta.get("repealed")),
         repealed_on=meta.get("repealed_on"),
         amendment_dates=list(meta.get("amendment_dates") or []),
+        history_source=meta.get("history_source"),
     )
 
 
