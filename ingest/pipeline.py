@@ -12,6 +12,7 @@ from haystack import Pipeline
 
 from ingest.citations import CitationExtractor
 from ingest.components import DocumentReplacer, PassageChunker, ProvisionSplitter, SourceReader
+from ingest.history import AmendmentExtractor
 from ingest.readers import discover
 from ingest.unchanged import IngestLedger, fingerprint
 from laborlex_core.embedding.embedder import PassageEmbedder
@@ -26,17 +27,21 @@ FILES_PER_BATCH = 16
 
 
 def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: bool = False) -> Pipeline:
-    """read → split into provisions → chunk into passages → extract citations → embed → replace in the store."""
+    """read → split into provisions → chunk into passages → amendment history → extract citations → embed
+    → replace in the store."""
     pipeline = Pipeline()
     pipeline.add_component("reader", SourceReader(settings, progress=progress))
     pipeline.add_component("splitter", ProvisionSplitter())
     pipeline.add_component("chunker", PassageChunker(settings))
+    pipeline.add_component("amendments", AmendmentExtractor())
     pipeline.add_component("citations", CitationExtractor())
     pipeline.add_component("embedder", PassageEmbedder(settings, progress=progress))
     pipeline.add_component("writer", DocumentReplacer(store, progress=progress))
     pipeline.connect("reader.texts", "splitter.texts")
     pipeline.connect("splitter.structured", "chunker.structured")
-    pipeline.connect("chunker.documents", "citations.documents")
+    pipeline.connect("chunker.documents", "amendments.documents")
+    pipeline.connect("chunker.doc_texts", "amendments.doc_texts")
+    pipeline.connect("amendments.documents", "citations.documents")
     pipeline.connect("citations.documents", "embedder.documents")
     pipeline.connect("embedder.documents", "writer.documents")
     pipeline.connect("chunker.doc_metas", "writer.doc_metas")

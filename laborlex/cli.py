@@ -91,10 +91,20 @@ def search(
     doc: Annotated[Optional[str], typer.Option(help="Only this document id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="YYYY-MM-DD: the law as of that day (see docs/api.md).")
+    ] = None,
+    amended_after: Annotated[
+        Optional[str], typer.Option("--amended-after", help="YYYY[-MM[-DD]]: amended on or after.")
+    ] = None,
+    amended_before: Annotated[
+        Optional[str], typer.Option("--amended-before", help="YYYY[-MM[-DD]]: amended on or before.")
+    ] = None,
 ) -> None:
     """Search the index and print cited provisions with highlighted snippets."""
     from laborlex_core.store import open_store
-    from laborlex_core.store.filters import equals_filter
+    from laborlex_core.store.filters import combine, equals_filter
+    from search_api.history import HistoryParamError, HistoryQuery, annotate
     from search_api.pipeline import MODES
     from search_api.search import Searcher
     from search_api.snippets import mark
@@ -103,6 +113,11 @@ def search(
     if mode not in MODES:
         typer.echo(f"error: --mode must be one of {', '.join(MODES)}", err=True)
         raise typer.Exit(2)
+    try:
+        history = HistoryQuery.parse(as_of, amended_after, amended_before)
+    except HistoryParamError as error:
+        typer.echo(f"error: --{error.field.replace('_', '-')}: {error.message}", err=True)
+        raise typer.Exit(2) from None
     store = open_store(settings)
     if store.count_documents() == 0:
         typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
@@ -110,7 +125,8 @@ def search(
     filters = equals_filter(
         jurisdiction=_split(jurisdiction), language=_split(language), kind=_split(kind), doc_id=_split(doc)
     )
-    hits = Searcher(settings, store).search(query, mode=mode, filters=filters, limit=limit)  # type: ignore[arg-type]
+    filters = combine(filters, history.filter)
+    hits = annotate(Searcher(settings, store).search(query, mode=mode, filters=filters, limit=limit), history.as_of)  # type: ignore[arg-type]
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -120,9 +136,24 @@ def search(
     for rank, hit in enumerate(hits, start=1):
         ranks = ", ".join(f"{k} #{v}" for k, v in sorted(hit.ranks.items()))
         typer.echo(f"{rank:>2}. {hit.citation}  [{hit.language}] {hit.date or ''}  ({ranks})")
+        status = _history_status(hit)
+        if status:
+            typer.echo(f"    {status}")
         if hit.heading_path:
             typer.echo(f"    {' › '.join(hit.heading_path)}")
         typer.echo(f"    {mark(hit.snippet, hit.highlights, *bold)}\n")
+
+
+def _history_status(hit) -> str:
+    """One line on a hit's amendment state: repealed, changed since --as-of, last amended."""
+    parts = []
+    if hit.repealed:
+        parts.append(f"REPEALED {hit.repealed_on or ''}".strip() + ": not law in force")
+    if hit.changed_after_as_of:
+        parts.append(f"the text shown is the current one; amended on {', '.join(hit.changed_after_as_of)}")
+    elif hit.last_amended and not hit.repealed:
+        parts.append(f"last amended {hit.last_amended}")
+    return " · ".join(parts)
 
 
 @app.command(name="eval")

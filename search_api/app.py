@@ -26,6 +26,8 @@ from laborlex_core.settings import Settings
 from laborlex_core.store import open_store
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
+from search_api.history import HistoryQuery, annotate
+from search_api.history_routes import history_query, router as history_router
 from search_api.library import LawLibrary, provision_summary
 from search_api.timing import component_timer, server_timing
 from search_api.models import (
@@ -125,6 +127,7 @@ def create_app(
         description="Multilingual search over labor law: provisions with citations, in context, across jurisdictions.",
     )
     app.state.library = lib
+    app.include_router(history_router)
 
     def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)) -> None:
         """Writes need LABORLEX_API_TOKEN; with none configured they are off altogether."""
@@ -155,6 +158,7 @@ def create_app(
         ] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="paging runs to `total`")] = 0,
+        history: Annotated[HistoryQuery, Depends(history_query)] = HistoryQuery(),
     ) -> SearchResponse:
         started = time.perf_counter()
         timer.reset()
@@ -167,8 +171,9 @@ def create_app(
         )
         if doc:
             known_document(doc)
-        scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc), cites_filter(cites))
+        scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc), cites_filter(cites), history.filter)
         page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset)
+        annotate(page.hits, history.as_of)
         response.headers["Server-Timing"] = server_timing(timer.seconds(), time.perf_counter() - started)
         return SearchResponse(query=q, mode=mode, total=page.total, results=page.hits, facets=page.facets)
 

@@ -45,6 +45,14 @@ class SearchHit:
     page: int | None = None
     cited_by_count: int = 0  # other provisions citing this one (filled by the library)
     ocr_confidence: float | None = None  # set when the passage was recognized from a scan (mean, 0-100)
+    # Amendment history (search_api/history.py): the last change, whether it stands repealed,
+    # every amendment date, and (with as_of) the changes after that date.
+    last_amended: str | None = None
+    repealed: bool = False
+    repealed_on: str | None = None
+    amendment_dates: list[str] = field(default_factory=list)
+    changed_after_as_of: list[str] = field(default_factory=list)
+    history_source: str | None = None  # "notes", "manifest" or "none" (docs/api.md)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +79,11 @@ def hit_from_document(document: Document, query: str) -> SearchHit:
         passage_id=document.id,
         page=meta.get("page"),
         ocr_confidence=meta.get("ocr_confidence"),
+        last_amended=meta.get("amended_on"),
+        repealed=bool(meta.get("repealed")),
+        repealed_on=meta.get("repealed_on"),
+        amendment_dates=list(meta.get("amendment_dates") or []),
+        history_source=meta.get("history_source"),
     )
 
 

@@ -60,6 +60,7 @@ class SearchQuery:
     date_from: str = ""
     date_to: str = ""
     doc: str = ""
+    as_of: str = ""  # the law as of this day (docs/api.md)
     limit: int = 10
     offset: int = 0
 
@@ -69,7 +70,7 @@ class SearchQuery:
             values: tuple[str, ...] = getattr(self, name)
             if values:
                 params[name] = ",".join(values)
-        for name in ("date_from", "date_to", "doc"):
+        for name in ("date_from", "date_to", "doc", "as_of"):
             value: str = getattr(self, name).strip()
             if value:
                 params[name] = value
@@ -158,6 +159,9 @@ class LaborlexClient:
 
     def cites(self, doc_id: str, article: str) -> dict[str, Any]:
         return self._get(provision_path(doc_id, article) + "/cites")
+
+    def history(self, doc_id: str, article: str) -> dict[str, Any]:
+        return self._get(provision_path(doc_id, article) + "/history")
 
     def similar(
         self,

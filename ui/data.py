@@ -67,3 +67,8 @@ def cited_by(api_url: str, doc_id: str, article: str) -> dict[str, Any]:
 @st.cache_data(ttl=ANSWER_TTL_S, show_spinner=False, max_entries=512)
 def cites(api_url: str, doc_id: str, article: str) -> dict[str, Any]:
     return client(api_url).cites(doc_id, article)
+
+
+@st.cache_data(ttl=ANSWER_TTL_S, show_spinner=False, max_entries=512)
+def history(api_url: str, doc_id: str, article: str) -> dict[str, Any]:
+    return client(api_url).history(doc_id, article)

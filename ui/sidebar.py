@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui import data
+from ui import data, history
 from ui import state as nav
 from ui.client import JURISDICTIONS, KINDS, LANGUAGES, MODES
 from ui.i18n import LANGUAGE_NAMES, Labels
@@ -116,4 +116,5 @@ def filters(api_url: str, labels: Labels) -> None:
         left, right = st.columns(2)
         for slot, name in ((left, "date_from"), (right, "date_to")):
             slot.text_input(labels(f"filter.{name}"), key=f"f_{name}", placeholder=labels("filter.date_help"), persist_state="session")
+        history.as_of_input(labels)
         st.button(labels("filter.clear"), key="clear_filters", on_click=_clear_filters, type="tertiary")

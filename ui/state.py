@@ -19,7 +19,7 @@ DetailKind = Literal["provision", "similar"]
 VIEWS: tuple[str, ...] = ("search", "compare")
 
 URL_KEYS: tuple[str, ...] = ("view", "q", "mode", "doc", "article", "show")
-FILTER_KEYS: tuple[str, ...] = ("f_jurisdiction", "f_language", "f_kind", "f_doc", "f_date_from", "f_date_to")
+FILTER_KEYS: tuple[str, ...] = ("f_jurisdiction", "f_language", "f_kind", "f_doc", "f_date_from", "f_date_to", "f_as_of")
 
 
 @dataclass(frozen=True, slots=True)

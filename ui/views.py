@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui import data, render, sidebar
+from ui import data, history, render, sidebar
 from ui import state as nav
 from ui.client import JURISDICTIONS, LANGUAGES, ApiError, NotFound, SearchQuery
 from ui.i18n import Labels
@@ -73,6 +73,7 @@ def result_block(
     ident = f"{context}:{hit.get('passage_id') or doc_id + '/' + article}"
     with st.container(border=True):
         st.markdown(render.hit_card(hit, labels, similarity=similarity, max_chars=max_chars), unsafe_allow_html=True)
+        history.show_status(hit, labels)
         with st.container(horizontal=True):
             st.button(labels("hit.read"), key=f"open:{ident}", on_click=_open, args=("provision", doc_id, article))
             st.button(
@@ -109,6 +110,7 @@ def current_search(q: str) -> SearchQuery:
         date_from=str(ss.get("f_date_from") or "").strip(),
         date_to=str(ss.get("f_date_to") or "").strip(),
         doc=str(ss.get("f_doc") or ""),
+        as_of=str(ss.get("f_as_of") or "").strip(),
         limit=PAGE_SIZE,
     )
     if ss.get("_search_signature") != query:
@@ -223,6 +225,7 @@ def provision_view(api_url: str, labels: Labels, target: nav.Detail) -> None:
         text = provision.get("text") or ""
         ruling = provision.get("kind") in RULING_KINDS
         st.markdown(render.linked_text(text, outgoing) if ruling else render.provision_text(text), unsafe_allow_html=True)
+    history.show_timeline(api_url, labels, target.doc, target.article)
     neighbours(answer, labels, target)
     citation_lists(data.cited_by(api_url, target.doc, target.article), outgoing, labels)
     table_of_contents(document, labels, target)

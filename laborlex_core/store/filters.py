@@ -14,6 +14,9 @@ COLUMNS: frozenset[str] = frozenset(
 )
 # Not a column: passages citing a provision, looked up in the citations table.
 CITES_FIELD = "cites"
+# Not a column: the dates of a provision's amendments (a JSON list in meta); a range on it
+# keeps passages with at least one date inside the range (see ``_amendment_dates``).
+AMENDMENT_DATES_FIELD = "amendment_dates"
 _COMPARISONS: dict[str, str] = {"==": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
 
@@ -61,6 +64,8 @@ def _node(node: dict[str, Any], params: list[Any]) -> str:
         raise FilterError(f"filter condition lacks {missing}") from None
     if field.removeprefix("meta.") == CITES_FIELD:
         return _cites(op, value, params)
+    if field.removeprefix("meta.") == AMENDMENT_DATES_FIELD:
+        return _amendment_dates(op, value, params)
     column = _column(field)
     if op in ("in", "not in"):
         if not isinstance(value, list):
@@ -93,6 +98,29 @@ def _cites(op: str, value: Any, params: list[Any]) -> str:
     marks = ",".join("?" * len(values))
     negate = "NOT " if op in ("!=", "not in") else ""
     return f"id {negate}IN (SELECT passage_id FROM citations WHERE internal = 0 AND target_key IN ({marks}))"
+
+
+def _amendment_dates(op: str, value: Any, params: list[Any]) -> str:
+    """A range over a provision's amendment dates: some date within it (``between`` takes
+    ``[low, high]``, either None for an open end; ``>=``/``<=`` one bound). Both bounds in one
+    condition, so "amended in 2019" is not met by an amendment in 2012 and another in 2021."""
+    if op == "between" and isinstance(value, list) and len(value) == 2:
+        low, high = value
+    elif op in (">=", ">") and isinstance(value, str):
+        low, high = value, None
+    elif op in ("<=", "<") and isinstance(value, str):
+        low, high = None, value
+    else:
+        raise FilterError(f"operator {op!r} on {AMENDMENT_DATES_FIELD!r} needs a date or [low, high]")
+    bounds = []
+    if low is not None:
+        bounds.append("d.value > ?" if op == ">" else "d.value >= ?")
+        params.append(low)
+    if high is not None:
+        bounds.append("d.value < ?" if op == "<" else "d.value <= ?")
+        params.append(high)
+    where = " AND ".join(bounds) or "1"
+    return f"EXISTS (SELECT 1 FROM json_each(meta, '$.{AMENDMENT_DATES_FIELD}') AS d WHERE {where})"
 
 
 def equals_filter(**fields: str | list[str] | None) -> dict[str, Any] | None:

@@ -82,6 +82,11 @@ def _node(node: dict[str, Any]) -> dict[str, Any]:
             return {"exists": {"field": name}}
         # SQL's `col != v` is false when col is NULL; keep that: the field must exist.
         return {"bool": {"filter": [{"exists": {"field": name}}], "must_not": [{"term": {name: value}}]}}
+    if op == "between":  # one range, so a multi-valued field needs one value inside both bounds
+        if not isinstance(value, list) or len(value) != 2:
+            raise FilterError(f"operator 'between' on {field!r} needs [low, high]")
+        bounds = {k: v for k, v in (("gte", value[0]), ("lte", value[1])) if v is not None}
+        return {"range": {name: bounds}} if bounds else {"exists": {"field": name}}
     if op in _RANGE_OPERATORS:
         if value is None:
             return MATCH_NONE

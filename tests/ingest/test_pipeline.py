@@ -79,5 +79,5 @@ def test_missing_path_and_bad_manifest_are_reported(tmp_path: Path, settings: Se
 def test_pipeline_is_assembled_in_order(settings: Settings) -> None:
     pipeline = build_indexing_pipeline(settings, EmbeddedDocumentStore(settings.store_path))
     edges = {(a, b) for a, b, _ in pipeline.graph.edges(data=True)}
-    assert edges == {("reader", "splitter"), ("splitter", "chunker"), ("chunker", "citations"), ("citations", "embedder"),
-                     ("embedder", "writer"), ("chunker", "writer")}
+    assert edges == {("reader", "splitter"), ("splitter", "chunker"), ("chunker", "amendments"), ("amendments", "citations"),
+                     ("citations", "embedder"), ("embedder", "writer"), ("chunker", "writer")}

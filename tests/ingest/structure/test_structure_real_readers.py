@@ -84,3 +84,14 @@ def test_real_lft_pdf(corpus_dir: Path, real_sources: dict[str, SourceText], rea
 @pytest.mark.parametrize("doc_id", ["ilo-c138-es", "ilo-c182-es", "us-ca7-17-2400-fedex-order"])
 def test_small_pdfs_have_pages(doc_id: str, real_provisions: dict[str, list[Provision]]) -> None:
     assert all(p.page is not None and p.page_end is not None for p in real_provisions[doc_id])
+
+
+@pytest.mark.slow
+def test_every_amendment_note_of_the_real_lft_pdf_goes_to_exactly_one_provision(
+    real_sources: dict[str, SourceText], real_provisions: dict[str, list[Provision]]
+) -> None:
+    """Issue 15's count check on the reader's own text (the parse is shared with the tests above)."""
+    from tests.ingest.test_amendments import check_every_note_attached_once
+
+    spans = [(p.start, p.end) for p in real_provisions["mx-lft-es"]]
+    assert check_every_note_attached_once(real_sources["mx-lft-es"].text, spans) == 1542

@@ -1,0 +1,92 @@
+"""The history filters (``as_of``, amended in a range) in both stores' filter languages:
+SQL run on a real embedded store, and the OpenSearch clauses as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from haystack import Document
+
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.filters import FilterError, to_sql
+from laborlex_core.store.opensearch_queries import translate_filters
+from search_api.history import HistoryQuery, amended_filter, as_of_filter
+
+# (article, added_on, repealed_on, amendment dates): shapes of real LFT provisions
+PROVISIONS = [
+    ("1", None, None, []),  # original text, never amended
+    ("3", None, None, ["1978-04-28", "2012-11-30", "2019-05-01"]),
+    ("3o. Bis", "2012-11-30", None, ["2012-11-30"]),
+    ("15-A", "2012-11-30", "2021-04-23", ["2012-11-30", "2021-04-23"]),
+    ("878", None, "2019-05-01", ["1974-12-24", "1980-01-04", "2012-11-30", "2019-05-01"]),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedDocumentStore:
+    store = EmbeddedDocumentStore(Path(tmp_path_factory.mktemp("history-filters")) / "index.sqlite3")
+    passages = [
+        Document(
+            id=f"mx#{i}",
+            content=f"Artículo {article}",
+            meta={"doc_id": "mx", "article": article, "ordinal": i, "chunk": 0, "language": "es", "added_on": added,
+                  "repealed_on": repealed, "repealed": repealed is not None, "amendment_dates": dates,
+                  "amended_on": dates[-1] if dates else None},
+        )
+        for i, (article, added, repealed, dates) in enumerate(PROVISIONS)
+    ]
+    store.replace_document("mx", passages, {"doc_id": "mx", "title": "mx"})
+    return store
+
+
+def _articles(store: EmbeddedDocumentStore, filters: dict | None) -> set[str]:
+    return {d.meta["article"] for d in store.filter_documents(filters)}
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2010-01-01", {"1", "3", "878"}),  # 3o. Bis and 15-A not yet added
+        ("2015-06-01", {"1", "3", "3o. Bis", "15-A", "878"}),
+        ("2019-05-01", {"1", "3", "3o. Bis", "15-A"}),  # 878 repealed that very day
+        ("2022-01-01", {"1", "3", "3o. Bis"}),
+    ],
+)
+def test_as_of(store: EmbeddedDocumentStore, as_of: str, expected: set[str]) -> None:
+    assert _articles(store, as_of_filter(as_of)) == expected
+
+
+@pytest.mark.parametrize(
+    ("after", "before", "expected"),
+    [
+        ("2019-01-01", None, {"3", "15-A", "878"}),
+        (None, "1979-12-31", {"3", "878"}),
+        ("2015-01-01", "2015-12-31", set()),  # 15-A: 2012 and 2021, nothing in 2015
+        ("2012-11-30", "2012-11-30", {"3", "3o. Bis", "15-A", "878"}),  # bounds inclusive
+        ("2020-01-01", "2021-12-31", {"15-A"}),
+    ],
+)
+def test_amended_in_a_range(store: EmbeddedDocumentStore, after: str | None, before: str | None, expected: set[str]) -> None:
+    assert _articles(store, amended_filter(after, before)) == expected
+
+
+def test_sql_and_opensearch_clauses() -> None:
+    assert to_sql(amended_filter("2019-01-01", None)) == (
+        "EXISTS (SELECT 1 FROM json_each(meta, '$.amendment_dates') AS d WHERE d.value >= ?)", ["2019-01-01"]
+    )
+    assert translate_filters(amended_filter("2019-01-01", "2019-12-31")) == {
+        "range": {"meta.amendment_dates": {"gte": "2019-01-01", "lte": "2019-12-31"}}
+    }
+    clause = translate_filters(as_of_filter("2015-06-01"))
+    added = clause["bool"]["filter"][0]["bool"]["should"]
+    assert added == [{"bool": {"must_not": [{"exists": {"field": "meta.added_on"}}]}}, {"range": {"meta.added_on": {"lte": "2015-06-01"}}}]
+    with pytest.raises(FilterError):
+        to_sql({"field": "meta.amendment_dates", "operator": "in", "value": ["2019"]})
+
+
+def test_history_query_widens_periods_and_combines() -> None:
+    query = HistoryQuery.parse("2016-02-29", "2019", "2019-02")
+    assert (query.as_of, query.amended_after, query.amended_before) == ("2016-02-29", "2019-01-01", "2019-02-28")
+    assert query.filter is not None and len(query.filter["conditions"]) == 2
+    assert HistoryQuery.parse(None, None, None).filter is None
