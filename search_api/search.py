@@ -44,6 +44,7 @@ class SearchHit:
     passage_id: str = ""
     page: int | None = None
     cited_by_count: int = 0  # other provisions citing this one (filled by the library)
+    explanation: dict[str, Any] | None = None  # why it was found (explain=true; search_api.explain)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
