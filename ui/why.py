@@ -1,5 +1,7 @@
 """A result's explanation (``explain=true``, docs/api.md) in sentences a person reads, in the
-interface language; the copy-citation button and the export links.
+interface language; the citation to copy (Streamlit's code block has the copy button: an
+HTML button needs an iframe per result, which made the page far slower to settle), the
+permanent link and the export links.
 
 Pure functions turn the API's explanation into text (tested without a browser); the
 Streamlit pieces only place that text and the buttons.
@@ -7,8 +9,6 @@ Streamlit pieces only place that text and the buttons.
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -79,22 +79,6 @@ def explanation_lines(explanation: Mapping[str, Any] | None, labels: Labels) -> 
     return lines
 
 
-def copy_button_html(text: str, labels: Labels) -> str:
-    """A button that puts ``text`` on the clipboard (Streamlit has none of its own); the page
-    falls back to selecting a hidden field where the Clipboard API is refused."""
-    script = (
-        f"(function(b){{var t={json.dumps(text)};function ok(){{b.textContent={json.dumps(labels('cite.copied'))};}}"
-        "function fb(){var a=document.createElement('textarea');a.value=t;document.body.appendChild(a);a.select();"
-        "document.execCommand('copy');a.remove();ok();}"
-        "if(navigator.clipboard){navigator.clipboard.writeText(t).then(ok,fb)}else{fb()}})(this)"
-    )
-    return (
-        "<style>button{font:14px sans-serif;padding:4px 10px;border:1px solid #c9c9d0;border-radius:6px;"
-        "background:#fff;cursor:pointer}button:hover{border-color:#ff4b4b;color:#ff4b4b}</style>"
-        f'<button title="{html.escape(text)}" onclick="{html.escape(script)}">📋 {html.escape(labels("cite.copy"))}</button>'
-    )
-
-
 def export_url(api_url: str, path: str, params: Mapping[str, Any], fmt: str) -> str:
     """The API address that downloads a result list (or the compare view) in ``fmt``."""
     return api_url.rstrip("/") + path + "?" + urlencode({**params, "format": fmt, "offset": params.get("offset", 0)})
@@ -110,13 +94,12 @@ def export_links(api_url: str, path: str, params: Mapping[str, Any], labels: Lab
 def result_extras(hit: Mapping[str, Any], labels: Labels, provision_link: str) -> None:
     """Under a result: copy its citation, its permanent link, and "Why this result?"."""
     import streamlit as st
-    import streamlit.components.v1 as components
 
     citation = str(hit.get("formal_citation") or hit.get("citation") or "")
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"`{citation}`")
-        with st.container(width=190):
-            components.html(copy_button_html(citation, labels), height=38)
+        st.caption(labels("cite.copy"))
+        with st.container(width="content"):
+            st.code(citation, language=None, wrap_lines=True)  # Streamlit's code block carries a copy button
         st.link_button(labels("hit.permalink"), provision_link, type="tertiary", icon=":material/link:")
     lines = explanation_lines(hit.get("explanation"), labels)
     if lines:

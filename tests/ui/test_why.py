@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ui.i18n import Labels
-from ui.why import copy_button_html, explanation_lines, export_links
+from ui.why import explanation_lines, export_links
 
 EXPLANATION = {
     "fusion": {
@@ -53,12 +53,6 @@ def test_translation_pairing_and_no_explanation() -> None:
     lines = explanation_lines({"fusion": {"lists": [{"kind": "translation", "rank": 2}]}}, Labels("en"))
     assert lines == ["another language version of result #2"]
     assert explanation_lines(None, Labels("en")) == []
-
-
-def test_copy_button_carries_the_citation_escaped() -> None:
-    markup = copy_button_html("Ley Federal del Trabajo, artículo 47, fracción III", Labels("es"))
-    assert "Copiar cita" in markup and '&quot;Ley Federal del Trabajo, art\\u00edculo 47, fracci\\u00f3n III&quot;' in markup
-    assert "<script" not in copy_button_html("</button><script>x</script>", Labels("en"))
 
 
 def test_export_links_point_at_the_api_with_the_format() -> None:
