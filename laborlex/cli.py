@@ -88,6 +88,7 @@ def search(
     doc: Annotated[Optional[str], typer.Option(help="Only this document id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Say why each result was found: lists, shares, words, meaning.")] = False,
 ) -> None:
     """Search the index and print cited provisions with highlighted snippets."""
     from laborlex_core.store import open_store
@@ -107,7 +108,13 @@ def search(
     filters = equals_filter(
         jurisdiction=_split(jurisdiction), language=_split(language), kind=_split(kind), doc_id=_split(doc)
     )
-    hits = Searcher(settings, store).search(query, mode=mode, filters=filters, limit=limit)  # type: ignore[arg-type]
+    searcher = Searcher(settings, store)
+    if explain:
+        from search_api.explain import explained_search, explanation_lines
+
+        hits = explained_search(searcher, query, mode, filters, limit)
+    else:
+        hits = searcher.search(query, mode=mode, filters=filters, limit=limit)  # type: ignore[arg-type]
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -119,7 +126,12 @@ def search(
         typer.echo(f"{rank:>2}. {hit.citation}  [{hit.language}] {hit.date or ''}  ({ranks})")
         if hit.heading_path:
             typer.echo(f"    {' › '.join(hit.heading_path)}")
-        typer.echo(f"    {mark(hit.snippet, hit.highlights, *bold)}\n")
+        typer.echo(f"    {mark(hit.snippet, hit.highlights, *bold)}")
+        if hit.formal_citation:
+            typer.echo(f"    cite: {hit.formal_citation}")
+        for line in explanation_lines(hit.explanation) if hit.explanation else ():
+            typer.echo(f"    why: {line}")
+        typer.echo("")
 
 
 @app.command(name="eval")

@@ -250,3 +250,43 @@ def explain_document(
     if engine is not None:
         explanation["engine"] = engine
     return explanation
+
+
+def explained_search(searcher: Any, query: str, mode: str, filters: dict[str, Any] | None, limit: int) -> list[Any]:
+    """``Searcher.search`` with each hit's explanation (the CLI's ``--explain``)."""
+    documents, vector = searcher.run(query, mode, filters, top_k=limit)
+    documents = documents[:limit]
+    hits = searcher.hits(documents, query, vector)
+    for document, hit in zip(documents, hits):
+        hit.explanation = explain_document(document, query, mode, searcher.settings, searcher.store, vector)
+    return hits
+
+
+def explanation_lines(explanation: dict[str, Any]) -> list[str]:
+    """The explanation as short English lines for a terminal (the UI has its own, translated)."""
+    fusion = explanation["fusion"]
+    lines = []
+    for entry in fusion["lists"]:
+        share = f"{entry['contribution']:.4f} = {entry['share']:.0%}" if entry["counted"] else "not counted (max per family)"
+        rank = f" #{entry['rank']}" if entry["rank"] is not None else ""
+        lines.append(f"{entry['list']}{rank}: {share}")
+    if fusion.get("prior"):
+        lines.append(f"prior: {fusion['prior']['unit']} × {fusion['prior']['factor']}")
+    words = [
+        f"{m['query_word']}→{'/'.join(m['matched'])} ({m['origin']}"
+        + (f" {m['pair']} {m['score']:.2f}, {m['source']}" if m["origin"] == "cross_lingual" else "")
+        + (", in title/headings" if m["where"] == "context" else "") + ")"
+        for m in explanation["lexical"]
+    ]
+    if words:
+        lines.append("words: " + "; ".join(words))
+    dense = explanation.get("dense")
+    if dense:
+        lines.append(f"meaning: cosine {dense['cosine']:.3f}, window {dense['chunk'] + 1}/{dense['chunks']} [{dense['start']}:{dense['end']}]")
+    for boost in explanation["boosts"]:
+        lines.append(f"boost: {boost['kind']} ({boost['detail']})")
+    engine = explanation.get("engine")
+    if engine:
+        lines.append("engine: " + ", ".join(f"{t['field']}:{t['term']} {t['score']:.2f}" for t in engine["terms"][:8]))
+    lines.append(f"fused score {fusion['fused_score']:.4f} (RRF k={fusion['k']}, {fusion['within_family']} within family)")
+    return lines
