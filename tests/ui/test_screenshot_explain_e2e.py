@@ -37,8 +37,8 @@ def test_explanation_and_copy_export_buttons_screenshot(browser_api: ModuleType,
         try:
             page = context.new_page()
             page.goto(f"{running_ui}/?{urlencode({'q': QUERY})}", wait_until="domcontentloaded", timeout=60_000)
-            page.wait_for_selector(".ll-card .ll-citation", timeout=120_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')", timeout=60_000)
+            page.wait_for_selector(".ll-card .ll-citation", timeout=240_000)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')", timeout=120_000)
             why = page.get_by_text("Why this result?").first
             why.click()
             page.get_by_text("Words found").first.wait_for(timeout=30_000)
