@@ -40,7 +40,7 @@ class BatchQuery(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    queries: list[BatchQuery] = Field(description=f"1 to {MAX_BATCH_QUERIES} queries")
+    queries: list[BatchQuery] = Field(min_length=1, max_length=MAX_BATCH_QUERIES, description=f"1 to {MAX_BATCH_QUERIES} queries")
     explain: bool = False
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from laborlex_core.settings import Settings
 from search_api.bulk import (
@@ -71,6 +71,26 @@ def compare_export_response(
     return _download(render(compare_records(columns, str(request.base_url), ui_url(settings)), fmt), fmt, "laborlex-compare")
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its ``$defs`` written in place: the request body is declared
+    by hand (the route reads the raw body to bound its size first), and OpenAPI tools do not
+    resolve a body schema's own ``#/$defs/…`` references."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return inline(schema)
+
+
 def bulk_router(library: LawLibrary, settings: Settings) -> APIRouter:
     router = APIRouter()
 
@@ -96,7 +116,7 @@ def bulk_router(library: LawLibrary, settings: Settings) -> APIRouter:
         summary=f"Many queries in one request (at most {MAX_BATCH_QUERIES}); results stream as NDJSON",
         response_class=StreamingResponse,
         responses={200: {"content": {NDJSON: {}}, "description": "one line per query, in the order sent"}},
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": BatchRequest.model_json_schema()}}}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": inline_schema(BatchRequest)}}}},
     )
     async def batch(request: Request) -> StreamingResponse:
         raw = await request.body()
