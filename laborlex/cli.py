@@ -100,6 +100,7 @@ def search(
     amended_before: Annotated[
         Optional[str], typer.Option("--amended-before", help="YYYY[-MM[-DD]]: amended on or before.")
     ] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Say why each result was found: lists, shares, words, meaning.")] = False,
 ) -> None:
     """Search the index and print cited provisions with highlighted snippets."""
     from laborlex_core.store import open_store
@@ -126,7 +127,14 @@ def search(
         jurisdiction=_split(jurisdiction), language=_split(language), kind=_split(kind), doc_id=_split(doc)
     )
     filters = combine(filters, history.filter)
-    hits = annotate(Searcher(settings, store).search(query, mode=mode, filters=filters, limit=limit), history.as_of)  # type: ignore[arg-type]
+    searcher = Searcher(settings, store)
+    if explain:
+        from search_api.explain import explained_search, explanation_lines
+
+        hits = explained_search(searcher, query, mode, filters, limit)  # type: ignore[arg-type]
+    else:
+        hits = searcher.search(query, mode=mode, filters=filters, limit=limit)  # type: ignore[arg-type]
+    hits = annotate(hits, history.as_of)
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -141,7 +149,12 @@ def search(
             typer.echo(f"    {status}")
         if hit.heading_path:
             typer.echo(f"    {' › '.join(hit.heading_path)}")
-        typer.echo(f"    {mark(hit.snippet, hit.highlights, *bold)}\n")
+        typer.echo(f"    {mark(hit.snippet, hit.highlights, *bold)}")
+        if hit.formal_citation:
+            typer.echo(f"    cite: {hit.formal_citation}")
+        for line in explanation_lines(hit.explanation) if hit.explanation else ():
+            typer.echo(f"    why: {line}")
+        typer.echo("")
 
 
 def _history_status(hit) -> str:

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Path as PathParam, Query, Response, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Path as PathParam, Query, Request, Response, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from laborlex_core.schema import JURISDICTIONS, KINDS, LANGUAGES, DocumentMeta, citation_key, parse_citation_key
@@ -28,6 +28,7 @@ from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from search_api.history import HistoryQuery, annotate
 from search_api.history_routes import history_query, router as history_router
+from search_api.bulk_routes import EXPORT_RESPONSES, bulk_router, check_format, compare_export_response, export_response
 from search_api.library import LawLibrary, provision_summary
 from search_api.timing import component_timer, server_timing
 from search_api.models import (
@@ -142,8 +143,9 @@ def create_app(
         if lib.store.get_document(doc_id) is None:
             raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
 
-    @app.get("/search", response_model=SearchResponse, summary="Search provisions")
+    @app.get("/search", response_model=SearchResponse, summary="Search provisions", responses=EXPORT_RESPONSES)
     def search(
+        request: Request,
         response: Response,
         q: Annotated[str, Query(min_length=1, max_length=1000, description="the question, in any language")],
         mode: ModeParam = "hybrid",
@@ -159,7 +161,10 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="paging runs to `total`")] = 0,
         history: Annotated[HistoryQuery, Depends(history_query)] = HistoryQuery(),
+        explain: Annotated[bool, Query(description="each result says why it was found (docs/api.md)")] = False,
+        format: Annotated[str, Query(description="json, csv or csl-json (a download)")] = "json",  # noqa: A002
     ) -> SearchResponse:
+        fmt = check_format(format)
         started = time.perf_counter()
         timer.reset()
         if not q.strip():
@@ -172,22 +177,29 @@ def create_app(
         if doc:
             known_document(doc)
         scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc), cites_filter(cites), history.filter)
-        page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset)
+        page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset, explain=explain)
         annotate(page.hits, history.as_of)
+        if fmt != "json":
+            return export_response(request, settings, fmt, page.hits, offset)  # type: ignore[return-value]
         response.headers["Server-Timing"] = server_timing(timer.seconds(), time.perf_counter() - started)
         return SearchResponse(query=q, mode=mode, total=page.total, results=page.hits, facets=page.facets)
 
-    @app.get("/compare", response_model=CompareResponse, summary="One question, best provisions per jurisdiction")
+    @app.get("/compare", response_model=CompareResponse, summary="One question, best provisions per jurisdiction", responses=EXPORT_RESPONSES)
     def compare(
+        request: Request,
         q: Annotated[str, Query(min_length=1, max_length=1000)],
         jurisdictions: Annotated[str, Query(description="comma-separated, in display order")] = ",".join(JURISDICTIONS),
         mode: ModeParam = "hybrid",
         limit: Annotated[int, Query(ge=1, le=20)] = 3,
+        format: Annotated[str, Query(description="json, csv or csl-json (a download)")] = "json",  # noqa: A002
     ) -> CompareResponse:
+        fmt = check_format(format)
         if not q.strip():
             raise field_error("q", "the query is blank")
         chosen = parse_choices("jurisdictions", jurisdictions, JURISDICTIONS) or list(JURISDICTIONS)
         columns = lib.compare(q, list(dict.fromkeys(chosen)), mode, limit)
+        if fmt != "json":
+            return compare_export_response(request, settings, fmt, columns)  # type: ignore[return-value]
         return CompareResponse(query=q, columns=[CompareColumn(jurisdiction=j, results=h) for j, h in columns])
 
     @app.get("/documents", response_model=DocumentList, summary="Indexed documents")
@@ -266,6 +278,8 @@ def create_app(
         if lib.store.get_document(parsed[0]) is None:
             raise field_error("cites", f"unknown document {parsed[0]!r}", status=404)
         return {"field": "meta.cites", "operator": "==", "value": citation_key(*parsed)}
+
+    app.include_router(bulk_router(lib, settings))  # exports, bulk provisions, batch search (search_api.bulk_routes)
 
     @app.get("/health", response_model=Health, summary="Is the service up, on what")
     def health() -> Health:

@@ -17,7 +17,10 @@ def provision_key(meta: dict[str, Any]) -> tuple[str, str]:
 
 
 def collapse_passages(documents: Sequence[Document]) -> list[Document]:
-    """Keep each provision's best passage (max score), carrying the best rank per retriever."""
+    """Keep each provision's best passage (max score), carrying the best rank per retriever.
+
+    ``passage_ranks`` keeps the best passage's own ranks (the ones its fused score was made
+    of), so an explanation can rebuild that score; it is a reference, not a copy."""
     best: dict[tuple[str, str], Document] = {}
     matched: dict[tuple[str, str], int] = {}
     ranks: dict[tuple[str, str], dict[str, int]] = {}
@@ -30,7 +33,9 @@ def collapse_passages(documents: Sequence[Document]) -> list[Document]:
         if key not in best or (document.score or 0.0) > (best[key].score or 0.0):
             best[key] = document
     collapsed = [
-        replace(doc, meta={**doc.meta, "ranks": ranks[key], "passages_matched": matched[key]})
+        replace(
+            doc, meta={**doc.meta, "ranks": ranks[key], "passage_ranks": doc.meta.get("ranks") or {}, "passages_matched": matched[key]},
+        )
         for key, doc in best.items()
     ]
     collapsed.sort(key=lambda d: -(d.score or 0.0))

@@ -48,8 +48,11 @@ class LawLibrary:
         facet_free_filters: dict[str, Any] | None = None,
         limit: int = 10,
         offset: int = 0,
+        explain: bool = False,
     ) -> SearchPage:
-        return search_page(self.settings, self.store, self.searcher, query, mode, filters, facet_free_filters, limit, offset)
+        return search_page(
+            self.settings, self.store, self.searcher, query, mode, filters, facet_free_filters, limit, offset, explain
+        )
 
     def with_citation_counts(self, hits: list[SearchHit]) -> list[SearchHit]:
         return with_citation_counts(self.store, hits)

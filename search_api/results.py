@@ -31,6 +31,7 @@ from laborlex_core.store.filters import combine, equals_filter
 from search_api.branches import profile_query
 from search_api.citation_views import with_citation_counts
 from search_api.collapse import provision_key
+from search_api.explain import explain_document
 from search_api.pipeline import Mode
 from search_api.search import Searcher, SearchHit
 
@@ -67,8 +68,10 @@ def search_page(
     facet_free_filters: dict[str, Any] | None = None,
     limit: int = 10,
     offset: int = 0,
+    explain: bool = False,
 ) -> SearchPage:
-    """Search once, page through the ranking and then the remaining matches, count facets."""
+    """Search once, page through the ranking and then the remaining matches, count facets;
+    with ``explain`` each hit says why it was found (search_api.explain)."""
     ranked, vector = searcher.run(query, mode, filters, top_k=RANKED_DEPTH)
     matcher = getattr(store, "provision_matches", None)
     if matcher is None:  # the ranking only (a deeper one when the page is past it)
@@ -91,6 +94,9 @@ def search_page(
         if len(page) < limit and offset + len(page) < total:
             page = page + matches.page(set(keys), max(0, offset - len(ranked)), limit - len(page))
     hits = with_citation_counts(store, searcher.hits(page, query, vector))
+    if explain:
+        for document, hit in zip(page, hits):
+            hit.explanation = explain_document(document, query, mode, settings, store, vector)
     return SearchPage(hits=hits, total=total, facets=facets)
 
 

@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 from haystack import Document, Pipeline
 
+from laborlex_core.citations.practitioner import match_offset, practitioner_citation
 from laborlex_core.passage_text import citation
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.filters import equals_filter
 from search_api.branches import profile_query
 from search_api.pipeline import (
     MODES,
@@ -53,6 +55,8 @@ class SearchHit:
     amendment_dates: list[str] = field(default_factory=list)
     changed_after_as_of: list[str] = field(default_factory=list)
     history_source: str | None = None  # "notes", "manifest" or "none" (docs/api.md)
+    formal_citation: str = ""  # as practitioners write it, pinpointed (laborlex_core.citations.practitioner)
+    explanation: dict[str, Any] | None = None  # why it was found (explain=true; search_api.explain)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +124,29 @@ class Searcher:
         return outputs[output_component(mode, self.settings)]["documents"], vector
 
     def hits(self, documents: list[Document], query: str, query_vector: list[float] | None) -> list[SearchHit]:
+        """Results with snippets (see :meth:`_hits`) and practitioners' citations pinpointed to
+        the fraction or paragraph holding the snippet's first marked word."""
+        hits = self._hits(documents, query, query_vector)
+        for document, hit in zip(documents, hits):
+            content = document.content or ""
+            offset = match_offset(content, hit.snippet, hit.highlights)
+            lead = self._earlier_windows(document) if offset is not None else ""
+            text = lead + content
+            hit.formal_citation = practitioner_citation(document.meta, text, None if offset is None else len(lead) + offset)
+        return hits
+
+    def _earlier_windows(self, document: Document) -> str:
+        """A later window of a long provision lacks the markers ("(a)", "III.") opened before
+        it: the provision's earlier windows, in order, are read so the pinpoint sees them."""
+        chunk = int(document.meta.get("chunk") or 0)
+        if chunk == 0:
+            return ""
+        meta = document.meta
+        passages = self.store.filter_documents(equals_filter(doc_id=str(meta.get("doc_id")), article=str(meta.get("article"))))
+        earlier = sorted((p for p in passages if int(p.meta.get("chunk") or 0) < chunk), key=lambda p: int(p.meta.get("chunk") or 0))
+        return "".join((p.content or "") + "\n" for p in earlier)
+
+    def _hits(self, documents: list[Document], query: str, query_vector: list[float] | None) -> list[SearchHit]:
         """Results with snippets: the query's words marked, else the translated words it was
         found by in its language, or, for a provision found only by meaning (no word in common), the
         sentence of it closest in meaning to the query."""

@@ -63,9 +63,12 @@ class SearchQuery:
     as_of: str = ""  # the law as of this day (docs/api.md)
     limit: int = 10
     offset: int = 0
+    explain: bool = False  # each result says why it was found (ui.why)
 
     def params(self) -> dict[str, str | int]:
         params: dict[str, str | int] = {"q": self.q, "mode": self.mode, "limit": self.limit, "offset": self.offset}
+        if self.explain:
+            params["explain"] = "true"
         for name in ("jurisdiction", "language", "kind"):
             values: tuple[str, ...] = getattr(self, name)
             if values:

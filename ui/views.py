@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui import data, history, render, sidebar
+from ui import data, history, render, sidebar, why
 from ui import state as nav
 from ui.client import JURISDICTIONS, LANGUAGES, ApiError, NotFound, SearchQuery
 from ui.i18n import Labels
@@ -79,6 +79,7 @@ def result_block(
             st.button(
                 labels("hit.similar"), key=f"similar:{ident}", on_click=_open, args=("similar", doc_id, article), type="tertiary"
             )
+        why.result_extras(hit, labels, render.provision_url(doc_id, article))  # citation, permalink, "why" (ui.why)
 
 
 def show_rejection(error: ApiError, labels: Labels) -> None:
@@ -112,6 +113,7 @@ def current_search(q: str) -> SearchQuery:
         doc=str(ss.get("f_doc") or ""),
         as_of=str(ss.get("f_as_of") or "").strip(),
         limit=PAGE_SIZE,
+        explain=True,
     )
     if ss.get("_search_signature") != query:
         ss["_search_signature"] = query
@@ -140,6 +142,7 @@ def search_view(api_url: str, labels: Labels) -> None:
     selected = {"jurisdiction": query.jurisdiction, "language": query.language, "kind": query.kind}
     if results:
         st.caption(labels("results.count", start=query.offset + 1, end=query.offset + len(results), total=total))
+        why.export_buttons(api_url, "/search", query.params(), labels)
     st.markdown(render.facet_summary(answer.get("facets") or {}, labels, selected), unsafe_allow_html=True)
     if not results:
         st.info(labels("results.none"))
@@ -193,6 +196,7 @@ def compare_view(api_url: str, labels: Labels) -> None:
         show_rejection(error, labels)
         return
     columns = answer.get("columns", [])
+    why.export_buttons(api_url, "/compare", {"q": q, "jurisdictions": ",".join(chosen), "mode": mode, "limit": limit}, labels)
     for column, slot in zip(columns, st.columns(len(columns) or 1), strict=False):
         with slot:
             st.markdown(render.column_header(column["jurisdiction"], labels), unsafe_allow_html=True)

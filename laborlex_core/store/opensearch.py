@@ -60,6 +60,9 @@ class OpenSearchWriteError(RuntimeError):
         super().__init__(f"writing document {doc_id!r} to OpenSearch failed: {'; '.join(reasons[:5])}")
 
 
+_WEIGHT_LEAF = re.compile(r"^weight\(([^:\s]+):(\S+?) in \d+\)")
+
+
 def _retryable(error: Exception) -> bool:
     if isinstance(error, (OSConnectionError, ConnectionTimeout)):
         return True
@@ -496,6 +499,33 @@ class OpenSearchBackend:
             return []
         hits = self._search(queries.bm25_body(query, filters, top_k))["hits"]["hits"]
         return [hit_to_document(h, score=float(h["_score"])) for h in hits]
+
+    def explain_bm25(self, query: str, passage_id: str) -> dict[str, Any] | None:
+        """OpenSearch's own ``_explain`` of one passage's BM25 score for ``query``: the matched
+        (field, term) pairs with their score, read from the weight(...) leaves of its tree."""
+        if not query.strip():
+            return None
+        body = {"query": queries.bm25_query(query)}
+        answer = self._call(lambda: self.client.explain(index=self.alias, id=passage_id, body=body))
+        terms: dict[tuple[str, str], float] = {}
+
+        def walk(node: dict[str, Any]) -> None:
+            match = _WEIGHT_LEAF.match(node.get("description", ""))
+            if match:
+                key = (match.group(1), match.group(2))
+                terms[key] = terms.get(key, 0.0) + float(node.get("value") or 0.0)
+                return
+            for child in node.get("details") or ():
+                walk(child)
+
+        explanation = answer.get("explanation") or {}
+        walk(explanation)
+        return {
+            "engine": "opensearch",
+            "matched": bool(answer.get("matched")),
+            "score": float(explanation.get("value") or 0.0),
+            "terms": [{"field": f, "term": t, "score": v} for (f, t), v in sorted(terms.items(), key=lambda kv: -kv[1])],
+        }
 
     def embedding_retrieval(
         self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10

@@ -50,6 +50,13 @@ def test_search_filters_and_modes(slice_index: Path) -> None:
     assert "Código del Trabajo de Honduras" in human.stdout
 
 
+def test_search_explain_says_why_and_cites(slice_index: Path) -> None:
+    human = run_cli(slice_index, "search", "peores formas de trabajo infantil", "--explain", "--limit", "3")
+    assert human.returncode == 0, human.stderr
+    assert "why: fused score" in human.stdout and "why: words:" in human.stdout and "why: meaning: cosine" in human.stdout
+    assert "cite: Convenio sobre las peores formas de trabajo infantil, 1999 (núm. 182), artículo" in human.stdout
+
+
 def test_bad_mode_is_refused(slice_index: Path) -> None:
     result = run_cli(slice_index, "search", "x", "--mode", "fuzzy")
     assert result.returncode == 2
