@@ -137,6 +137,10 @@ def evaluate_command(
     ablations: Annotated[
         bool, typer.Option("--ablations", help="With --cv: also the cross-validated figure with each lever held off.")
     ] = False,
+    grid: Annotated[
+        Optional[str],
+        typer.Option(help="With --cv: 'default' (TUNING_GRID), 'full' (with the earlier sweeps' values), or a JSON object of setting → values to add or replace."),
+    ] = None,
 ) -> None:
     """Measure retrieval quality on relevance judgments (with --cv K: cross-validated first)."""
     from laborlex_core.store import open_store
@@ -165,9 +169,9 @@ def evaluate_command(
     for m in modes:
         if cv:
             from search_api.cross_validation import ablations as ablate
-            from search_api.cross_validation import select
+            from search_api.cross_validation import select, sweep_settings
 
-            swept = _sweep(settings, store, judgments, m)
+            swept = sweep_settings(settings, store, judgments, m, _grid(grid), progress=_progress_bar(f"cross-validating {m}"))
             cross_validated[m] = select(swept, doc_languages, cv, seed)
             _print_report(f"{m}, cross-validated ({cv} folds, seed {seed})", cross_validated[m].held_out)
             typer.echo(f"  chosen per fold: {json.dumps(cross_validated[m].chosen)}")
@@ -201,28 +205,42 @@ def evaluate_command(
         typer.echo(f"wrote report to {report_dir} ({', '.join(p.name for p in written)})")
 
 
-def _sweep(settings: Settings, store, judgments, mode: str):
-    """Run every configuration of the tuning grid on every query (each ranked list fetched
-    once, see MemoizedStore), for cross-validated selection."""
+def _grid(spec: Optional[str]) -> dict:
+    """--grid: a named grid, or a JSON object of setting → values laid over TUNING_GRID."""
+    from search_api.cross_validation import named_grid
+
+    if spec is None or not spec.lstrip().startswith("{"):
+        try:
+            return named_grid(spec)
+        except ValueError as error:
+            typer.echo(f"error: --grid: {error}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        extra = json.loads(spec)
+    except json.JSONDecodeError as error:
+        typer.echo(f"error: --grid is not JSON: {error}", err=True)
+        raise typer.Exit(2) from None
+    unknown = sorted(set(extra) - set(Settings.model_fields))
+    if unknown or not all(isinstance(v, list) and v for v in extra.values()):
+        typer.echo(f"error: --grid needs setting → non-empty list of values; unknown settings: {unknown}", err=True)
+        raise typer.Exit(2)
+    return named_grid(None, extra)
+
+
+def _progress_bar(label: str):
+    """A progress callback (done, total) drawing a tqdm bar on stderr."""
     from tqdm import tqdm
 
-    from laborlex_core.store.memo import MemoizedStore
-    from search_api.cross_validation import TUNING_GRID, grid_configs, sweep
-    from search_api.evaluation import RUN_DEPTH
-    from search_api.search import Searcher
+    bar: list = []
 
-    memo = MemoizedStore(store)
-    configs = grid_configs(TUNING_GRID, first=settings.model_dump())
+    def update(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, desc=label, unit="config", file=sys.stderr, leave=False))
+        bar[0].update(1)
+        if done == total:
+            bar[0].close()
 
-    def run_config(config: dict) -> dict[str, list[tuple[str, str]]]:
-        searcher = Searcher(settings.model_copy(update=config), memo)  # type: ignore[arg-type]
-        return {
-            j.query_id: [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(j.query, mode, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
-            for j in judgments
-        }
-
-    with tqdm(total=len(configs), desc=f"cross-validating {mode}", unit="config", file=sys.stderr, leave=False) as bar:
-        return sweep(judgments, run_config, configs, progress=lambda done, total: bar.update(1))
+    return update
 
 
 def _print_ablations(rows: dict) -> None:
@@ -263,20 +281,39 @@ def terms(
     if store.count_documents() == 0:
         typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
         raise typer.Exit(1)
-    from laborlex_core.embedding.embedder import QUERY_PROMPT, load_model, unit_float32
+    from laborlex_core.embedding.embedder import embed_words, load_model
 
     model = load_model(settings)
-
-    def embed_words(words: list[str]):  # unit vectors, one row per word
-        vectors = model.encode([QUERY_PROMPT + w for w in words], batch_size=256, normalize_embeddings=True, convert_to_numpy=True)
-        return unit_float32(vectors)
-
     typer.echo("learning term translations from parallel articles and the model…")
-    table = build_term_table(store, embed_words)
+    table = build_term_table(store, lambda words: embed_words(model, words))
     target = out or Path(str(resources.files("search_api").joinpath(TABLE_RESOURCE)))
     write_term_table(table, target)
     sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in table["pairs"].items())
     typer.echo(f"wrote {target}: terms per direction {sizes}; aligned articles {table['_source']['aligned_articles']}")
+
+
+@app.command()
+def filler(
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where to write the lists (default: the one search uses, in the package).")
+    ] = None,
+) -> None:
+    """Rebuild the question-word and filler lists (stopwords-iso and the index's headings; see search_api/query_filler.py)."""
+    from importlib import resources
+
+    from laborlex_core.store import open_store
+    from search_api.query_filler import FILLER_RESOURCE, build_filler, write_filler
+
+    settings = _settings()
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    table = build_filler(store)
+    target = out or Path(str(resources.files("search_api").joinpath(FILLER_RESOURCE)))
+    write_filler(table, target)
+    sizes = ", ".join(f"{lang}: {len(words)}" for lang, words in table.items() if not lang.startswith("_"))
+    typer.echo(f"wrote {target}: filler words {sizes}")
 
 
 @app.command()

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     # The provisions a query cites ("art. 48 LFT", "§ 207", "მუხლი 27") come first: a weight
     # no combination of other lists reaches; 0 treats references as plain words.
     weight_reference: float = 100.0
+    # Question words and filler of plain-language questions (search_api/query_filler.py, lists
+    # from named sources in search_api/data/query_filler.json): "keep" (off), "bm25" (dropped
+    # from the BM25 query and the words the term table translates), "all" (also before embedding).
+    query_filler: Literal["keep", "bm25", "all"] = "keep"
     # Fused score multiplier for preambles and transitional articles / reform decrees, which
     # share the operative articles' words but state no rule (1: no prior).
     prior_non_operative: float = 0.5

@@ -29,15 +29,23 @@ RunConfig = Callable[[Config], Mapping[str, Results]]  # config → results per 
 # ablation is a selection among the configurations with the lever off: see ``select``).
 # Values are round and few: a finer grid would fit the training folds' noise. Fixed here to
 # keep the sweep small, each chosen in every fold of an earlier sweep (docs/retrieval-quality.md):
-# per-language dense lists 0.5 (of 0.25 / 0.5 / 1.0), instrument lists 0 (of 0 / 0.5).
+# per-language dense lists 0.5 (of 0.25 / 0.5 / 1.0), instrument lists 0 (of 0 / 0.5), and from
+# the 192-configuration sweep of the OpenVINO index: RRF k 10 (of 10 / 30), lists summed (of
+# sum / max), BM25 and jurisdiction lists 1.0 (of 0.5 / 1.0), feedback lists 0 (of 0 / 1),
+# term table 0 / 1 (2 never chosen). ``SWEPT_BEFORE`` keeps those values for a full re-sweep
+# (``laborlex eval --cv 5 --grid full``).
 TUNING_GRID: dict[str, tuple[Any, ...]] = {
+    "weight_terms": (0.0, 1.0),
+    "prior_non_operative": (1.0, 0.5),
+    "query_filler": ("keep", "bm25", "all"),
+}
+SWEPT_BEFORE: dict[str, tuple[Any, ...]] = {
     "rrf_k": (10, 30),
     "fusion_within_family": ("sum", "max"),
     "weight_bm25": (0.5, 1.0),
     "weight_jurisdiction": (0.5, 1.0),
     "weight_terms": (0.0, 1.0, 2.0),
     "weight_feedback": (0.0, 1.0),
-    "prior_non_operative": (1.0, 0.5),
 }
 
 # Each lever's "off" value: an ablation keeps only the grid's configurations with it off.
@@ -47,7 +55,20 @@ LEVERS_OFF: dict[str, Any] = {
     "weight_instrument": 0.0,
     "prior_non_operative": 1.0,
     "fusion_within_family": "sum",
+    "query_filler": "keep",
 }
+
+
+def named_grid(name: str | None, extra: Mapping[str, Sequence[Any]] | None = None) -> dict[str, tuple[Any, ...]]:
+    """The grid to sweep: ``TUNING_GRID`` (None or "default"), or with the earlier sweeps'
+    values too ("full"); ``extra`` replaces or adds a setting's values (one lever at a time)."""
+    if name not in (None, "default", "full"):
+        raise ValueError(f"unknown grid {name!r}: default or full")
+    grid = dict(TUNING_GRID)
+    if name == "full":
+        grid = {**SWEPT_BEFORE, **grid, "weight_terms": SWEPT_BEFORE["weight_terms"]}
+    grid.update({key: tuple(values) for key, values in (extra or {}).items()})
+    return grid
 
 
 def ablations(swept: Sweep, doc_languages: Mapping[str, str], k: int = 5, seed: int = 13) -> dict[str, CrossValidation]:
@@ -193,3 +214,31 @@ def cross_validate(
     the best mean nDCG@10 on the other folds' queries.
     """
     return select(sweep(judgments, run_config, configs, progress), doc_languages, k, seed)
+
+
+def sweep_settings(
+    settings: Any,
+    store: Any,
+    judgments: Sequence[Judged],
+    mode: str,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Sweep:
+    """Run every configuration of ``grid`` (default: TUNING_GRID) through the real query
+    pipeline on every query; each ranked list is fetched once (``MemoizedStore``), since the
+    lists do not depend on the weights. The settings' own values lead, so ties go to them."""
+    from laborlex_core.store.memo import MemoizedStore
+    from search_api.evaluation import RUN_DEPTH
+    from search_api.search import Searcher
+
+    memo = MemoizedStore(store)
+    configs = grid_configs(grid if grid is not None else TUNING_GRID, first=settings.model_dump())
+
+    def run_config(config: Config) -> dict[str, Results]:
+        searcher = Searcher(settings.model_copy(update=config), memo)
+        return {
+            j.query_id: [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(j.query, mode, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
+            for j in judgments
+        }
+
+    return sweep(judgments, run_config, configs, progress=progress)

@@ -26,6 +26,7 @@ from search_api.branches import LexicalBranches, QueryProfiler, SemanticBranches
 from search_api.collapse import ProvisionCollapser
 from search_api.feedback import FeedbackBranches
 from search_api.fusion import RankFusion, weights_dict
+from search_api.query_filler import strip_filler
 from search_api.translations import TranslationExpander
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -56,7 +57,8 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
     weights, depth = weights_dict(settings), settings.candidates_per_retriever
     if mode == "bm25":  # the words as typed: no translated words in other languages
         weights["terms"] = 0.0
-    pipeline.add_component("profiler", QueryProfiler())
+    strip = settings.query_filler != "keep"
+    pipeline.add_component("profiler", QueryProfiler(strip_filler=strip))
     fusion = RankFusion(
         k=settings.rrf_k,
         weights=weights,
@@ -68,7 +70,7 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
     pipeline.add_component("collapse", ProvisionCollapser(top_k=settings.default_limit))
     pipeline.add_component("translations", TranslationExpander(store, depth=settings.translation_depth))
     if mode in ("hybrid", "bm25"):
-        pipeline.add_component("lexical", LexicalBranches(store, top_k=depth, weights=weights))
+        pipeline.add_component("lexical", LexicalBranches(store, top_k=depth, weights=weights, strip_filler=strip))
         pipeline.connect("profiler.profile", "lexical.profile")
         pipeline.connect("lexical.lists", "fusion.lexical")
     if mode in ("hybrid", "dense"):
@@ -103,7 +105,7 @@ def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | 
     if mode in ("hybrid", "bm25"):
         inputs["lexical"] = {"query": query, "filters": filters}
     if mode in ("hybrid", "dense"):
-        inputs["query_embedder"] = {"text": query}
+        inputs["query_embedder"] = {"text": strip_filler(query) if settings.query_filler == "all" else query}
         inputs["semantic"] = {"filters": filters}
     if mode == "hybrid":
         inputs["feedback"] = {"filters": filters}
