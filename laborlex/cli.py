@@ -137,6 +137,9 @@ def evaluate_command(
     ablations: Annotated[
         bool, typer.Option("--ablations", help="With --cv: also the cross-validated figure with each lever held off.")
     ] = False,
+    rerank: Annotated[
+        bool, typer.Option("--rerank", help="With --cv: the learned re-ranker fitted on each fold's training queries, scored held out.")
+    ] = False,
     grid: Annotated[
         Optional[str],
         typer.Option(help="With --cv: 'default' (TUNING_GRID), 'full' (with the earlier sweeps' values), or a JSON object of setting → values to add or replace."),
@@ -166,6 +169,7 @@ def evaluate_command(
     doc_languages = {d["doc_id"]: d.get("language") for d in store.list_documents()}
     reports = {}
     cross_validated = {}
+    learned_runs = {}  # --rerank: the learned re-ranker, cross-validated
     for m in modes:
         if cv:
             from search_api.cross_validation import ablations as ablate
@@ -178,6 +182,15 @@ def evaluate_command(
             typer.echo(f"  chosen on all queries: {json.dumps(cross_validated[m].full_choice)}")
             if ablations:
                 _print_ablations(ablate(swept, doc_languages, cv, seed))
+            if rerank:
+                from search_api.cross_validation import collapsed_candidates, learned_rank_cv
+
+                chosen = settings.model_copy(update=cross_validated[m].full_choice)
+                candidates, finish = collapsed_candidates(chosen, store, judgments, m)
+                learned = learned_rank_cv(judgments, candidates, finish, doc_languages, cv, seed)
+                _print_report(f"{m}, configuration chosen on all queries, fused order (the re-ranker's baseline)", learned.baseline)
+                _print_report(f"{m} + learned re-ranker, cross-validated (fitted on the training folds)", learned.held_out)
+                learned_runs[m] = learned
 
         def run(query: str, m: str = m) -> list[tuple[str, str]]:
             return [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(query, m, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
@@ -187,6 +200,7 @@ def evaluate_command(
     if cross_validated:
         reports = {
             **{f"{m} (cross-validated)": c.held_out for m, c in cross_validated.items()},
+            **{f"{m} + rerank (cross-validated)": c.held_out for m, c in learned_runs.items()},
             **{f"{m} (full dev)": r for m, r in reports.items()},
         }
     if json_out:
@@ -314,6 +328,66 @@ def filler(
     write_filler(table, target)
     sizes = ", ".join(f"{lang}: {len(words)}" for lang, words in table.items() if not lang.startswith("_"))
     typer.echo(f"wrote {target}: filler words {sizes}")
+
+
+@app.command()
+def adapter() -> None:
+    """Rebuild the query adapter (a rotation of query vectors learnt from headings, parallel articles and citations of the index)."""
+    from importlib import resources
+
+    from laborlex_core.embedding.embedder import embed_words, load_model
+    from laborlex_core.store import open_store
+    from search_api.query_adapter import INFO_RESOURCE, MATRIX_RESOURCE, build_adapter, write_adapter
+
+    settings = _settings()
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    model = load_model(settings)
+    typer.echo("embedding headings, parallel articles and citation contexts as queries…", err=True)
+    matrix, info = build_adapter(store, lambda texts: embed_words(model, texts, batch_size=32))
+    package = resources.files("search_api")
+    write_adapter(matrix, info, Path(str(package.joinpath(MATRIX_RESOURCE))), Path(str(package.joinpath(INFO_RESOURCE))))
+    typer.echo(f"wrote {MATRIX_RESOURCE}: {info['_source']}; mean cosine query→passage {info['mean_cosine_before']} → {info['mean_cosine_after']}")
+
+
+@app.command(name="rerank-fit")
+def rerank_fit(
+    qrels: Annotated[Path, typer.Option(help="Judgments file (JSON lines): the training labels.")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where to write the weights (default: the ones search uses, in the package).")
+    ] = None,
+) -> None:
+    """Fit the learned re-ranker's weights on every judgment (use only after `eval --cv K --rerank` shows it helps held out)."""
+    from importlib import resources
+
+    from laborlex_core.store import open_store
+    from search_api.cross_validation import collapsed_candidates, training_rows
+    from search_api.evaluation import QrelsError, load_qrels
+    from search_api.learned_rank import RERANK_DEPTH, WEIGHTS_RESOURCE, fit_linear, write_weights
+
+    settings = _settings()
+    try:
+        judgments = load_qrels(qrels)
+    except QrelsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    candidates, _ = collapsed_candidates(settings, store, judgments)
+    features, labels = training_rows(judgments, candidates, RERANK_DEPTH)
+    weights = fit_linear(features, labels)
+    weights["_source"] = {
+        "fitted_on": f"{qrels.name}: {len(judgments)} judged queries, {int(labels.sum())} relevant of {len(labels)} candidates",
+        "why_allowed": "the judgments are training labels here; whether to use the model, and its reported figure, are cross-validated (laborlex eval --cv 5 --rerank)",
+        "rebuild": f"laborlex rerank-fit --qrels {qrels}",
+    }
+    target = out or Path(str(resources.files("search_api").joinpath(WEIGHTS_RESOURCE)))
+    write_weights(weights, target)
+    typer.echo(f"wrote {target}: " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(weights["features"], weights["coef"])))
 
 
 @app.command()

@@ -4,7 +4,7 @@ hybrid:
   query ─ profiler ─┬─ lexical branches (BM25: as typed, @jurisdiction, #instrument, terms/lang) ──┬─ weighted RRF
                     └─ query embedder ─ semantic branches (dense: all, @jurisdiction, #instrument, /lang)┤
                                               └─ feedback (BM25 for the words of dense/lang's first passages)┘
-        ─ collapse to provisions ─ other-language versions of the first results
+        ─ collapse to provisions ─ [learned re-ranker, LABORLEX_RERANK] ─ other-language versions of the first results
 bm25 and dense are the same pipeline with one side. What each branch adds, measured:
 docs/retrieval-quality.md.
 
@@ -26,6 +26,8 @@ from search_api.branches import LexicalBranches, QueryProfiler, SemanticBranches
 from search_api.collapse import ProvisionCollapser
 from search_api.feedback import FeedbackBranches
 from search_api.fusion import RankFusion, weights_dict
+from search_api.learned_rank import RERANK_DEPTH, LearnedReranker
+from search_api.query_adapter import QueryAdapter
 from search_api.query_filler import strip_filler
 from search_api.translations import TranslationExpander
 
@@ -77,7 +79,12 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         pipeline.add_component("query_embedder", QueryEmbedder(settings))
         pipeline.add_component("semantic", SemanticBranches(store, top_k=depth, weights=weights))
         pipeline.connect("profiler.profile", "semantic.profile")
-        pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
+        if settings.query_adapter > 0:
+            pipeline.add_component("query_adapter", QueryAdapter(blend=settings.query_adapter))
+            pipeline.connect("query_embedder.embedding", "query_adapter.embedding")
+            pipeline.connect("query_adapter.embedding", "semantic.query_embedding")
+        else:
+            pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
         pipeline.connect("semantic.lists", "fusion.semantic")
     if mode == "hybrid":
         pipeline.add_component("feedback", FeedbackBranches(store, top_k=depth, weights=weights))
@@ -85,7 +92,13 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         pipeline.connect("semantic.lists", "feedback.semantic")
         pipeline.connect("feedback.lists", "fusion.feedback")
     pipeline.connect("fusion.documents", "collapse.documents")
-    pipeline.connect("collapse.documents", "translations.documents")
+    if settings.rerank == "linear":
+        pipeline.add_component("rerank", LearnedReranker(depth=RERANK_DEPTH))
+        pipeline.connect("profiler.profile", "rerank.profile")
+        pipeline.connect("collapse.documents", "rerank.documents")
+        pipeline.connect("rerank.documents", "translations.documents")
+    else:
+        pipeline.connect("collapse.documents", "translations.documents")
     return pipeline
 
 
@@ -102,6 +115,9 @@ def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | 
         "collapse": {"top_k": top_k},
         "translations": {"filters": filters, "top_k": top_k},
     }
+    if settings.rerank == "linear":  # the re-ranker sees its whole depth, then cuts
+        inputs["collapse"] = {"top_k": max(top_k, RERANK_DEPTH)}
+        inputs["rerank"] = {"top_k": top_k}
     if mode in ("hybrid", "bm25"):
         inputs["lexical"] = {"query": query, "filters": filters}
     if mode in ("hybrid", "dense"):
