@@ -38,6 +38,7 @@ TUNING_GRID: dict[str, tuple[Any, ...]] = {
     "weight_terms": (0.0, 1.0),
     "prior_non_operative": (1.0, 0.5),
     "query_filler": ("keep", "bm25", "all"),
+    "query_adapter": (0.0, 0.25, 0.5),
 }
 SWEPT_BEFORE: dict[str, tuple[Any, ...]] = {
     "rrf_k": (10, 30),
@@ -56,6 +57,7 @@ LEVERS_OFF: dict[str, Any] = {
     "prior_non_operative": 1.0,
     "fusion_within_family": "sum",
     "query_filler": "keep",
+    "query_adapter": 0.0,
 }
 
 
