@@ -301,11 +301,15 @@ def learned_rank_cv(
     for fold in folds:
         inside = set(fold)
         features, labels = training_rows([j for j in judgments if j.query_id not in inside], candidates, depth)
-        weights = fit_linear(features, labels)
-        fitted.append(weights)
+        try:
+            weights: dict[str, Any] | None = fit_linear(features, labels)
+        except ValueError:  # no relevant candidate in the training folds: nothing to learn, fused order
+            weights = None
+        fitted.append(weights or {})
         for query_id in fold:
             language = profile_query(by_id[query_id].query).language
-            held_out[query_id] = finish(query_id, rerank(list(candidates.get(query_id, [])), weights, language, depth))
+            documents = list(candidates.get(query_id, []))
+            held_out[query_id] = finish(query_id, rerank(documents, weights, language, depth) if weights else documents)
     plain = {q: finish(q, list(candidates.get(q, []))) for q in by_id}
 
     def replay(source: Mapping[str, Results]) -> dict[str, Any]:

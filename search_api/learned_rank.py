@@ -87,6 +87,8 @@ def fit_linear(features: np.ndarray, labels: np.ndarray, c: float = 1.0) -> dict
     """Logistic regression on standardized features (scikit-learn); the weights as plain data."""
     from sklearn.linear_model import LogisticRegression
 
+    if len(set(labels.tolist())) < 2:
+        raise ValueError("fitting the re-ranker needs both relevant and non-relevant candidates")
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
     scale[scale == 0] = 1.0

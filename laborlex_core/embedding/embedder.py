@@ -125,8 +125,8 @@ def unit_float32(vectors: np.ndarray) -> np.ndarray:
 
 
 def embed_words(model: Encoder, words: Sequence[str], batch_size: int = 256) -> np.ndarray:
-    """Unit float32 vectors of single words or short phrases, one row each, with the query
-    prompt: words are looked up the way a query would be (term table, query adapter)."""
+    """Unit float32 vectors of words, phrases or short texts, one row each, read as queries
+    (the query prompt): the term table's words, the query adapter's headings and contexts."""
     if not words:
         return np.zeros((0, model.get_embedding_dimension() or 0), dtype=np.float32)
     texts = [QUERY_PROMPT + lower_mtavruli(w) for w in words]

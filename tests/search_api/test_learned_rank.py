@@ -87,3 +87,13 @@ def test_cross_validation_fits_on_training_folds_and_beats_fused_order() -> None
     assert len(result.weights) == 5  # one model per fold
     assert result.baseline["overall"]["ndcg@10"] == pytest.approx(0.5)  # answer third: 1/log2(4)
     assert result.held_out["overall"]["ndcg@10"] == pytest.approx(1.0)
+
+
+def test_a_fold_with_nothing_relevant_to_learn_from_keeps_fused_order() -> None:
+    judgments, candidates = _synthetic(6)
+    judgments = [Judged(j.query_id, j.language, j.query, (("elsewhere", "1"),)) for j in judgments]
+    with pytest.raises(ValueError, match="both relevant and non-relevant"):
+        fit_linear(*training_rows(judgments, candidates, depth=50))
+    finish = lambda query_id, documents: [(d.meta["doc_id"], d.meta["article"]) for d in documents]  # noqa: E731
+    result = learned_rank_cv(judgments, candidates, finish, {}, k=2, seed=13)
+    assert result.weights == [{}, {}] and result.held_out["overall"] == result.baseline["overall"]
