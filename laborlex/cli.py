@@ -140,6 +140,10 @@ def evaluate_command(
     rerank: Annotated[
         bool, typer.Option("--rerank", help="With --cv: the learned re-ranker fitted on each fold's training queries, scored held out.")
     ] = False,
+    dense_index: Annotated[
+        Optional[Path],
+        typer.Option(help="A data folder holding an index of the same corpus with other windows: nearest neighbours from it, mapped to this index's passages (search_api/window_map.py)."),
+    ] = None,
     grid: Annotated[
         Optional[str],
         typer.Option(help="With --cv: 'default' (TUNING_GRID), 'full' (with the earlier sweeps' values), or a JSON object of setting → values to add or replace."),
@@ -165,6 +169,14 @@ def evaluate_command(
     if store.count_documents() == 0:
         typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
         raise typer.Exit(1)
+    if dense_index is not None:
+        from laborlex_core.store.embedded import EmbeddedDocumentStore
+        from search_api.window_map import WindowMappedStore
+
+        if not (dense_index / "index.sqlite3").exists():
+            typer.echo(f"error: --dense-index: no index.sqlite3 in {dense_index}", err=True)
+            raise typer.Exit(2)
+        store = WindowMappedStore(store, EmbeddedDocumentStore(dense_index / "index.sqlite3"))
     searcher = Searcher(settings, store)
     doc_languages = {d["doc_id"]: d.get("language") for d in store.list_documents()}
     reports = {}
