@@ -126,8 +126,14 @@ def rerank(documents: Sequence[Document], weights: Mapping[str, Any], query_lang
 
 @lru_cache(maxsize=4)
 def load_weights(path: str | None = None) -> dict[str, Any]:
-    text = Path(path).read_text("utf-8") if path else resources.files("search_api").joinpath(WEIGHTS_RESOURCE).read_text("utf-8")
-    return json.loads(text)
+    """The fitted weights; none are shipped while cross-validation does not keep the model."""
+    source = Path(path) if path else Path(str(resources.files("search_api").joinpath(WEIGHTS_RESOURCE)))
+    if not source.exists():
+        raise FileNotFoundError(
+            f"LABORLEX_RERANK=linear needs the re-ranker's weights at {source}: "
+            "run `laborlex rerank-fit --qrels JUDGMENTS` (docs/retrieval-quality.md, §8)"
+        )
+    return json.loads(source.read_text("utf-8"))
 
 
 def write_weights(weights: Mapping[str, Any], path: Path) -> None:

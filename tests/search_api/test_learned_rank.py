@@ -97,3 +97,10 @@ def test_a_fold_with_nothing_relevant_to_learn_from_keeps_fused_order() -> None:
     finish = lambda query_id, documents: [(d.meta["doc_id"], d.meta["article"]) for d in documents]  # noqa: E731
     result = learned_rank_cv(judgments, candidates, finish, {}, k=2, seed=13)
     assert result.weights == [{}, {}] and result.held_out["overall"] == result.baseline["overall"]
+
+
+def test_missing_weights_say_how_to_make_them(tmp_path) -> None:
+    from search_api.learned_rank import load_weights
+
+    with pytest.raises(FileNotFoundError, match="rerank-fit"):
+        load_weights(str(tmp_path / "absent.json"))
