@@ -184,6 +184,17 @@ def evaluate_command(
     ablations: Annotated[
         bool, typer.Option("--ablations", help="With --cv: also the cross-validated figure with each lever held off.")
     ] = False,
+    rerank: Annotated[
+        bool, typer.Option("--rerank", help="With --cv: the learned re-ranker fitted on each fold's training queries, scored held out.")
+    ] = False,
+    dense_index: Annotated[
+        Optional[Path],
+        typer.Option(help="A data folder holding an index of the same corpus with other windows: nearest neighbours from it, mapped to this index's passages (search_api/window_map.py)."),
+    ] = None,
+    grid: Annotated[
+        Optional[str],
+        typer.Option(help="With --cv: 'default' (TUNING_GRID), 'full' (with the earlier sweeps' values), or a JSON object of setting → values to add or replace."),
+    ] = None,
 ) -> None:
     """Measure retrieval quality on relevance judgments (with --cv K: cross-validated first)."""
     from laborlex_core.store import open_store
@@ -205,22 +216,40 @@ def evaluate_command(
     if store.count_documents() == 0:
         typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
         raise typer.Exit(1)
+    if dense_index is not None:
+        from laborlex_core.store.embedded import EmbeddedDocumentStore
+        from search_api.window_map import WindowMappedStore
+
+        if not (dense_index / "index.sqlite3").exists():
+            typer.echo(f"error: --dense-index: no index.sqlite3 in {dense_index}", err=True)
+            raise typer.Exit(2)
+        store = WindowMappedStore(store, EmbeddedDocumentStore(dense_index / "index.sqlite3"))
     searcher = Searcher(settings, store)
     doc_languages = {d["doc_id"]: d.get("language") for d in store.list_documents()}
     reports = {}
     cross_validated = {}
+    learned_runs = {}  # --rerank: the learned re-ranker, cross-validated
     for m in modes:
         if cv:
             from search_api.cross_validation import ablations as ablate
-            from search_api.cross_validation import select
+            from search_api.cross_validation import select, sweep_settings
 
-            swept = _sweep(settings, store, judgments, m)
+            swept = sweep_settings(settings, store, judgments, m, _grid(grid), progress=_progress_bar(f"cross-validating {m}"))
             cross_validated[m] = select(swept, doc_languages, cv, seed)
             _print_report(f"{m}, cross-validated ({cv} folds, seed {seed})", cross_validated[m].held_out)
             typer.echo(f"  chosen per fold: {json.dumps(cross_validated[m].chosen)}")
             typer.echo(f"  chosen on all queries: {json.dumps(cross_validated[m].full_choice)}")
             if ablations:
                 _print_ablations(ablate(swept, doc_languages, cv, seed))
+            if rerank:
+                from search_api.cross_validation import collapsed_candidates, learned_rank_cv
+
+                chosen = settings.model_copy(update=cross_validated[m].full_choice)
+                candidates, finish = collapsed_candidates(chosen, store, judgments, m)
+                learned = learned_rank_cv(judgments, candidates, finish, doc_languages, cv, seed)
+                _print_report(f"{m}, configuration chosen on all queries, fused order (the re-ranker's baseline)", learned.baseline)
+                _print_report(f"{m} + learned re-ranker, cross-validated (fitted on the training folds)", learned.held_out)
+                learned_runs[m] = learned
 
         def run(query: str, m: str = m) -> list[tuple[str, str]]:
             return [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(query, m, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
@@ -230,6 +259,7 @@ def evaluate_command(
     if cross_validated:
         reports = {
             **{f"{m} (cross-validated)": c.held_out for m, c in cross_validated.items()},
+            **{f"{m} + rerank (cross-validated)": c.held_out for m, c in learned_runs.items()},
             **{f"{m} (full dev)": r for m, r in reports.items()},
         }
     if json_out:
@@ -248,28 +278,42 @@ def evaluate_command(
         typer.echo(f"wrote report to {report_dir} ({', '.join(p.name for p in written)})")
 
 
-def _sweep(settings: Settings, store, judgments, mode: str):
-    """Run every configuration of the tuning grid on every query (each ranked list fetched
-    once, see MemoizedStore), for cross-validated selection."""
+def _grid(spec: Optional[str]) -> dict:
+    """--grid: a named grid, or a JSON object of setting → values laid over TUNING_GRID."""
+    from search_api.cross_validation import named_grid
+
+    if spec is None or not spec.lstrip().startswith("{"):
+        try:
+            return named_grid(spec)
+        except ValueError as error:
+            typer.echo(f"error: --grid: {error}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        extra = json.loads(spec)
+    except json.JSONDecodeError as error:
+        typer.echo(f"error: --grid is not JSON: {error}", err=True)
+        raise typer.Exit(2) from None
+    unknown = sorted(set(extra) - set(Settings.model_fields))
+    if unknown or not all(isinstance(v, list) and v for v in extra.values()):
+        typer.echo(f"error: --grid needs setting → non-empty list of values; unknown settings: {unknown}", err=True)
+        raise typer.Exit(2)
+    return named_grid(None, extra)
+
+
+def _progress_bar(label: str):
+    """A progress callback (done, total) drawing a tqdm bar on stderr."""
     from tqdm import tqdm
 
-    from laborlex_core.store.memo import MemoizedStore
-    from search_api.cross_validation import TUNING_GRID, grid_configs, sweep
-    from search_api.evaluation import RUN_DEPTH
-    from search_api.search import Searcher
+    bar: list = []
 
-    memo = MemoizedStore(store)
-    configs = grid_configs(TUNING_GRID, first=settings.model_dump())
+    def update(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, desc=label, unit="config", file=sys.stderr, leave=False))
+        bar[0].update(1)
+        if done == total:
+            bar[0].close()
 
-    def run_config(config: dict) -> dict[str, list[tuple[str, str]]]:
-        searcher = Searcher(settings.model_copy(update=config), memo)  # type: ignore[arg-type]
-        return {
-            j.query_id: [(d.meta["doc_id"], str(d.meta["article"])) for d in searcher.search_documents(j.query, mode, top_k=RUN_DEPTH)]  # type: ignore[arg-type]
-            for j in judgments
-        }
-
-    with tqdm(total=len(configs), desc=f"cross-validating {mode}", unit="config", file=sys.stderr, leave=False) as bar:
-        return sweep(judgments, run_config, configs, progress=lambda done, total: bar.update(1))
+    return update
 
 
 def _print_ablations(rows: dict) -> None:
@@ -310,20 +354,99 @@ def terms(
     if store.count_documents() == 0:
         typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
         raise typer.Exit(1)
-    from laborlex_core.embedding.embedder import QUERY_PROMPT, load_model, unit_float32
+    from laborlex_core.embedding.embedder import embed_words, load_model
 
     model = load_model(settings)
-
-    def embed_words(words: list[str]):  # unit vectors, one row per word
-        vectors = model.encode([QUERY_PROMPT + w for w in words], batch_size=256, normalize_embeddings=True, convert_to_numpy=True)
-        return unit_float32(vectors)
-
     typer.echo("learning term translations from parallel articles and the model…")
-    table = build_term_table(store, embed_words)
+    table = build_term_table(store, lambda words: embed_words(model, words))
     target = out or Path(str(resources.files("search_api").joinpath(TABLE_RESOURCE)))
     write_term_table(table, target)
     sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in table["pairs"].items())
     typer.echo(f"wrote {target}: terms per direction {sizes}; aligned articles {table['_source']['aligned_articles']}")
+
+
+@app.command()
+def filler(
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where to write the lists (default: the one search uses, in the package).")
+    ] = None,
+) -> None:
+    """Rebuild the question-word and filler lists (stopwords-iso and the index's headings; see search_api/query_filler.py)."""
+    from importlib import resources
+
+    from laborlex_core.store import open_store
+    from search_api.query_filler import FILLER_RESOURCE, build_filler, write_filler
+
+    settings = _settings()
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    table = build_filler(store)
+    target = out or Path(str(resources.files("search_api").joinpath(FILLER_RESOURCE)))
+    write_filler(table, target)
+    sizes = ", ".join(f"{lang}: {len(words)}" for lang, words in table.items() if not lang.startswith("_"))
+    typer.echo(f"wrote {target}: filler words {sizes}")
+
+
+@app.command()
+def adapter() -> None:
+    """Rebuild the query adapter (a rotation of query vectors learnt from headings, parallel articles and citations of the index)."""
+    from importlib import resources
+
+    from laborlex_core.embedding.embedder import embed_words, load_model
+    from laborlex_core.store import open_store
+    from search_api.query_adapter import INFO_RESOURCE, MATRIX_RESOURCE, build_adapter, write_adapter
+
+    settings = _settings()
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    model = load_model(settings)
+    typer.echo("embedding headings, parallel articles and citation contexts as queries…", err=True)
+    matrix, info = build_adapter(store, lambda texts: embed_words(model, texts, batch_size=32))
+    package = resources.files("search_api")
+    write_adapter(matrix, info, Path(str(package.joinpath(MATRIX_RESOURCE))), Path(str(package.joinpath(INFO_RESOURCE))))
+    typer.echo(f"wrote {MATRIX_RESOURCE}: {info['_source']}; mean cosine query→passage {info['mean_cosine_before']} → {info['mean_cosine_after']}")
+
+
+@app.command(name="rerank-fit")
+def rerank_fit(
+    qrels: Annotated[Path, typer.Option(help="Judgments file (JSON lines): the training labels.")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where to write the weights (default: the ones search uses, in the package).")
+    ] = None,
+) -> None:
+    """Fit the learned re-ranker's weights on every judgment (use only after `eval --cv K --rerank` shows it helps held out)."""
+    from importlib import resources
+
+    from laborlex_core.store import open_store
+    from search_api.cross_validation import collapsed_candidates, training_rows
+    from search_api.evaluation import QrelsError, load_qrels
+    from search_api.learned_rank import RERANK_DEPTH, WEIGHTS_RESOURCE, fit_linear, write_weights
+
+    settings = _settings()
+    try:
+        judgments = load_qrels(qrels)
+    except QrelsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    candidates, _ = collapsed_candidates(settings, store, judgments)
+    features, labels = training_rows(judgments, candidates, RERANK_DEPTH)
+    weights = fit_linear(features, labels)
+    weights["_source"] = {
+        "fitted_on": f"{qrels.name}: {len(judgments)} judged queries, {int(labels.sum())} relevant of {len(labels)} candidates",
+        "why_allowed": "the judgments are training labels here; whether to use the model, and its reported figure, are cross-validated (laborlex eval --cv 5 --rerank)",
+        "rebuild": f"laborlex rerank-fit --qrels {qrels}",
+    }
+    target = out or Path(str(resources.files("search_api").joinpath(WEIGHTS_RESOURCE)))
+    write_weights(weights, target)
+    typer.echo(f"wrote {target}: " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(weights["features"], weights["coef"])))
 
 
 @app.command()

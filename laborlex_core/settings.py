@@ -86,6 +86,17 @@ class Settings(BaseSettings):
     # The provisions a query cites ("art. 48 LFT", "§ 207", "მუხლი 27") come first: a weight
     # no combination of other lists reaches; 0 treats references as plain words.
     weight_reference: float = 100.0
+    # Question words and filler of plain-language questions (search_api/query_filler.py, lists
+    # from named sources in search_api/data/query_filler.json): "keep" (off), "bm25" (dropped
+    # from the BM25 query and the words the term table translates), "all" (also before embedding).
+    query_filler: Literal["keep", "bm25", "all"] = "keep"
+    # Blend of the query vector with its rotation learnt from pairs mined from the corpus
+    # (search_api/query_adapter.py, data/query_adapter.npy, `laborlex adapter`): 0 = off.
+    query_adapter: float = 0.0
+    # A learned re-ranker over the first fused provisions (search_api/learned_rank.py; weights
+    # fitted on the development judgments by `laborlex rerank-fit`, kept only if the
+    # cross-validated figure of `laborlex eval --cv 5 --rerank` says so): "off" or "linear".
+    rerank: Literal["off", "linear"] = "off"
     # Fused score multiplier for preambles and transitional articles / reform decrees, which
     # share the operative articles' words but state no rule (1: no prior).
     prior_non_operative: float = 0.5

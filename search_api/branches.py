@@ -30,6 +30,7 @@ from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
 from search_api.fusion import BranchWeights, RankedLists
 from search_api.query_analysis import detect_language, mentioned_jurisdictions
+from search_api.query_filler import strip_filler
 from search_api.references import QueryReference, query_references
 from search_api.term_table import cross_terms
 from search_api.translations import instrument_id
@@ -46,11 +47,14 @@ class QueryProfile:
 
 
 @lru_cache(maxsize=1024)
-def profile_query(query: str) -> QueryProfile:
-    """Cached: the pipeline reads it to search, and the snippets again to mark translated words."""
+def profile_query(query: str, strip_filler_words: bool = False) -> QueryProfile:
+    """Cached: the pipeline reads it to search, and the snippets again to mark translated words.
+    With ``strip_filler_words`` the term table translates the query without its filler words
+    (``search_api.query_filler``); language, jurisdictions and references read it whole."""
     language = detect_language(query)
+    words = strip_filler(query) if strip_filler_words else query
     return QueryProfile(
-        language, mentioned_jurisdictions(query), cross_terms(query, language), tuple(query_references(query))
+        language, mentioned_jurisdictions(query), cross_terms(words, language), tuple(query_references(query))
     )
 
 
@@ -72,10 +76,13 @@ def branch_name(kind: str, language: str | None = None, jurisdiction: str | None
 class ListBranches:
     """Store, list depth and branch weights (a zero weight skips the branch), serializable."""
 
-    def __init__(self, document_store: SearchBackend, top_k: int = 100, weights: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, document_store: SearchBackend, top_k: int = 100, weights: dict[str, float] | None = None, strip_filler: bool = False
+    ) -> None:
         self.document_store = document_store
         self.top_k = top_k
         self.weights = weights
+        self.strip_filler = strip_filler  # BM25 reads the query without its filler words (query_filler)
         self._weights = BranchWeights(**(weights or {}))
 
     def _wanted(self, name: str) -> bool:
@@ -86,7 +93,9 @@ class ListBranches:
         return profile.jurisdictions if self._weights.jurisdiction > 0 else ()
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, document_store=self.document_store.to_dict(), top_k=self.top_k, weights=self.weights)
+        return default_to_dict(
+            self, document_store=self.document_store.to_dict(), top_k=self.top_k, weights=self.weights, strip_filler=self.strip_filler
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Any:
@@ -97,9 +106,12 @@ class ListBranches:
 class QueryProfiler:
     """Reads a query's language, named jurisdictions, references and translations once for all branches."""
 
+    def __init__(self, strip_filler: bool = False) -> None:
+        self.strip_filler = strip_filler  # translate the query's words without its filler words
+
     @component.output_types(profile=QueryProfile)
     def run(self, query: str) -> dict[str, QueryProfile]:
-        return {"profile": profile_query(query)}
+        return {"profile": profile_query(query, self.strip_filler)}
 
 
 @component
@@ -113,6 +125,7 @@ class LexicalBranches(ListBranches):
     ) -> dict[str, RankedLists]:
         store, k = self.document_store, self.top_k
         lists: dict[str, list[Document]] = {}
+        query = strip_filler(query) if self.strip_filler else query
         if self._wanted("bm25"):
             lists["bm25"] = store.bm25_retrieval(query, filters=filters, top_k=k)
             for code in self._jurisdictions(profile):

@@ -4,7 +4,7 @@ hybrid:
   query ─ profiler ─┬─ lexical branches (BM25: as typed, @jurisdiction, #instrument, terms/lang) ──┬─ weighted RRF
                     └─ query embedder ─ semantic branches (dense: all, @jurisdiction, #instrument, /lang)┤
                                               └─ feedback (BM25 for the words of dense/lang's first passages)┘
-        ─ collapse to provisions ─ other-language versions of the first results
+        ─ collapse to provisions ─ [learned re-ranker, LABORLEX_RERANK] ─ other-language versions of the first results
 bm25 and dense are the same pipeline with one side. What each branch adds, measured:
 docs/retrieval-quality.md.
 
@@ -26,6 +26,9 @@ from search_api.branches import LexicalBranches, QueryProfiler, SemanticBranches
 from search_api.collapse import ProvisionCollapser
 from search_api.feedback import FeedbackBranches
 from search_api.fusion import RankFusion, weights_dict
+from search_api.learned_rank import RERANK_DEPTH, LearnedReranker
+from search_api.query_adapter import QueryAdapter
+from search_api.query_filler import strip_filler
 from search_api.translations import TranslationExpander
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -56,7 +59,8 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
     weights, depth = weights_dict(settings), settings.candidates_per_retriever
     if mode == "bm25":  # the words as typed: no translated words in other languages
         weights["terms"] = 0.0
-    pipeline.add_component("profiler", QueryProfiler())
+    strip = settings.query_filler != "keep"
+    pipeline.add_component("profiler", QueryProfiler(strip_filler=strip))
     fusion = RankFusion(
         k=settings.rrf_k,
         weights=weights,
@@ -68,14 +72,19 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
     pipeline.add_component("collapse", ProvisionCollapser(top_k=settings.default_limit))
     pipeline.add_component("translations", TranslationExpander(store, depth=settings.translation_depth))
     if mode in ("hybrid", "bm25"):
-        pipeline.add_component("lexical", LexicalBranches(store, top_k=depth, weights=weights))
+        pipeline.add_component("lexical", LexicalBranches(store, top_k=depth, weights=weights, strip_filler=strip))
         pipeline.connect("profiler.profile", "lexical.profile")
         pipeline.connect("lexical.lists", "fusion.lexical")
     if mode in ("hybrid", "dense"):
         pipeline.add_component("query_embedder", QueryEmbedder(settings))
         pipeline.add_component("semantic", SemanticBranches(store, top_k=depth, weights=weights))
         pipeline.connect("profiler.profile", "semantic.profile")
-        pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
+        if settings.query_adapter > 0:
+            pipeline.add_component("query_adapter", QueryAdapter(blend=settings.query_adapter))
+            pipeline.connect("query_embedder.embedding", "query_adapter.embedding")
+            pipeline.connect("query_adapter.embedding", "semantic.query_embedding")
+        else:
+            pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
         pipeline.connect("semantic.lists", "fusion.semantic")
     if mode == "hybrid":
         pipeline.add_component("feedback", FeedbackBranches(store, top_k=depth, weights=weights))
@@ -83,7 +92,13 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         pipeline.connect("semantic.lists", "feedback.semantic")
         pipeline.connect("feedback.lists", "fusion.feedback")
     pipeline.connect("fusion.documents", "collapse.documents")
-    pipeline.connect("collapse.documents", "translations.documents")
+    if settings.rerank == "linear":
+        pipeline.add_component("rerank", LearnedReranker(depth=RERANK_DEPTH))
+        pipeline.connect("profiler.profile", "rerank.profile")
+        pipeline.connect("collapse.documents", "rerank.documents")
+        pipeline.connect("rerank.documents", "translations.documents")
+    else:
+        pipeline.connect("collapse.documents", "translations.documents")
     return pipeline
 
 
@@ -100,10 +115,13 @@ def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | 
         "collapse": {"top_k": top_k},
         "translations": {"filters": filters, "top_k": top_k},
     }
+    if settings.rerank == "linear":  # the re-ranker sees its whole depth, then cuts
+        inputs["collapse"] = {"top_k": max(top_k, RERANK_DEPTH)}
+        inputs["rerank"] = {"top_k": top_k}
     if mode in ("hybrid", "bm25"):
         inputs["lexical"] = {"query": query, "filters": filters}
     if mode in ("hybrid", "dense"):
-        inputs["query_embedder"] = {"text": query}
+        inputs["query_embedder"] = {"text": strip_filler(query) if settings.query_filler == "all" else query}
         inputs["semantic"] = {"filters": filters}
     if mode == "hybrid":
         inputs["feedback"] = {"filters": filters}

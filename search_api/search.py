@@ -151,7 +151,7 @@ class Searcher:
         found by in its language, or, for a provision found only by meaning (no word in common), the
         sentence of it closest in meaning to the query."""
         hits = [hit_from_document(d, query) for d in documents]
-        terms = profile_query(query).expansions  # a hit found through translated words
+        terms = profile_query(query, self.settings.query_filler != "keep").expansions  # a hit found through translated words
         for document, hit in zip(documents, hits):  # shows the words it was found by
             found_by_terms = any(name.startswith("terms/") for name in document.meta.get("ranks") or {})
             if not hit.highlights and found_by_terms and hit.language in terms:

@@ -124,6 +124,15 @@ def unit_float32(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
 
 
+def embed_words(model: Encoder, words: Sequence[str], batch_size: int = 256) -> np.ndarray:
+    """Unit float32 vectors of words, phrases or short texts, one row each, read as queries
+    (the query prompt): the term table's words, the query adapter's headings and contexts."""
+    if not words:
+        return np.zeros((0, model.get_embedding_dimension() or 0), dtype=np.float32)
+    texts = [QUERY_PROMPT + lower_mtavruli(w) for w in words]
+    return unit_float32(model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True))
+
+
 def embed_passage_texts(
     model: Encoder, texts: Sequence[str], batch_size: int = 32, progress: bool = False
 ) -> list[list[float]]:

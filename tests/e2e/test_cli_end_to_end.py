@@ -127,11 +127,14 @@ def test_eval_cross_validates_and_reports_both_figures(full_index: tuple[Path, o
     few = tmp_path / "few.jsonl"
     few.write_text("\n".join(line for group in by_language.values() for line in group[:2]) + "\n", "utf-8")
     out, report_dir = tmp_path / "cv.json", tmp_path / "report"
-    result = run_cli(data_dir, "eval", "--qrels", str(few), "--cv", "2", "--ablations", "--json", str(out), "--report", str(report_dir))
+    result = run_cli(
+        data_dir, "eval", "--qrels", str(few), "--cv", "2", "--ablations", "--rerank", "--json", str(out), "--report", str(report_dir)
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "cross-validated (2 folds, seed 13)" in result.stdout and "without weight_terms" in result.stdout
+    assert "without query_filler" in result.stdout and "learned re-ranker, cross-validated" in result.stdout
     payload = json.loads(out.read_text("utf-8"))
-    assert set(payload["modes"]) == {"hybrid (cross-validated)", "hybrid (full dev)"}
+    assert set(payload["modes"]) == {"hybrid (cross-validated)", "hybrid + rerank (cross-validated)", "hybrid (full dev)"}
     cv = payload["cv"]["hybrid"]
     assert len(cv["folds"]) == 2 and sorted(q for fold in cv["folds"] for q in fold) == sorted(
         json.loads(line)["id"] for line in few.read_text("utf-8").splitlines()

@@ -91,3 +91,37 @@ def test_an_ablation_chooses_only_among_the_kept_configurations() -> None:
     assert without.held_out["overall"]["ndcg@10"] == 0.0 and without.grid_size == 1
     with pytest.raises(ValueError):
         select(swept, {}, k=3, keep=lambda c: False)
+
+
+def test_every_lever_in_the_grid_has_its_off_value_and_a_setting() -> None:
+    from laborlex_core.settings import Settings
+    from search_api.cross_validation import LEVERS_OFF, TUNING_GRID
+
+    for name, values in TUNING_GRID.items():
+        assert name in Settings.model_fields, name
+        assert Settings.model_fields[name].default in values, name  # the shipped default was among those tried
+        if name in LEVERS_OFF:
+            assert LEVERS_OFF[name] in values, name
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "expected"),
+    [
+        (None, None, {"query_adapter": (0.0, 0.25, 0.5)}),
+        ("full", None, {"rrf_k": (10, 30), "weight_terms": (0.0, 1.0, 2.0)}),
+        (None, {"query_filler": ["keep"]}, {"query_filler": ("keep",), "prior_non_operative": (1.0, 0.5)}),
+    ],
+)
+def test_named_grid(name, extra, expected: dict) -> None:
+    from search_api.cross_validation import named_grid
+
+    grid = named_grid(name, extra)
+    for key, values in expected.items():
+        assert grid[key] == values
+
+
+def test_named_grid_refuses_unknown_names() -> None:
+    from search_api.cross_validation import named_grid
+
+    with pytest.raises(ValueError, match="unknown grid"):
+        named_grid("everything")

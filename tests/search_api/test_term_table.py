@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from laborlex_core.settings import Settings
@@ -53,14 +52,10 @@ def test_build_from_an_index_parallel_text_only(api_settings: Settings) -> None:
 
 @pytest.mark.slow
 def test_build_with_the_model(api_settings: Settings) -> None:
-    from laborlex_core.embedding.embedder import QUERY_PROMPT, load_model, unit_float32
+    from laborlex_core.embedding.embedder import embed_words, load_model
 
     model = load_model(api_settings)
-
-    def embed_words(words: list[str]) -> np.ndarray:
-        return unit_float32(model.encode([QUERY_PROMPT + w for w in words], batch_size=256, convert_to_numpy=True))
-
-    table = build_term_table(EmbeddedDocumentStore(api_settings.store_path), embed_words)
+    table = build_term_table(EmbeddedDocumentStore(api_settings.store_path), lambda words: embed_words(model, words))
     assert "embedding model" in table["_source"]["model"]
     # English now has translations of its own, beyond the pivot through Georgian
     assert len(table["pairs"]["en>es"]) > 20 and len(table["pairs"]["es>en"]) > 20
