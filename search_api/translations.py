@@ -8,7 +8,6 @@ ids follow ``<instrument>-<language>``, which is how versions are paired.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component, default_to_dict
@@ -17,6 +16,7 @@ from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
+from laborlex_core.store.shared_document import replaced
 from search_api.collapse import provision_key
 from search_api.handoff import Passages
 
@@ -64,7 +64,7 @@ def interleave_versions(
                 continue
             seen.add(key)
             result.append(
-                replace(
+                replaced(
                     version,
                     score=provision.score,
                     meta={**version.meta, "ranks": {"translation": position + 1}, "passages_matched": 0},

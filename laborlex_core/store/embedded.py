@@ -40,7 +40,7 @@ from laborlex_core.store.citation_rows import (
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
-from laborlex_core.store.shared_document import SharedDocument
+from laborlex_core.store.shared_document import shared_document
 from laborlex_core.store.snapshot import (
     IndexSnapshot,
     remove_other_snapshots,
@@ -567,7 +567,7 @@ class EmbeddedDocumentStore:
         for rowid, score in zip(rowids, scores):
             row = snapshot.rows.peek(rowid)
             if row is not None:
-                out.append(SharedDocument(id=row[0], content=row[1], meta=dict(row[2]), score=float(score)))
+                out.append(shared_document(row[0], row[1], dict(row[2]), float(score)))
         return out
 
     def _insert(self, conn: sqlite3.Connection, document: Document) -> None:
