@@ -129,6 +129,14 @@ def copy_index(source: Path, target: Path) -> None:
     src.close()
 
 
+def _complete(folder: Path, size: int) -> bool:
+    """An index this module finished building (its snapshot timing is written last)."""
+    if not (folder / "snapshot-build.json").exists():
+        return False
+    with sqlite3.connect(folder / "index.sqlite3") as conn:
+        return int(conn.execute("SELECT count(*) FROM passages").fetchone()[0]) == size
+
+
 def build_scaled_indexes(
     sources: list[SourceDocument], sizes: list[int], workdir: Path, progress: bool = True
 ) -> dict[int, Path]:
@@ -138,6 +146,10 @@ def build_scaled_indexes(
     for size in sorted(sizes):
         folder = workdir / f"n{size}"
         path = folder / "index.sqlite3"
+        if _complete(folder, size):  # built by an earlier run with --workdir: reuse it
+            paths[size] = folder
+            previous = path
+            continue
         if previous is not None:
             copy_index(previous, path)
         elif path.exists():
