@@ -341,6 +341,7 @@ def bench(
     concurrency_seconds: Annotated[Optional[float], typer.Option(help="Length of the 10-client API leg (default 60; 5 with --quick; 0 skips it).")] = None,
     backends: Annotated[str, typer.Option(help="embedded, or embedded,opensearch: the scaled indexes also copied to a live node and timed beside.")] = "embedded",
     opensearch_url: Annotated[Optional[str], typer.Option(help="The node for the opensearch leg (default: $OPENSEARCH_URL).")] = None,
+    opensearch_sizes: Annotated[Optional[str], typer.Option(help="Sizes copied to OpenSearch (default: those up to 100000).")] = None,
     skip_inmemory: Annotated[bool, typer.Option(help="Leave out Haystack's in-memory store.")] = False,
 ) -> None:
     """Benchmark ingest and search at 10k-100k passages (or --sizes up to 1M) against Haystack's in-memory store."""
@@ -365,6 +366,7 @@ def bench(
         concurrency_seconds=concurrency_seconds if concurrency_seconds is not None else (5.0 if quick else 60.0),
         backends=tuple(b.strip() for b in backends.split(",") if b.strip()),
         opensearch_url=opensearch_url,
+        opensearch_sizes=tuple(int(n) for n in opensearch_sizes.split(",")) if opensearch_sizes else None,
         skip_inmemory=skip_inmemory,
     )
     result = run_bench(options, settings)
