@@ -343,6 +343,7 @@ def bench(
     opensearch_url: Annotated[Optional[str], typer.Option(help="The node for the opensearch leg (default: $OPENSEARCH_URL).")] = None,
     opensearch_sizes: Annotated[Optional[str], typer.Option(help="Sizes copied to OpenSearch (default: those up to 100000).")] = None,
     skip_inmemory: Annotated[bool, typer.Option(help="Leave out Haystack's in-memory store.")] = False,
+    skip_runtimes: Annotated[bool, typer.Option(help="Leave out the embedding-runtime comparison.")] = False,
 ) -> None:
     """Benchmark ingest and search at 10k-100k passages (or --sizes up to 1M) against Haystack's in-memory store."""
     from benchmarks import report
@@ -368,6 +369,7 @@ def bench(
         opensearch_url=opensearch_url,
         opensearch_sizes=tuple(int(n) for n in opensearch_sizes.split(",")) if opensearch_sizes else None,
         skip_inmemory=skip_inmemory,
+        skip_runtimes=skip_runtimes,
     )
     result = run_bench(options, settings)
     typer.echo(report.ingest_lines(result["ingest"]))
