@@ -156,7 +156,9 @@ class EmbeddedDocumentStore:
         self._snapshot_now: IndexSnapshot | None = None
         self._snapshot_lock = threading.Lock()
         self._rebuilding: threading.Thread | None = None
-        self._saving: list[threading.Thread] = []
+        self._save_lock = threading.Lock()
+        self._saver: threading.Thread | None = None
+        self._save_pending: IndexSnapshot | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._connection()  # creates the schema on first open
 
@@ -577,12 +579,26 @@ class EmbeddedDocumentStore:
             _log.warning("snapshot not saved: %s (%s)", folder, error)
 
     def _save_later(self, snapshot: IndexSnapshot) -> None:
-        """Save an updated snapshot without holding up the query that made it."""
+        """Save an updated snapshot without holding up the query that made it. One saver
+        thread at a time, always saving the latest pending snapshot (during an ingest many
+        generations go by; only the last one is worth writing)."""
         if not self.save_snapshots or not snapshot.size:
             return
-        thread = threading.Thread(target=self._save, args=(snapshot,), name="laborlex-snapshot-save", daemon=True)
-        self._saving.append(thread)
-        thread.start()
+        with self._save_lock:
+            self._save_pending = snapshot
+            if self._saver is not None:
+                return
+            self._saver = threading.Thread(target=self._save_loop, name="laborlex-snapshot-save", daemon=True)
+            self._saver.start()
+
+    def _save_loop(self) -> None:
+        while True:
+            with self._save_lock:
+                snapshot, self._save_pending = self._save_pending, None
+                if snapshot is None:
+                    self._saver = None
+                    return
+            self._save(snapshot)
 
     def _rebuild(self) -> None:
         try:
@@ -601,8 +617,11 @@ class EmbeddedDocumentStore:
         rebuilding = self._rebuilding
         if rebuilding is not None:
             rebuilding.join()
-        while self._saving:
-            self._saving.pop().join()
+        while True:
+            saver = self._saver
+            if saver is None:
+                return
+            saver.join()
 
     def _index_id(self) -> str:
         row = self._connection().execute("SELECT value FROM store_state WHERE key = 'index_id'").fetchone()
