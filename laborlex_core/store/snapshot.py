@@ -259,6 +259,8 @@ class IndexSnapshot:
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
         self.lexical.save(tmp / "lexical")
         (tmp / "snapshot.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        if folder.exists() and not _current_format(folder):
+            shutil.rmtree(folder, ignore_errors=True)  # an older version's save of this generation
         try:
             os.replace(tmp, folder)
         except OSError:  # another process saved the same generation first
@@ -319,6 +321,13 @@ def passage_hash(passage_id: str) -> int:
 
 def passage_hashes(ids: list[str]) -> np.ndarray:
     return np.fromiter((passage_hash(i) for i in ids), dtype=np.int64, count=len(ids))
+
+
+def _current_format(folder: Path) -> bool:
+    try:
+        return json.loads((folder / "snapshot.json").read_text("utf-8")).get("format") == FORMAT
+    except (OSError, ValueError):
+        return False
 
 
 def derived_folder(index_path: Path) -> Path:

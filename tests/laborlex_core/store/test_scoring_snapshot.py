@@ -371,3 +371,13 @@ def test_queries_answer_from_the_previous_generation_while_a_rebuild_runs(store:
     after = store._snapshot()
     assert after.generation == before.generation + 1
     assert all(d.meta["doc_id"] != "d2" for d in store.bm25_retrieval("salario", top_k=1000))
+
+
+def test_a_folder_saved_in_an_older_format_is_replaced(store: EmbeddedDocumentStore) -> None:
+    built = store._snapshot()
+    folder = derived_folder(store.path) / f"g{built.generation}-{built.index_id}"
+    meta = folder / "snapshot.json"
+    meta.write_text(meta.read_text("utf-8").replace('"format": 3', '"format": 2'), "utf-8")
+    reopened = EmbeddedDocumentStore(store.path)
+    reopened._snapshot()  # unreadable: built again, and saved over the old folder
+    assert '"format": 3' in meta.read_text("utf-8")
