@@ -39,11 +39,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(data_dir: Path, settings: Settings) -> Iterator[tuple[str, subprocess.Popen, float]]:
-    """``laborlex serve`` over ``data_dir``: (base URL, process, seconds until /health answered)."""
+def served(data_dir: Path, settings: Settings, env_overrides: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """``laborlex serve`` over ``data_dir``: (base URL, process, seconds until /health answered).
+    ``env_overrides`` (e.g. ``LABORLEX_BACKEND=opensearch`` and its URL and index) win."""
     port = free_port()
     env = {**os.environ, "LABORLEX_DATA_DIR": str(data_dir), "LABORLEX_MODEL_DIR": str(settings.resolved_model_dir),
-           "LABORLEX_BACKEND": "embedded", "HF_HUB_OFFLINE": "1"}
+           "LABORLEX_BACKEND": "embedded", "HF_HUB_OFFLINE": "1", **(env_overrides or {})}
     command = [sys.executable, "-m", "laborlex.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -79,10 +80,10 @@ def _search(client: httpx.Client, query: BenchQuery) -> tuple[float, float]:
 
 
 def measure_api(data_dir: Path, queries: list[BenchQuery], settings: Settings, concurrency: int = 10,
-                concurrency_seconds: float = 60.0) -> dict[str, Any]:
+                concurrency_seconds: float = 60.0, env_overrides: dict[str, str] | None = None) -> dict[str, Any]:
     """Single client: p50/p95 of GET /search (hybrid, the query's filter, limit 10), with and
     without the query embedding; then ``concurrency`` clients for ``concurrency_seconds``."""
-    with served(data_dir, settings) as (base, proc, startup):
+    with served(data_dir, settings, env_overrides) as (base, proc, startup):
         timings: list[float] = []
         without: list[float] = []
         with httpx.Client(base_url=base, timeout=120) as client:

@@ -26,7 +26,14 @@ TABLE_FIELDS: tuple[tuple[str, str], ...] = (
     ("peak_rss_mb", "peak RSS MB (store)"),
     ("api_peak_rss_mb", "peak RSS MB (API)"),
     ("reopen_s", "reopen s"),
-    ("snapshot_build_s", "snapshot build s (after a write)"),
+    ("snapshot_build_s", "snapshot build s (from SQLite)"),
+    ("snapshot_update_s", "snapshot update s (one document rewritten)"),
+    ("opensearch_load_s", "OpenSearch: copy into the node s"),
+    ("opensearch_hybrid_p50_ms", "OpenSearch full hybrid+filter p50"),
+    ("opensearch_hybrid_p95_ms", "OpenSearch full hybrid+filter p95"),
+    ("opensearch_hybrid2_p50_ms", "OpenSearch BM25+dense+filter p50 (2 lists)"),
+    ("opensearch_api_p50_ms", "OpenSearch API p50"),
+    ("opensearch_api_noembed_p50_ms", "OpenSearch API p50 w/o query embedding"),
 )
 
 
@@ -112,6 +119,7 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
         ("api_p50_ms", "API over HTTP (query embedding included)", "d-"),
         ("api_noembed_p50_ms", "API over HTTP, without the query embedding", "d--"),
         ("inmemory_hybrid_p50_ms", "haystack InMemoryDocumentStore: BM25 + dense + filter", "x-"),
+        ("opensearch_hybrid_p50_ms", "OpenSearch node: full hybrid + filter (every list)", "v-"),
     )
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for key, label, style in series:

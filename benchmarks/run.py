@@ -50,6 +50,9 @@ class BenchOptions:
     source_index: Path | None = None  # an existing index to scale from instead of ingesting the corpus
     concurrency: int = 10  # clients of the concurrency leg (at the largest size up to 100k)
     concurrency_seconds: float = 60.0
+    backends: tuple[str, ...] = ("embedded",)  # "opensearch" adds the live node's leg beside the embedded store
+    opensearch_url: str | None = None  # the node for the opensearch leg (default: $OPENSEARCH_URL)
+    opensearch_sizes: tuple[int, ...] | None = None  # sizes copied to OpenSearch (default: all up to 100k)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -99,6 +102,37 @@ def _worker(module: str, args: list[str], out: Path) -> dict[str, Any]:
     env = {**os.environ, "LABORLEX_LOG_LEVEL": os.environ.get("LABORLEX_LOG_LEVEL", "warning")}
     subprocess.run([sys.executable, "-m", module, *args, "--out", str(out)], check=True, env=env)
     return json.loads(out.read_text("utf-8"))
+
+
+def _opensearch_sizes(options: BenchOptions, folders: dict[int, Path]) -> tuple[int, ...]:
+    if options.opensearch_sizes is not None:
+        return options.opensearch_sizes
+    return tuple(n for n in folders if n <= 100_000)
+
+
+def _opensearch_leg(options: BenchOptions, folder: Path, size: int, queries_path: Path, queries: list, settings: Settings,
+                    workdir: Path) -> dict[str, Any]:
+    """The scaled index copied to the live node and timed there: store level in a fresh
+    process, then the API served on the OpenSearch backend; the index is deleted after."""
+    from benchmarks.api import measure_api
+    from benchmarks.opensearch_worker import opensearch_settings
+    from laborlex_core.store.opensearch import make_client
+
+    url = options.opensearch_url or os.environ.get("OPENSEARCH_URL")
+    if not url:
+        raise ValueError("the opensearch leg needs a node: --opensearch-url or OPENSEARCH_URL")
+    name = f"laborlex-bench-{size}"
+    log(f"{size:,}: OpenSearch at {url} (index {name})")
+    row = _worker("benchmarks.opensearch_worker", ["--index", str(folder / "index.sqlite3"), "--queries", str(queries_path),
+                  "--url", url, "--name", name, "--keep"], workdir / f"opensearch-{size}.json")
+    try:
+        if not options.skip_api:
+            api = measure_api(folder, queries[: options.api_queries], settings, 0, 0.0, env_overrides={
+                "LABORLEX_BACKEND": "opensearch", "LABORLEX_OPENSEARCH_URL": url, "LABORLEX_OPENSEARCH_INDEX": name})
+            row.update({f"opensearch_{k}": v for k, v in api.items()})
+    finally:
+        make_client(opensearch_settings(url, name)).indices.delete(index=f"{name}*", ignore_unavailable=True)
+    return row
 
 
 def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
@@ -166,6 +200,8 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
                 row.update({f"inmemory_{k}": v for k, v in memory.items()})
                 # the same two-list hybrid on both stores (the in-memory store has no term table or branches)
                 row["speedup_vs_inmemory"] = round(memory["hybrid_p50_ms"] / row["hybrid2_p50_ms"], 1)
+            if "opensearch" in options.backends and size in _opensearch_sizes(options, folders):
+                row.update(_opensearch_leg(options, folder, size, queries_path, queries, source_settings, workdir))
             if not options.skip_api:
                 clients = options.concurrency if size == concurrency_size else 0
                 log(f"{size:,}: API over HTTP ({options.api_queries} queries" + (
@@ -176,7 +212,8 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
         result["scaling_exponent"] = report.loglog_slope({int(n): r["hybrid_p50_ms"] for n, r in result["query"].items()})
         result["scaling_exponents"] = {
             key: report.loglog_slope({int(n): r.get(f"{key}_p50_ms") for n, r in result["query"].items()})
-            for key in ("hybrid", "hybrid2", "bm25", "dense", "api", "api_noembed", "inmemory_hybrid")
+            for key in ("hybrid", "hybrid2", "bm25", "dense", "api", "api_noembed", "inmemory_hybrid",
+                        "opensearch_hybrid", "opensearch_api_noembed")
         }
         result["machine"]["loadavg_end"] = os.getloadavg()[0]
         return result

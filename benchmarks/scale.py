@@ -129,6 +129,31 @@ def copy_index(source: Path, target: Path) -> None:
     src.close()
 
 
+def _warm(path: Path, folder: Path, force: bool = False) -> None:
+    """Build and save the derived snapshot as a server's first query would, and record how
+    long that took; a reused index whose saved snapshot is current is left as it is."""
+    from laborlex_core.store.snapshot import FORMAT, snapshot_folder
+
+    store = EmbeddedDocumentStore(path)
+    saved = snapshot_folder(path, store.generation(), store._index_id()) / "snapshot.json"
+    if not force and saved.exists() and json.loads(saved.read_text("utf-8")).get("format") == FORMAT:
+        store.close()
+        return
+    started = time.perf_counter()
+    store.warm()
+    built = {"snapshot_build_s": round(time.perf_counter() - started, 2)}
+    (folder / "snapshot-build.json").write_text(json.dumps(built), "utf-8")
+    store.close()
+
+
+def _complete(folder: Path, size: int) -> bool:
+    """An index this module finished building (its snapshot timing is written last)."""
+    if not (folder / "snapshot-build.json").exists():
+        return False
+    with sqlite3.connect(folder / "index.sqlite3") as conn:
+        return int(conn.execute("SELECT count(*) FROM passages").fetchone()[0]) == size
+
+
 def build_scaled_indexes(
     sources: list[SourceDocument], sizes: list[int], workdir: Path, progress: bool = True
 ) -> dict[int, Path]:
@@ -138,6 +163,11 @@ def build_scaled_indexes(
     for size in sorted(sizes):
         folder = workdir / f"n{size}"
         path = folder / "index.sqlite3"
+        if _complete(folder, size):  # built by an earlier run with --workdir: reuse it
+            _warm(path, folder)
+            paths[size] = folder
+            previous = path
+            continue
         if previous is not None:
             copy_index(previous, path)
         elif path.exists():
@@ -145,11 +175,8 @@ def build_scaled_indexes(
         store = EmbeddedDocumentStore(path)
         grow(store, sources, size, progress=progress)
         store._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        started = time.perf_counter()
-        store.warm()  # the derived snapshot, built and saved as a server's first query would
-        built = {"snapshot_build_s": round(time.perf_counter() - started, 2)}
-        (folder / "snapshot-build.json").write_text(json.dumps(built), "utf-8")
         store.close()
+        _warm(path, folder, force=True)
         paths[size] = folder
         previous = path
     return paths

@@ -83,7 +83,22 @@ def measure(index: Path, queries: list[BenchQuery]) -> dict[str, float]:
     result.update(time_calls(calls, queries))
     exact = EmbeddedDocumentStore(index, quantized=False, save_snapshots=False)
     result["dense_recall_at_10"] = dense_recall(store, exact, queries[:50])
+    result.update(snapshot_update(store))
     return result
+
+
+def snapshot_update(store: EmbeddedDocumentStore) -> dict[str, float]:
+    """One document written again (its own passages, so the index keeps its size: what a
+    re-ingest does), then the time until a query has the new generation's snapshot."""
+    doc = store.list_documents()[len(store.list_documents()) // 2]
+    passages = store.document_passages(doc["doc_id"], with_embeddings=True)
+    meta = {k: v for k, v in doc.items() if k not in ("passages", "provisions", "updated_at")}
+    store.replace_document(doc["doc_id"], passages, meta, store.document_text(doc["doc_id"]))
+    started = time.perf_counter()
+    store.warm()
+    elapsed = time.perf_counter() - started
+    store.wait_for_snapshot()
+    return {"snapshot_update_s": round(elapsed, 3), "snapshot_update_passages": len(passages)}
 
 
 def main() -> None:

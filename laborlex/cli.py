@@ -509,6 +509,11 @@ def bench(
     workdir: Annotated[Optional[Path], typer.Option(help="Keep the built indexes here (default: a temporary folder, removed).")] = None,
     source_index: Annotated[Optional[Path], typer.Option(help="Scale this index.sqlite3 instead of ingesting the corpus (no ingest figures).")] = None,
     concurrency_seconds: Annotated[Optional[float], typer.Option(help="Length of the 10-client API leg (default 60; 5 with --quick; 0 skips it).")] = None,
+    backends: Annotated[str, typer.Option(help="embedded, or embedded,opensearch: the scaled indexes also copied to a live node and timed beside.")] = "embedded",
+    opensearch_url: Annotated[Optional[str], typer.Option(help="The node for the opensearch leg (default: $OPENSEARCH_URL).")] = None,
+    opensearch_sizes: Annotated[Optional[str], typer.Option(help="Sizes copied to OpenSearch (default: those up to 100000).")] = None,
+    skip_inmemory: Annotated[bool, typer.Option(help="Leave out Haystack's in-memory store.")] = False,
+    skip_runtimes: Annotated[bool, typer.Option(help="Leave out the embedding-runtime comparison.")] = False,
 ) -> None:
     """Benchmark ingest and search at 10k-100k passages (or --sizes up to 1M) against Haystack's in-memory store."""
     from benchmarks import report
@@ -530,6 +535,11 @@ def bench(
         workdir=workdir,
         source_index=source_index,
         concurrency_seconds=concurrency_seconds if concurrency_seconds is not None else (5.0 if quick else 60.0),
+        backends=tuple(b.strip() for b in backends.split(",") if b.strip()),
+        opensearch_url=opensearch_url,
+        opensearch_sizes=tuple(int(n) for n in opensearch_sizes.split(",")) if opensearch_sizes else None,
+        skip_inmemory=skip_inmemory,
+        skip_runtimes=skip_runtimes,
     )
     result = run_bench(options, settings)
     typer.echo(report.ingest_lines(result["ingest"]))

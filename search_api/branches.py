@@ -45,6 +45,11 @@ class QueryProfile:
     expansions: dict[str, str]  # other language → the query's words translated (term table)
     references: tuple[QueryReference, ...] = ()  # provisions or instruments the query cites
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> QueryProfile:
+        """Read-only for every branch: Haystack's copy between components (a protocol check per
+        leaf value) is skipped."""
+        return self
+
 
 @lru_cache(maxsize=1024)
 def profile_query(query: str, strip_filler_words: bool = False) -> QueryProfile:

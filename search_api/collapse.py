@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from laborlex_core.store.shared_document import replaced
 from search_api.handoff import Passages
 
 
@@ -33,7 +33,7 @@ def collapse_passages(documents: Sequence[Document]) -> list[Document]:
         if key not in best or (document.score or 0.0) > (best[key].score or 0.0):
             best[key] = document
     collapsed = [
-        replace(
+        replaced(
             doc, meta={**doc.meta, "ranks": ranks[key], "passage_ranks": doc.meta.get("ranks") or {}, "passages_matched": matched[key]},
         )
         for key, doc in best.items()

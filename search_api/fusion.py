@@ -9,12 +9,13 @@ each list's weight follows from its name, so the lists a query produces can vary
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from laborlex_core.settings import Settings
+from laborlex_core.store.shared_document import replaced
 from search_api.handoff import Passages
 
 
@@ -134,7 +135,7 @@ def reciprocal_rank_fusion(
             ranks.setdefault(document.id, {})[name] = rank
             first_seen.setdefault(document.id, document)
     fused = [
-        replace(doc, score=sum(contributions[doc_id].values()), meta={**doc.meta, "ranks": ranks[doc_id]})
+        replaced(doc, score=sum(contributions[doc_id].values()), meta={**doc.meta, "ranks": ranks[doc_id]})
         for doc_id, doc in first_seen.items()
     ]
     fused.sort(key=lambda d: (-(d.score or 0.0), d.id))
@@ -152,7 +153,7 @@ def operative_prior(documents: list[Document], factor: float) -> list[Document]:
     if factor == 1.0:
         return documents
     weighed = [
-        replace(d, score=(d.score or 0.0) * factor) if d.meta.get("unit") in NON_OPERATIVE_UNITS else d for d in documents
+        replaced(d, score=(d.score or 0.0) * factor) if d.meta.get("unit") in NON_OPERATIVE_UNITS else d for d in documents
     ]
     weighed.sort(key=lambda d: (-(d.score or 0.0), d.id))
     return weighed

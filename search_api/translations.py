@@ -8,7 +8,6 @@ ids follow ``<instrument>-<language>``, which is how versions are paired.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component, default_to_dict
@@ -17,6 +16,7 @@ from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
+from laborlex_core.store.shared_document import replaced
 from search_api.collapse import provision_key
 from search_api.handoff import Passages
 
@@ -64,7 +64,7 @@ def interleave_versions(
                 continue
             seen.add(key)
             result.append(
-                replace(
+                replaced(
                     version,
                     score=provision.score,
                     meta={**version.meta, "ranks": {"translation": position + 1}, "passages_matched": 0},
@@ -88,7 +88,7 @@ class TranslationExpander:
         documents = list(documents)
         limit = top_k or None  # the expanded list, cut back to what was asked for
         head = documents[: self.depth]
-        versions = language_versions(self.document_store.list_documents()) if head and self.depth > 0 else {}
+        versions = self._versions() if head and self.depth > 0 else {}
         wanted_docs: set[str] = set()
         for document in head:
             doc_id, _ = provision_key(document.meta)
@@ -104,6 +104,19 @@ class TranslationExpander:
         for passage in sorted(passages, key=lambda p: (p.meta.get("chunk") or 0)):
             found.setdefault(provision_key(passage.meta), passage)  # a provision's first passage
         return {"documents": interleave_versions(documents, found, self.depth)[:limit]}
+
+    def _versions(self) -> dict[str, list[str]]:
+        """Language versions per instrument, kept per store generation where the store has one
+        (listing every document on each search cost ~2 ms at 100k passages)."""
+        generation = getattr(self.document_store, "generation", None)
+        key = generation() if callable(generation) else None
+        cached = getattr(self, "_versions_cache", None)
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1]
+        versions = language_versions(self.document_store.list_documents())
+        if key is not None:
+            self._versions_cache = (key, versions)
+        return versions
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, document_store=self.document_store.to_dict(), depth=self.depth)

@@ -69,24 +69,29 @@ class DenseIndex:
         if torch is None or matrix.shape[0] == 0:
             return index
         center = matrix[present].mean(axis=0).astype(np.float32) if present.any() else np.zeros(matrix.shape[1], np.float32)
-        codes = np.zeros(matrix.shape, dtype=np.int8)
-        scale32 = np.ones(matrix.shape[0], dtype=np.float32)
-        max_error = max_norm = 0.0
-        for start in range(0, matrix.shape[0], 65_536):  # in blocks: a float32 copy of 1M rows is 1.5 GB
-            block = np.asarray(matrix[start : start + 65_536], dtype=np.float32) - center
-            block[~present[start : start + 65_536]] = 0.0
-            absmax = np.abs(block).max(axis=1)
-            scales = torch.from_numpy(np.where(absmax > 0, absmax / 127.0, 1.0).astype(np.float32)).to(torch.bfloat16)
-            scale = scales.to(torch.float32).numpy()
-            block_codes = np.clip(np.rint(block / scale[:, None]), -127, 127).astype(np.int8)
-            rebuilt = block_codes.astype(np.float32) * scale[:, None]
-            max_error = max(max_error, float(np.sqrt(((block - rebuilt) ** 2).sum(axis=1)).max()))
-            max_norm = max(max_norm, float(np.sqrt((rebuilt**2).sum(axis=1)).max()))
-            codes[start : start + 65_536], scale32[start : start + 65_536] = block_codes, scale
+        codes, scale32, max_error, max_norm = _quantize(torch, matrix, present, center)
         index.packed = torch.from_numpy(codes)
         index.scales = torch.from_numpy(scale32).to(torch.bfloat16)
         index.center = center
         index.max_error, index.max_norm = max_error, max_norm
+        return index
+
+    def extended(self, keep: np.ndarray, matrix: np.ndarray, present: np.ndarray) -> DenseIndex:
+        """This index without the rows not in ``keep`` (row numbers, ascending) and with
+        ``matrix`` appended: an incremental update. The new rows are quantized around the
+        same center; the error bounds are maxima over rows, so they stay valid (the old
+        maxima may only be looser than a rebuild's)."""
+        kept = np.asarray(self.matrix[keep], dtype=np.float32)  # reads a mapped matrix into memory
+        index = DenseIndex(np.concatenate([kept, matrix.astype(np.float32)]), np.concatenate([self.present[keep], present]))
+        torch = _torch() if self.packed is not None else None
+        if torch is None or self.center is None:
+            return index
+        codes, scale32, max_error, max_norm = _quantize(torch, matrix, present, self.center)
+        rows = torch.from_numpy(keep.astype(np.int64))
+        index.packed = torch.cat([self.packed.index_select(0, rows), torch.from_numpy(codes)])  # type: ignore[attr-defined]
+        index.scales = torch.cat([self.scales.index_select(0, rows), torch.from_numpy(scale32).to(torch.bfloat16)])  # type: ignore[attr-defined]
+        index.center = self.center
+        index.max_error, index.max_norm = max(self.max_error, max_error), max(self.max_norm, max_norm)
         return index
 
     @property
@@ -122,3 +127,24 @@ class DenseIndex:
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Float32 scores of some rows, computed as a plain product would."""
         return self.matrix[rows] @ query
+
+
+def _quantize(torch: object, matrix: np.ndarray, present: np.ndarray, center: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """int8 codes of ``matrix - center`` per row with a bf16-representable scale; the largest
+    row error and the largest rebuilt row norm (for the bound)."""
+    codes = np.zeros(matrix.shape, dtype=np.int8)
+    scale32 = np.ones(matrix.shape[0], dtype=np.float32)
+    max_error = max_norm = 0.0
+    for start in range(0, matrix.shape[0], 65_536):  # in blocks: a float32 copy of 1M rows is 1.5 GB
+        block = np.asarray(matrix[start : start + 65_536], dtype=np.float32) - center
+        block[~present[start : start + 65_536]] = 0.0
+        absmax = np.abs(block).max(axis=1)
+        scales = torch.from_numpy(np.where(absmax > 0, absmax / 127.0, 1.0).astype(np.float32)).to(torch.bfloat16)  # type: ignore[attr-defined]
+        scale = scales.to(torch.float32).numpy()  # type: ignore[attr-defined]
+        block_codes = np.clip(np.rint(block / scale[:, None]), -127, 127).astype(np.int8)
+        rebuilt = block_codes.astype(np.float32) * scale[:, None]
+        if len(block):
+            max_error = max(max_error, float(np.sqrt(((block - rebuilt) ** 2).sum(axis=1)).max()))
+            max_norm = max(max_norm, float(np.sqrt((rebuilt**2).sum(axis=1)).max()))
+        codes[start : start + 65_536], scale32[start : start + 65_536] = block_codes, scale
+    return codes, scale32, max_error, max_norm

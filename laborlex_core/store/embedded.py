@@ -40,9 +40,11 @@ from laborlex_core.store.citation_rows import (
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
-from laborlex_core.store.shared_document import SharedDocument
+from laborlex_core.store.shared_document import shared_document
 from laborlex_core.store.snapshot import (
+    _LRU,
     IndexSnapshot,
+    passage_hash,
     remove_other_snapshots,
     snapshot_folder,
 )
@@ -51,6 +53,9 @@ from laborlex_core.text_analysis import analyze, query_term_groups
 _log = logging.getLogger("laborlex.store")
 
 SCHEMA_VERSION = 3
+# From this size, a snapshot that cannot be updated in place is rebuilt in the background
+# while queries answer from the previous generation (below it, a rebuild takes under a second).
+BACKGROUND_REBUILD_ROWS = 20_000
 FTS5_K1, FTS5_B = 1.2, 0.75  # FTS5's built-in bm25() constants (the fallback path uses them)
 
 _SCHEMA = """
@@ -150,6 +155,10 @@ class EmbeddedDocumentStore:
         self._local = threading.local()
         self._snapshot_now: IndexSnapshot | None = None
         self._snapshot_lock = threading.Lock()
+        self._rebuilding: threading.Thread | None = None
+        self._save_lock = threading.Lock()
+        self._saver: threading.Thread | None = None
+        self._save_pending: IndexSnapshot | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._connection()  # creates the schema on first open
 
@@ -508,8 +517,13 @@ class EmbeddedDocumentStore:
         return snapshot.mask(filters, self._filtered_rowids)
 
     def _snapshot(self) -> IndexSnapshot:
-        """The in-memory snapshot of the current generation, loaded or built when a writer
-        has committed since (queries wait for it rather than read a stale one)."""
+        """The in-memory snapshot of the current generation.
+
+        After a commit it is derived from the previous one by applying the changed rows
+        (``IndexSnapshot.updated``: a fraction of a rebuild). Where a rebuild is needed, a
+        large index is rebuilt in a background thread while queries keep answering from
+        the previous generation (rows that left the index meanwhile are dropped from its
+        answers, see ``_documents``); a small one, or the first open, is built in line."""
         generation = self.generation()
         snapshot = self._snapshot_now
         if snapshot is not None and snapshot.generation == generation:
@@ -519,55 +533,123 @@ class EmbeddedDocumentStore:
             generation = self.generation()
             if snapshot is not None and snapshot.generation == generation:
                 return snapshot
+            if self._rebuilding is not None and snapshot is not None:
+                return snapshot  # the next generation is being built: answer from this one meanwhile
             index_id = self._index_id()
-            folder = snapshot_folder(self.path, generation, index_id)
-            loaded: IndexSnapshot | None = None
-            if (folder / "snapshot.json").exists():
-                try:
-                    loaded = IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized)
-                except (OSError, ValueError, KeyError) as error:
-                    _log.warning("snapshot unreadable: %s (%s)", folder, error)
+            loaded = self._load_saved(generation, index_id)
+            if loaded is None and snapshot is not None:
+                started = time.perf_counter()
+                loaded = snapshot.updated(self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT)
+                if loaded is not None:
+                    _log.info("snapshot updated to generation %s in %.3f s", loaded.generation, time.perf_counter() - started)
+                    self._save_later(loaded)
+                elif snapshot.size >= BACKGROUND_REBUILD_ROWS and snapshot.index_id == index_id:
+                    self._rebuilding = threading.Thread(target=self._rebuild, name="laborlex-snapshot", daemon=True)
+                    self._rebuilding.start()
+                    return snapshot
             if loaded is None:
-                loaded = IndexSnapshot.build(
-                    self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT, self.bm25_k1, self.bm25_b, self.quantized
-                )
-                if self.save_snapshots and loaded.size:
-                    built = snapshot_folder(self.path, loaded.generation, loaded.index_id)
-                    try:
-                        loaded.save(built)
-                        remove_other_snapshots(self.path, built)
-                    except OSError as error:  # a read-only folder: keep it in memory only
-                        _log.warning("snapshot not saved: %s (%s)", built, error)
+                loaded = self._build_and_save()
             self._snapshot_now = loaded
             return loaded
+
+    def _load_saved(self, generation: int, index_id: str) -> IndexSnapshot | None:
+        folder = snapshot_folder(self.path, generation, index_id)
+        if not (folder / "snapshot.json").exists():
+            return None
+        try:
+            return IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized)
+        except (OSError, ValueError, KeyError) as error:
+            _log.warning("snapshot unreadable: %s (%s)", folder, error)
+            return None
+
+    def _build_and_save(self) -> IndexSnapshot:
+        built = IndexSnapshot.build(
+            self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT, self.bm25_k1, self.bm25_b, self.quantized
+        )
+        if self.save_snapshots and built.size:
+            self._save(built)
+        return built
+
+    def _save(self, snapshot: IndexSnapshot) -> None:
+        folder = snapshot_folder(self.path, snapshot.generation, snapshot.index_id)
+        try:
+            snapshot.save(folder)
+            remove_other_snapshots(self.path, folder)
+        except OSError as error:  # a read-only folder: keep it in memory only
+            _log.warning("snapshot not saved: %s (%s)", folder, error)
+
+    def _save_later(self, snapshot: IndexSnapshot) -> None:
+        """Save an updated snapshot without holding up the query that made it. One saver
+        thread at a time, always saving the latest pending snapshot (during an ingest many
+        generations go by; only the last one is worth writing)."""
+        if not self.save_snapshots or not snapshot.size:
+            return
+        with self._save_lock:
+            self._save_pending = snapshot
+            if self._saver is not None:
+                return
+            self._saver = threading.Thread(target=self._save_loop, name="laborlex-snapshot-save", daemon=True)
+            self._saver.start()
+
+    def _save_loop(self) -> None:
+        while True:
+            with self._save_lock:
+                snapshot, self._save_pending = self._save_pending, None
+                if snapshot is None:
+                    self._saver = None
+                    return
+            self._save(snapshot)
+
+    def _rebuild(self) -> None:
+        try:
+            built = self._build_and_save()
+            with self._snapshot_lock:
+                if self._snapshot_now is None or built.generation >= self._snapshot_now.generation:
+                    self._snapshot_now = built
+        except Exception:  # pragma: no cover - logged; the next query tries again in line
+            _log.exception("snapshot rebuild failed")
+        finally:
+            self._rebuilding = None
+            self.close()  # this thread's connection
+
+    def wait_for_snapshot(self) -> None:
+        """Wait for a background rebuild and pending saves (tests, benchmarks, shutdown)."""
+        rebuilding = self._rebuilding
+        if rebuilding is not None:
+            rebuilding.join()
+        while True:
+            saver = self._saver
+            if saver is None:
+                return
+            saver.join()
 
     def _index_id(self) -> str:
         row = self._connection().execute("SELECT value FROM store_state WHERE key = 'index_id'").fetchone()
         return str(row[0]) if row else ""
 
     def _documents(self, snapshot: IndexSnapshot, rows: np.ndarray, scores: np.ndarray) -> list[Document] | None:
-        """Documents of snapshot rows with their scores; None when the index moved to another
-        generation meanwhile (the rowids may no longer mean the same passages)."""
+        """Documents of snapshot rows with their scores. A row is read from SQLite only if it
+        still holds the passage the snapshot scored (same rowid and id hash): a snapshot of an
+        earlier generation, answering while the next one is prepared, drops the passages
+        removed since and never shows another passage's text under a stale score."""
         rowids = [int(snapshot.rowids[i]) for i in rows]
-        missing = [r for r in rowids if snapshot.rows.peek(r) is None]
+        stale = self._rebuilding is not None and snapshot is self._snapshot_now  # answering for a newer generation
+        cache = _LRU(len(rowids) or 1) if stale else snapshot.rows  # a stale answer re-reads (and checks) every row
+        missing = [r for r in rowids if cache.peek(r) is None]
         if missing:
-            conn = self._connection()
-            conn.execute("BEGIN")
-            try:
-                generation = int(conn.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0])
-                if generation != snapshot.generation:
-                    return None
-                marks = ",".join("?" * len(missing))
-                fetched = conn.execute(f"SELECT rowid, id, content, meta FROM passages WHERE rowid IN ({marks})", missing).fetchall()
-            finally:
-                conn.execute("COMMIT")
+            wanted = {int(snapshot.rowids[i]): int(snapshot.hashes[i]) for i in rows}
+            marks = ",".join("?" * len(missing))
+            fetched = self._connection().execute(
+                f"SELECT rowid, id, content, meta FROM passages WHERE rowid IN ({marks})", missing
+            ).fetchall()
             for rowid, passage_id, content, meta in fetched:
-                snapshot.rows.put(int(rowid), (passage_id, content, json.loads(meta)))
+                if passage_hash(passage_id) == wanted[int(rowid)]:
+                    cache.put(int(rowid), (passage_id, content, json.loads(meta)))
         out = []
         for rowid, score in zip(rowids, scores):
-            row = snapshot.rows.peek(rowid)
+            row = cache.peek(rowid)
             if row is not None:
-                out.append(SharedDocument(id=row[0], content=row[1], meta=dict(row[2]), score=float(score)))
+                out.append(shared_document(row[0], row[1], dict(row[2]), float(score)))
         return out
 
     def _insert(self, conn: sqlite3.Connection, document: Document) -> None:

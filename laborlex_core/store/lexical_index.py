@@ -71,33 +71,7 @@ class LexicalIndex:
     ) -> LexicalIndex:
         """From each passage's analyzed context line and body (row i = passage i)."""
         vocabulary: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        vals: list[np.ndarray] = []
-        lengths = np.zeros(len(bodies), dtype=np.float64)
-        for texts, weight in ((contexts, context_weight), (bodies, body_weight)):
-            for start in range(0, len(texts), 20_000):
-                chunk = texts[start : start + 20_000]
-                token_lists = [fts_tokens(t or "") for t in chunk]
-                counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-                lengths[start : start + len(chunk)] += counts
-                flat = [tok for toks in token_lists for tok in toks]
-                for term in set(flat).difference(vocabulary):  # new terms, in C-level set operations
-                    vocabulary[term] = len(vocabulary)
-                ids = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int32, count=len(flat))
-                row = np.repeat(np.arange(start, start + len(chunk), dtype=np.int32), counts)
-                rows.append(row)
-                cols.append(ids)
-                vals.append(np.full(len(ids), weight, dtype=np.float64))
-        n = len(bodies)
-        if rows:
-            row_all, col_all, val_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-        else:
-            row_all = col_all = np.zeros(0, dtype=np.int32)
-            val_all = np.zeros(0, dtype=np.float64)
-        # COO -> CSC sums duplicates: f = sum of the column weights of a term's occurrences
-        postings = sparse.csc_matrix((val_all, (row_all, col_all)), shape=(n, max(len(vocabulary), 1)))
-        postings.sum_duplicates()
+        postings, lengths = _postings(contexts, bodies, context_weight, body_weight, vocabulary)
         return cls.from_postings(vocabulary, postings, lengths, k1, b)
 
     @classmethod
@@ -115,6 +89,21 @@ class LexicalIndex:
         weights = sparse.csc_matrix((data, postings.indices, postings.indptr), shape=postings.shape)
         document_frequency = np.diff(postings.indptr).astype(np.int64)
         return cls(vocabulary, postings, lengths, k1, b, weights, document_frequency)
+
+    def extended(
+        self, keep: np.ndarray, contexts: Sequence[str], bodies: Sequence[str], context_weight: float, body_weight: float
+    ) -> LexicalIndex:
+        """This index without the rows not in ``keep`` (row numbers, ascending), with the new
+        passages appended: an incremental update. Statistics (N, document frequencies, mean
+        length) follow from the postings, so they are exactly a rebuild's."""
+        vocabulary = dict(self.vocabulary)  # the old snapshot may still be answering queries
+        added, added_lengths = _postings(contexts, bodies, context_weight, body_weight, vocabulary)
+        kept = self.postings.tocsr()[keep].tocsc()
+        width = max(len(vocabulary), 1)
+        indptr = np.concatenate([kept.indptr, np.full(width - kept.shape[1], kept.indptr[-1], dtype=kept.indptr.dtype)])
+        kept = sparse.csc_matrix((kept.data, kept.indices, indptr), shape=(kept.shape[0], width))
+        postings = sparse.vstack([kept, added], format="csc")
+        return LexicalIndex.from_postings(vocabulary, postings, np.concatenate([self.lengths[keep], added_lengths]), self.k1, self.b)
 
     @property
     def passages(self) -> int:
@@ -157,6 +146,40 @@ class LexicalIndex:
             (np.load(folder / "f.npy"), np.load(folder / "indices.npy"), np.load(folder / "indptr.npy")), shape=shape
         )
         return cls.from_postings(vocabulary, postings, np.load(folder / "lengths.npy"), k1, b)
+
+
+def _postings(
+    contexts: Sequence[str], bodies: Sequence[str], context_weight: float, body_weight: float, vocabulary: dict[str, int]
+) -> tuple[sparse.csc_matrix, np.ndarray]:
+    """Weighted term frequencies (passages x terms) and token counts; ``vocabulary`` grows
+    with the new terms (ids of the terms it holds are kept)."""
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    lengths = np.zeros(len(bodies), dtype=np.float64)
+    for texts, weight in ((contexts, context_weight), (bodies, body_weight)):
+        for start in range(0, len(texts), 20_000):
+            chunk = texts[start : start + 20_000]
+            token_lists = [fts_tokens(t or "") for t in chunk]
+            counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+            lengths[start : start + len(chunk)] += counts
+            flat = [tok for toks in token_lists for tok in toks]
+            for term in set(flat).difference(vocabulary):  # new terms, in C-level set operations
+                vocabulary[term] = len(vocabulary)
+            ids = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int32, count=len(flat))
+            rows.append(np.repeat(np.arange(start, start + len(chunk), dtype=np.int32), counts))
+            cols.append(ids)
+            vals.append(np.full(len(ids), weight, dtype=np.float64))
+    n = len(bodies)
+    if rows:
+        row_all, col_all, val_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    else:
+        row_all = col_all = np.zeros(0, dtype=np.int32)
+        val_all = np.zeros(0, dtype=np.float64)
+    # COO -> CSC sums duplicates: f = sum of the column weights of a term's occurrences
+    postings = sparse.csc_matrix((val_all, (row_all, col_all)), shape=(n, max(len(vocabulary), 1)))
+    postings.sum_duplicates()
+    return postings, lengths
 
 
 def reference_bm25(

@@ -14,6 +14,7 @@ every passage. Per-query caches live on the snapshot, so a new generation starts
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -35,7 +36,11 @@ COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "artic
 SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all passages)
 MASK_CACHE_SIZE = 256
 ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
-FORMAT = 2  # of the saved folder
+FORMAT = 3  # of the saved folder
+# An incremental update applies at most this share of changed rows (above it, a rebuild
+# reads every row anyway); a small index is rebuilt whenever that is as cheap.
+UPDATE_MAX_SHARE = 0.25
+UPDATE_MIN_ROWS = 2_000
 
 T = TypeVar("T")
 
@@ -85,6 +90,7 @@ class IndexSnapshot:
     columns: dict[str, CategoricalColumn]
     dense: DenseIndex
     lexical: LexicalIndex
+    hashes: np.ndarray  # int64 per row: a stable hash of the passage id (a row's identity across generations)
     provision: np.ndarray = field(init=False)  # int64 code of (doc_id, article) per row
     _masks: _LRU = field(init=False)
     _lexical_scores: _LRU = field(init=False)
@@ -171,25 +177,67 @@ class IndexSnapshot:
         try:
             state = dict(conn.execute("SELECT key, value FROM store_state").fetchall())
             generation, index_id = int(state["generation"]), str(state.get("index_id", ""))
-            rows = conn.execute(
-                f"SELECT p.rowid, p.embedding, f.context, f.body, {', '.join('p.' + c for c in COLUMNS)} "
-                "FROM passages p JOIN passages_fts f ON f.rowid = p.rowid ORDER BY p.rowid"
-            ).fetchall()
+            rows = conn.execute(_ROWS_SQL + " ORDER BY p.rowid").fetchall()
         finally:
             conn.execute("COMMIT")
         n = len(rows)
-        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-        matrix = np.zeros((n, dim), dtype=np.float32)
-        present = np.zeros(n, dtype=bool)
-        for i, r in enumerate(rows):
-            if r[1] is not None:
-                matrix[i] = np.frombuffer(r[1], dtype=np.float32)
-                present[i] = True
-        columns = {name: CategoricalColumn.build([r[4 + i] for r in rows]) for i, name in enumerate(COLUMNS)}
+        rowids, matrix, present = _rows_and_vectors(rows, dim)
+        columns = {name: CategoricalColumn.build([r[5 + i] for r in rows]) for i, name in enumerate(COLUMNS)}
         lexical = LexicalIndex.build([r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight, k1, b)
+        hashes = passage_hashes([r[4] for r in rows])
         del rows
         dense = DenseIndex.build(matrix, present, quantized)
-        return cls(generation, index_id, rowids, columns, dense, lexical)
+        return cls(generation, index_id, rowids, columns, dense, lexical, hashes)
+
+    def updated(self, conn: sqlite3.Connection, dim: int, context_weight: float, body_weight: float) -> IndexSnapshot | None:
+        """The snapshot of the index's current generation derived from this one by applying
+        only the rows that changed (None where a rebuild is the better way: another index,
+        too many changes, or new rows that would not sort after the kept ones).
+
+        A row is kept when its rowid still holds the same passage id (SQLite may reuse the
+        rowids of deleted tail rows, so the rowid alone is not an identity). New rows are
+        read in the same read transaction as the generation, so they agree."""
+        conn.execute("BEGIN")
+        try:
+            state = dict(conn.execute("SELECT key, value FROM store_state").fetchall())
+            generation, index_id = int(state["generation"]), str(state.get("index_id", ""))
+            if index_id != self.index_id or self.size == 0:
+                return None
+            if generation == self.generation:
+                return self
+            current = conn.execute("SELECT rowid, id FROM passages ORDER BY rowid").fetchall()
+            rowids = np.fromiter((r[0] for r in current), dtype=np.int64, count=len(current))
+            hashes = passage_hashes([r[1] for r in current])
+            where = np.minimum(np.searchsorted(self.rowids, rowids), self.size - 1)
+            same = (self.rowids[where] == rowids) & (self.hashes[where] == hashes)
+            keep = where[same]
+            added = rowids[~same]
+            changed = len(added) + self.size - len(keep)
+            if changed > max(UPDATE_MIN_ROWS, UPDATE_MAX_SHARE * self.size):
+                return None
+            if len(added) and len(keep) and added.min() <= self.rowids[keep[-1]]:
+                return None  # rows would fall out of rowid order
+            rows = (
+                conn.execute(_ROWS_SQL + " WHERE p.rowid >= ? ORDER BY p.rowid", (int(added.min()),)).fetchall()
+                if len(added) else []
+            )
+        finally:
+            conn.execute("COMMIT")
+        new_rowids, matrix, present = _rows_and_vectors(rows, dim)
+        columns = {}
+        for i, name in enumerate(COLUMNS):
+            old = self.columns[name]
+            index = dict(old.index)  # the old snapshot may still be answering queries
+            codes = np.fromiter(
+                (-1 if r[5 + i] is None else index.setdefault(str(r[5 + i]), len(index)) for r in rows), dtype=np.int32, count=len(rows)
+            )
+            columns[name] = CategoricalColumn(np.concatenate([old.codes[keep], codes]), index)
+        lexical = self.lexical.extended(keep, [r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight)
+        dense = self.dense.extended(keep, matrix, present)
+        return IndexSnapshot(
+            generation, index_id, np.concatenate([self.rowids[keep], new_rowids]), columns, dense, lexical,
+            np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]),
+        )
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then rename: readers see a complete folder or none."""
@@ -197,6 +245,7 @@ class IndexSnapshot:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         np.save(tmp / "rowids.npy", self.rowids)
+        np.save(tmp / "hashes.npy", self.hashes)
         np.save(tmp / "vectors.npy", self.dense.matrix)
         np.save(tmp / "present.npy", self.dense.present)
         for name, column in self.columns.items():
@@ -210,6 +259,8 @@ class IndexSnapshot:
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
         self.lexical.save(tmp / "lexical")
         (tmp / "snapshot.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        if folder.exists() and not _current_format(folder):
+            shutil.rmtree(folder, ignore_errors=True)  # an older version's save of this generation
         try:
             os.replace(tmp, folder)
         except OSError:  # another process saved the same generation first
@@ -239,7 +290,44 @@ class IndexSnapshot:
         elif quantized:
             dense = DenseIndex.build(np.asarray(matrix), present, quantized)
         lexical = LexicalIndex.load(folder / "lexical", k1, b)
-        return cls(int(meta["generation"]), str(meta["index_id"]), np.load(folder / "rowids.npy"), columns, dense, lexical)
+        return cls(
+            int(meta["generation"]), str(meta["index_id"]), np.load(folder / "rowids.npy"), columns, dense, lexical,
+            np.load(folder / "hashes.npy"),
+        )
+
+
+_ROWS_SQL = (
+    f"SELECT p.rowid, p.embedding, f.context, f.body, p.id, {', '.join('p.' + c for c in COLUMNS)} "
+    "FROM passages p JOIN passages_fts f ON f.rowid = p.rowid"
+)
+
+
+def _rows_and_vectors(rows: list[tuple[Any, ...]], dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(rows)
+    rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    matrix = np.zeros((n, dim), dtype=np.float32)
+    present = np.zeros(n, dtype=bool)
+    for i, r in enumerate(rows):
+        if r[1] is not None:
+            matrix[i] = np.frombuffer(r[1], dtype=np.float32)
+            present[i] = True
+    return rowids, matrix, present
+
+
+def passage_hash(passage_id: str) -> int:
+    """A stable 64-bit hash of a passage id (the same in every process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(passage_id.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+def passage_hashes(ids: list[str]) -> np.ndarray:
+    return np.fromiter((passage_hash(i) for i in ids), dtype=np.int64, count=len(ids))
+
+
+def _current_format(folder: Path) -> bool:
+    try:
+        return json.loads((folder / "snapshot.json").read_text("utf-8")).get("format") == FORMAT
+    except (OSError, ValueError):
+        return False
 
 
 def derived_folder(index_path: Path) -> Path:

@@ -168,6 +168,7 @@ def test_saved_snapshot_is_tagged_and_reloaded(store: EmbeddedDocumentStore) -> 
     assert [d.id for d in reopened.embedding_retrieval(vector, top_k=20)] == [d.id for d in store.embedding_retrieval(vector, top_k=20)]
     store.delete_document("d5")  # a new generation: the old folder goes
     store._snapshot()
+    store.wait_for_snapshot()  # the updated snapshot is saved in the background
     assert [p.name for p in derived_folder(store.path).iterdir()] == [f"g{built.generation + 1}-{built.index_id}"]
 
 
@@ -276,3 +277,107 @@ def test_dense_first_pass_narrows_to_few_candidates_and_stays_exact(tmp_path: Pa
             assert_same_ranking(s.embedding_retrieval(query.tolist(), filters=filters, top_k=20), expected)
         narrowed += s._snapshot().dense_scores(query).exact is None  # no full float32 pass was needed
     assert s._snapshot().dense.packed is not None and narrowed >= 8
+
+
+# ---- incremental update, and answering from the previous generation ---------------------------
+
+
+def _same_snapshot(a, b) -> None:
+    """Two snapshots of one generation hold the same rows, columns, vectors and BM25 scores."""
+    assert a.generation == b.generation
+    np.testing.assert_array_equal(a.rowids, b.rowids)
+    np.testing.assert_array_equal(a.hashes, b.hashes)
+    for name in a.columns:
+        assert [a.value_of(name, i) for i in range(a.size)] == [b.value_of(name, i) for i in range(b.size)]
+    np.testing.assert_array_equal(np.asarray(a.dense.matrix), np.asarray(b.dense.matrix))
+    np.testing.assert_array_equal(a.dense.present, b.dense.present)
+    for query in QUERIES + ["zanahoria pepino"]:
+        terms = tuple(sorted(set(query.split())))
+        np.testing.assert_allclose(a.lexical.score(terms), b.lexical.score(terms), rtol=1e-12, atol=1e-12)
+
+
+def test_a_commit_updates_the_snapshot_incrementally_and_equals_a_rebuild(store: EmbeddedDocumentStore, monkeypatch) -> None:
+    from laborlex_core.store.snapshot import IndexSnapshot
+
+    before = store._snapshot()
+    vector = store.filter_documents()[0].embedding
+    fresh = [Document(id=f"new#{i:05d}.00", content=f"zanahoria pepino salario {i}", embedding=vector,
+                      meta={"doc_id": "new", "language": "ka", "jurisdiction": "ZZ", "kind": "statute", "article": "1",
+                            "ordinal": i, "chunk": 0}) for i in range(3)]
+    store.replace_document("new", fresh, {"doc_id": "new", "title": "new"})
+    store.delete_document("d4")
+    builds = []
+    monkeypatch.setattr(IndexSnapshot, "build", classmethod(lambda cls, *a, **k: builds.append(1) or None))
+    updated = store._snapshot()  # two generations on: the changed rows applied, no rebuild
+    monkeypatch.undo()
+    assert not builds and updated.generation == before.generation + 2 and updated is not before
+    rebuilt = IndexSnapshot.build(store._connection(), DIM, CONTEXT_BM25_WEIGHT, 1.0, store.bm25_k1, store.bm25_b, True)
+    _same_snapshot(updated, rebuilt)
+    # and the lists still equal FTS5's bm25() and exact float32 under filters, new column values included
+    for filters in FILTERS + [{"field": "meta.jurisdiction", "operator": "==", "value": "ZZ"}]:
+        for query in ("zanahoria salario", "trabajo leave"):
+            expected = store._fts5_retrieval(store._query_terms(query), filters, 15)
+            assert_same_ranking(store.bm25_retrieval(query, filters=filters, top_k=15), [(d.id, d.score) for d in expected])
+        allowed = {d.id: np.asarray(d.embedding, dtype=np.float32) for d in store.filter_documents(filters)}
+        query_vector = np.asarray(store.filter_documents()[7].embedding, dtype=np.float32)
+        exact = sorted(((i, float(v @ query_vector)) for i, v in allowed.items()), key=lambda x: -x[1])[:10]
+        assert_same_ranking(store.embedding_retrieval(query_vector.tolist(), filters=filters, top_k=10), exact)
+    assert {d.meta["doc_id"] for d in store.bm25_retrieval("zanahoria")} == {"new"}
+    assert all(d.meta["doc_id"] != "d4" for d in store.bm25_retrieval("salario trabajo", top_k=1000))
+
+
+def test_reused_rowids_are_not_mistaken_for_the_old_passages(store: EmbeddedDocumentStore) -> None:
+    """SQLite gives the rowids of deleted tail rows to the next inserts: identity is rowid + id."""
+    conn = store._connection()
+    last_doc = conn.execute("SELECT doc_id FROM passages ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+    last_rowid = conn.execute("SELECT max(rowid) FROM passages").fetchone()[0]
+    store._snapshot()
+    store.delete_document(last_doc)
+    vector = store.filter_documents()[0].embedding
+    store.replace_document("tail", [Document(id="tail#00001.00", content="zanahoria", embedding=vector,
+                                             meta={"doc_id": "tail", "language": "es", "article": "9", "ordinal": 1, "chunk": 0})],
+                           {"doc_id": "tail", "title": "tail"})
+    reused = conn.execute("SELECT rowid FROM passages WHERE id = 'tail#00001.00'").fetchone()[0]
+    assert reused <= last_rowid  # the situation this test is about
+    assert [d.id for d in store.bm25_retrieval("zanahoria")] == ["tail#00001.00"]
+    assert all(d.meta["doc_id"] != last_doc for d in store.bm25_retrieval("salario trabajo overtime", top_k=1000))
+    assert store.embedding_retrieval(vector, top_k=1)[0].score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_queries_answer_from_the_previous_generation_while_a_rebuild_runs(store: EmbeddedDocumentStore, monkeypatch) -> None:
+    """A change too large to apply in place is rebuilt in the background; meanwhile the previous
+    generation answers, without the passages that left the index."""
+    import laborlex_core.store.embedded as embedded
+    from laborlex_core.store import snapshot as snapshot_module
+
+    monkeypatch.setattr(embedded, "BACKGROUND_REBUILD_ROWS", 1)
+    monkeypatch.setattr(snapshot_module, "UPDATE_MIN_ROWS", 0)
+    monkeypatch.setattr(snapshot_module, "UPDATE_MAX_SHARE", 0.0)  # every change needs a rebuild
+    release = threading.Event()
+    real_build = snapshot_module.IndexSnapshot.build.__func__
+
+    def slow_build(cls, *args, **kwargs):
+        release.wait(30)
+        return real_build(cls, *args, **kwargs)
+
+    before = store._snapshot()
+    expected = [d.id for d in store.bm25_retrieval("salario", top_k=1000) if d.meta["doc_id"] != "d2"]
+    monkeypatch.setattr(snapshot_module.IndexSnapshot, "build", classmethod(slow_build))
+    store.delete_document("d2")
+    assert [d.id for d in store.bm25_retrieval("salario", top_k=1000)] == expected  # old scores, d2 dropped
+    assert store._snapshot() is before
+    release.set()
+    store.wait_for_snapshot()
+    after = store._snapshot()
+    assert after.generation == before.generation + 1
+    assert all(d.meta["doc_id"] != "d2" for d in store.bm25_retrieval("salario", top_k=1000))
+
+
+def test_a_folder_saved_in_an_older_format_is_replaced(store: EmbeddedDocumentStore) -> None:
+    built = store._snapshot()
+    folder = derived_folder(store.path) / f"g{built.generation}-{built.index_id}"
+    meta = folder / "snapshot.json"
+    meta.write_text(meta.read_text("utf-8").replace('"format": 3', '"format": 2'), "utf-8")
+    reopened = EmbeddedDocumentStore(store.path)
+    reopened._snapshot()  # unreadable: built again, and saved over the old folder
+    assert '"format": 3' in meta.read_text("utf-8")
