@@ -180,7 +180,6 @@ class IndexSnapshot:
             rows = conn.execute(_ROWS_SQL + " ORDER BY p.rowid").fetchall()
         finally:
             conn.execute("COMMIT")
-        n = len(rows)
         rowids, matrix, present = _rows_and_vectors(rows, dim)
         columns = {name: CategoricalColumn.build([r[5 + i] for r in rows]) for i, name in enumerate(COLUMNS)}
         lexical = LexicalIndex.build([r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight, k1, b)
