@@ -395,8 +395,10 @@ def serve(
     from ingest.pipeline import ingest_sources
     from laborlex_core.embedding.embedder import load_model
     from search_api.app import create_app
+    from search_api.limits import limit_malloc_arenas
 
     settings = _settings()
+    limit_malloc_arenas()  # per-thread heaps otherwise grow the server's memory under load
     api = create_app(settings, ingest=ingest_sources)
     load_model(settings)  # before accepting requests, so the first search is not the slow one
     api.state.library.warm()  # the store's in-memory snapshot, likewise

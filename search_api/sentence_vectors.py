@@ -6,7 +6,9 @@ cached per process (the same provisions come back for many queries), computed ou
 lock (the API serves requests from a thread pool; one request embedding sentences must not
 hold up the others), and at most ``per_request`` new sentences are embedded per request, so
 a page of long provisions costs a bounded model call; sentences left out fall back to the
-provision's opening words and are embedded by a later request.
+provision's opening words and are embedded by a later request. Within the API, the bound is
+per HTTP request, not per call: ``/compare`` calls once per column, and all its calls share
+the request's budget (``search_api.limits``), which also stops at the request's deadline.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sentence_transformers import SentenceTransformer
 from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.settings import Settings
 from laborlex_core.text_analysis import lower_mtavruli
+from search_api.limits import current_budget
 
 SENTENCE_CACHE_SIZE = 20_000  # sentence vectors kept per process (~30 MB)
 SENTENCES_PER_REQUEST = 24  # new sentences embedded per request, at most
@@ -51,6 +54,9 @@ class SentenceVectors:
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         missing = [t for t in wanted if t not in found][: self.per_request]
+        budget = current_budget()  # an API request's budget is shared by all its calls (/compare)
+        if budget is not None and missing:
+            missing = missing[: budget.take_sentences(len(missing))]
         if missing:
             if self._model is None:
                 self._model = load_model(self.settings)  # process-wide and cached by the embedder
