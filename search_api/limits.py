@@ -45,16 +45,20 @@ class RequestBudget:
 
     deadline: float  # time.monotonic() past which optional work is skipped
     sentences: int  # snippet sentences it may still embed
+    embedded_any: bool = False  # a request that embedded nothing may still take one late batch
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def expired(self) -> bool:
         return time.monotonic() >= self.deadline
 
     def take_sentences(self, wanted: int) -> int:
-        """How many of ``wanted`` sentences may be embedded now (none once the deadline passed)."""
+        """How many of ``wanted`` sentences may be embedded now: none once the deadline has
+        passed, except for a request that has embedded none yet, which gets one batch (so a
+        loaded server still improves its snippets a batch at a time, at a bounded cost)."""
         with self._lock:
-            if self.expired():
+            if self.expired() and self.embedded_any:
                 return 0
+            self.embedded_any = True
             granted = max(0, min(wanted, self.sentences))
             self.sentences -= granted
             return granted
