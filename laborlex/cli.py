@@ -53,6 +53,8 @@ def ingest(
     if not path.exists():
         typer.echo(f"error: {path} does not exist", err=True)
         raise typer.Exit(2)
+    if settings.ingest_nice > 0:  # before any thread or worker starts: they inherit it
+        os.nice(settings.ingest_nice)  # a server on the same cores keeps answering searches
     store = open_store(settings)
     target = (
         str(settings.store_path)

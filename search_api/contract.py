@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.routing import Match
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
@@ -99,3 +102,16 @@ def install_error_contract(app: FastAPI) -> None:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(405)
+    async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+        """Starlette's 405 lists only the methods of the first route matching the path; the
+        path's operations can be spread over several routes (GET and POST /documents)."""
+        allowed: set[str] = set()
+        for route in app.routes:
+            if isinstance(route, APIRoute):
+                match, _ = route.matches({"type": "http", "path": request.url.path, "method": ""})
+                if match != Match.NONE:
+                    allowed |= set(route.methods or ())
+        body = {"detail": {"field": "method", "message": f"{request.method} is not allowed here"}}
+        return JSONResponse(body, status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
