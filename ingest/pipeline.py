@@ -22,8 +22,11 @@ from laborlex_core.store.base import SearchBackend
 
 log = logging.getLogger("laborlex.ingest")
 
-# Files per pipeline run: bounds memory (texts, passages, vectors) on large corpora.
-FILES_PER_BATCH = 16
+# Files per pipeline run. One: each document is read, embedded (its vectors committed to the
+# vector cache), written in its own transaction and recorded in the ledger before the next
+# starts, so a killed ingest loses at most the document in flight and a re-run skips the rest
+# (issue 17). It also bounds memory (texts, passages, vectors) to one document's worth.
+FILES_PER_BATCH = 1
 
 
 def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: bool = False) -> Pipeline:

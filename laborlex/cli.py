@@ -53,6 +53,8 @@ def ingest(
     if not path.exists():
         typer.echo(f"error: {path} does not exist", err=True)
         raise typer.Exit(2)
+    if settings.ingest_nice > 0:  # before any thread or worker starts: they inherit it
+        os.nice(settings.ingest_nice)  # a server on the same cores keeps answering searches
     store = open_store(settings)
     target = (
         str(settings.store_path)
@@ -575,8 +577,10 @@ def serve(
     from ingest.pipeline import ingest_sources
     from laborlex_core.embedding.embedder import load_model
     from search_api.app import create_app
+    from search_api.limits import limit_malloc_arenas
 
     settings = _settings()
+    limit_malloc_arenas()  # per-thread heaps otherwise grow the server's memory under load
     api = create_app(settings, ingest=ingest_sources)
     load_model(settings)  # before accepting requests, so the first search is not the slow one
     api.state.library.warm()  # the store's in-memory snapshot, likewise

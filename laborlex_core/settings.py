@@ -122,6 +122,22 @@ class Settings(BaseSettings):
     ui_port: int = 8501
     ui_language: Literal["en", "es", "ka"] = "en"
 
+    # Load and hostile input (search_api/limits.py). At most api_max_concurrent requests work
+    # at once (2 cores: more only interleave); up to api_max_queue more wait, at most
+    # api_queue_wait_s; past either, 503 with Retry-After at once. Each request's optional work
+    # (snippet sentences embedded) stops at api_time_budget_s or api_snippet_sentences.
+    api_max_concurrent: int = 4
+    api_max_queue: int = 64
+    api_queue_wait_s: float = 30.0
+    api_retry_after_s: float = 2.0
+    api_time_budget_s: float = 1.0
+    api_snippet_sentences: int = 24
+    api_max_query_bytes: int = 4096
+    api_max_header_bytes: int = 16384
+    api_max_body_kb: int = 64
+    # Niceness of an ingest (CLI and PDF workers): searches keep the cores first.
+    ingest_nice: int = 10
+
     # OpenSearch backend (LABORLEX_BACKEND=opensearch). Defaults fit the local docker compose:
     # a single node with the security plugin on and a self-signed certificate.
     opensearch_url: str = "https://localhost:9200"

@@ -9,7 +9,7 @@ one, uploads answer 503.
 from __future__ import annotations
 
 import re
-import secrets
+from calendar import monthrange
 import shutil
 import tempfile
 import time
@@ -29,7 +29,15 @@ from laborlex_core.store.filters import combine, equals_filter
 from search_api.history import HistoryQuery, annotate
 from search_api.history_routes import history_query, router as history_router
 from search_api.bulk_routes import EXPORT_RESPONSES, bulk_router, check_format, compare_export_response, export_response
+from search_api.contract import (
+    COMMON_RESPONSES,
+    DATE_PATTERN,
+    choices_pattern,
+    install_error_contract,
+    responses,
+)
 from search_api.library import LawLibrary, provision_summary
+from search_api.limits import RequestLimits, token_problem
 from search_api.timing import component_timer, server_timing
 from search_api.models import (
     CitedByResponse,
@@ -77,6 +85,8 @@ def parse_choices(field: str, raw: str | None, allowed: tuple[str, ...]) -> list
     """A comma-separated filter value, every item checked against the known values."""
     if raw is None or not raw.strip():
         return None
+    if not re.fullmatch(choices_pattern(allowed), raw):  # what the OpenAPI document declares
+        raise field_error(field, f"expected a comma-separated list of {', '.join(allowed)}")
     values = [v.strip() for v in raw.split(",") if v.strip()]
     unknown = [v for v in values if v not in allowed]
     if unknown:
@@ -93,19 +103,21 @@ def parse_date(field: str, raw: str | None, upper: bool) -> str | None:
         raise field_error(field, "expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = match.group(1), match.group(2), match.group(3)
     try:
-        date(int(year), int(month or 1), int(day or 1))
+        date(int(year), int(month or 1), 1)
     except ValueError:
         raise field_error(field, f"{raw!r} is not a calendar date") from None
+    if day and int(day) > monthrange(int(year), int(month))[1]:  # "2021-02-30": the month's last day
+        day = f"{monthrange(int(year), int(month))[1]:02d}"
     if not upper:
-        return raw.strip()
+        return "-".join(part for part in (year, month, day) if part)
     return f"{year}-{month or '12'}-{day or '31'}"
 
 
 def date_filter(date_from: str | None, date_to: str | None) -> dict[str, Any] | None:
     start = parse_date("date_from", date_from, upper=False)
     end = parse_date("date_to", date_to, upper=True)
-    if start and end and start > end:
-        raise field_error("date_to", "date_to is before date_from")
+    # date_to before date_from is an empty range, answered with no results: each bound alone is
+    # valid input, and the OpenAPI document cannot express a rule between two parameters.
     conditions = []
     if start:
         conditions.append({"field": "meta.date", "operator": ">=", "value": start})
@@ -126,43 +138,46 @@ def create_app(
         title="laborlex",
         version="0.1.0",
         description="Multilingual search over labor law: provisions with citations, in context, across jurisdictions.",
+        responses=COMMON_RESPONSES,
     )
     app.state.library = lib
     app.include_router(history_router)
+    install_error_contract(app)
+    app.add_middleware(RequestLimits, settings=settings)  # sizes, upload pre-checks, load shedding
 
     def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)) -> None:
         """Writes need LABORLEX_API_TOKEN; with none configured they are off altogether."""
-        if settings.api_token is None:
-            raise HTTPException(403, detail={"field": "Authorization", "message": "writes are disabled: the server has no LABORLEX_API_TOKEN"})
-        if credentials is None:
-            raise HTTPException(401, detail={"field": "Authorization", "message": "a bearer token is required"}, headers={"WWW-Authenticate": "Bearer"})
-        if not secrets.compare_digest(credentials.credentials.encode(), settings.api_token.get_secret_value().encode()):
-            raise HTTPException(403, detail={"field": "Authorization", "message": "wrong token"})
+        expected = settings.api_token.get_secret_value() if settings.api_token else None
+        given = f"Bearer {credentials.credentials}" if credentials is not None else None
+        refused = token_problem(expected, given)
+        if refused is not None:
+            headers = {"WWW-Authenticate": "Bearer"} if refused[0] == 401 else None
+            raise HTTPException(refused[0], detail={"field": "Authorization", "message": refused[1]}, headers=headers)
 
     def known_document(doc_id: str) -> None:
         if lib.store.get_document(doc_id) is None:
             raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
 
-    @app.get("/search", response_model=SearchResponse, summary="Search provisions", responses=EXPORT_RESPONSES)
+    @app.get("/search", response_model=SearchResponse, summary="Search provisions", responses={**EXPORT_RESPONSES, **responses(404)})
     def search(
         request: Request,
         response: Response,
-        q: Annotated[str, Query(min_length=1, max_length=1000, description="the question, in any language")],
+        q: Annotated[str, Query(min_length=1, max_length=1000, pattern=r"\S", description="the question, in any language")],
         mode: ModeParam = "hybrid",
-        jurisdiction: Annotated[str | None, Query(description="comma-separated: MX,HN,GE,US,INTL")] = None,
-        language: Annotated[str | None, Query(description="comma-separated: es,ka,en")] = None,
-        kind: Annotated[str | None, Query(description="comma-separated: statute,convention,treaty,case_law,case_law_index")] = None,
-        date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-        date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+        jurisdiction: Annotated[str | None, Query(description="comma-separated: MX,HN,GE,US,INTL", pattern=choices_pattern(JURISDICTIONS))] = None,
+        language: Annotated[str | None, Query(description="comma-separated: es,ka,en", pattern=choices_pattern(LANGUAGES))] = None,
+        kind: Annotated[str | None, Query(description="comma-separated: statute,convention,treaty,case_law,case_law_index", pattern=choices_pattern(KINDS))] = None,
+        date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD", pattern=DATE_PATTERN)] = None,
+        date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD", pattern=DATE_PATTERN)] = None,
         doc: Annotated[str | None, Query(description="only this document")] = None,
         cites: Annotated[
-            str | None, Query(max_length=300, description='only passages citing this provision: DOC:ARTICLE, e.g. "mx-lft-es:47"')
+            str | None, Query(max_length=300, pattern=r"^[^:]*[^:\s][^:]*:[\s\S]*\S", description='only passages citing this provision: DOC:ARTICLE, e.g. "mx-lft-es:47"')
         ] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="paging runs to `total`")] = 0,
         history: Annotated[HistoryQuery, Depends(history_query)] = HistoryQuery(),
         explain: Annotated[bool, Query(description="each result says why it was found (docs/api.md)")] = False,
-        format: Annotated[str, Query(description="json, csv or csl-json (a download)")] = "json",  # noqa: A002
+        format: Annotated[str, Query(description="json, csv or csl-json (a download)", pattern="^(json|csv|csl-json)$")] = "json",  # noqa: A002
     ) -> SearchResponse:
         fmt = check_format(format)
         started = time.perf_counter()
@@ -187,11 +202,11 @@ def create_app(
     @app.get("/compare", response_model=CompareResponse, summary="One question, best provisions per jurisdiction", responses=EXPORT_RESPONSES)
     def compare(
         request: Request,
-        q: Annotated[str, Query(min_length=1, max_length=1000)],
-        jurisdictions: Annotated[str, Query(description="comma-separated, in display order")] = ",".join(JURISDICTIONS),
+        q: Annotated[str, Query(min_length=1, max_length=1000, pattern=r"\S")],
+        jurisdictions: Annotated[str, Query(description="comma-separated, in display order", pattern=choices_pattern(JURISDICTIONS))] = ",".join(JURISDICTIONS),
         mode: ModeParam = "hybrid",
         limit: Annotated[int, Query(ge=1, le=20)] = 3,
-        format: Annotated[str, Query(description="json, csv or csl-json (a download)")] = "json",  # noqa: A002
+        format: Annotated[str, Query(description="json, csv or csl-json (a download)", pattern="^(json|csv|csl-json)$")] = "json",  # noqa: A002
     ) -> CompareResponse:
         fmt = check_format(format)
         if not q.strip():
@@ -206,14 +221,14 @@ def create_app(
     def documents() -> DocumentList:
         return DocumentList(documents=lib.documents())
 
-    @app.get("/documents/{doc_id}", response_model=DocumentDetail, summary="A document and its provisions in order")
+    @app.get("/documents/{doc_id}", response_model=DocumentDetail, summary="A document and its provisions in order", responses=responses(404))
     def document(doc_id: DocIdParam) -> DocumentDetail:
         found = lib.document(doc_id)
         if found is None:
             raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
         return DocumentDetail(**found)
 
-    @app.get("/documents/{doc_id}/provisions/{article}", response_model=ProvisionResponse, summary="A provision, whole, with its neighbours")
+    @app.get("/documents/{doc_id}/provisions/{article}", response_model=ProvisionResponse, summary="A provision, whole, with its neighbours", responses=responses(404))
     def provision(doc_id: DocIdParam, article: ArticleParam) -> ProvisionResponse:
         known_document(doc_id)
         view = lib.provision(doc_id, article)
@@ -225,12 +240,12 @@ def create_app(
             next=view.next,
         )
 
-    @app.get("/documents/{doc_id}/provisions/{article}/similar", response_model=SimilarResponse, summary="Closest provisions in other documents")
+    @app.get("/documents/{doc_id}/provisions/{article}/similar", response_model=SimilarResponse, summary="Closest provisions in other documents", responses=responses(404))
     def similar(
         doc_id: DocIdParam,
         article: ArticleParam,
-        jurisdiction: str | None = None,
-        language: str | None = None,
+        jurisdiction: Annotated[str | None, Query(pattern=choices_pattern(JURISDICTIONS))] = None,
+        language: Annotated[str | None, Query(pattern=choices_pattern(LANGUAGES))] = None,
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> SimilarResponse:
         known_document(doc_id)
@@ -248,6 +263,7 @@ def create_app(
         "/documents/{doc_id}/provisions/{article}/cited-by",
         response_model=CitedByResponse,
         summary="Rulings and provisions citing this provision",
+        responses=responses(404),
     )
     def cited_by(doc_id: DocIdParam, article: ArticleParam) -> CitedByResponse:
         known_document(doc_id)
@@ -260,6 +276,7 @@ def create_app(
         "/documents/{doc_id}/provisions/{article}/cites",
         response_model=CitesResponse,
         summary="What this provision cites, resolved or not",
+        responses=responses(404),
     )
     def cites_of(doc_id: DocIdParam, article: ArticleParam) -> CitesResponse:
         known_document(doc_id)
@@ -290,7 +307,10 @@ def create_app(
     def stats() -> Stats:
         return Stats(**lib.stats())
 
-    @app.post("/documents", response_model=Ingested, status_code=201, dependencies=[Depends(require_token)], summary="Ingest one document")
+    @app.post(
+        "/documents", response_model=Ingested, status_code=201, dependencies=[Depends(require_token)],
+        summary="Ingest one document", responses=responses(401, 403, 413),
+    )
     def upload(
         file: Annotated[UploadFile, File(description=".pdf, .txt, .md or the ruling-titles .json")],
         id: Annotated[str, Form(pattern=_DOC_ID, description="document id")],
@@ -304,12 +324,12 @@ def create_app(
             raise HTTPException(503, detail={"field": "file", "message": "this server was started without an ingest function"})
         if date:
             parse_date("date", date, upper=False)
-        name = Path(file.filename or "upload").name or "upload"
+        name = upload_name(file.filename)
         uploads = settings.data_dir / "uploads"
         uploads.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=uploads))
         try:
-            target = folder / name
+            target = folder / ("upload" + Path(name).suffix.lower())  # the client's name never makes the path
             _save_upload(file, target, int(settings.max_file_mb * 1024 * 1024))
             meta = DocumentMeta(doc_id=id, title=title, language=language, jurisdiction=jurisdiction, kind=kind, date=date or None, source=name)
             report = ingest([(target, meta)], settings, lib.store)
@@ -320,13 +340,27 @@ def create_app(
             raise field_error("file", f"{name}: {reason}")
         return Ingested(doc_id=id, provisions=report.provisions.get(id, 0), passages=report.written[id])
 
-    @app.delete("/documents/{doc_id}", status_code=204, dependencies=[Depends(require_token)], summary="Remove a document")
+    @app.delete(
+        "/documents/{doc_id}", status_code=204, dependencies=[Depends(require_token)],
+        summary="Remove a document", responses=responses(401, 403, 404),
+    )
     def delete(doc_id: DocIdParam) -> Response:
         if not lib.store.delete_document(doc_id):
             raise field_error("doc_id", f"unknown document {doc_id!r}", status=404)
         return Response(status_code=204)
 
     return app
+
+
+def upload_name(raw: str | None) -> str:
+    """The upload's file name as the client gave it, for messages and the document's source;
+    one that names no file (``..``, a folder, control characters) is a 422 naming ``file``."""
+    name = (raw or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in ("", ".", "..") or any(ord(c) < 32 for c in name) or len(name) > 255:
+        raise field_error("file", f"{raw!r} is not a file name")
+    if not re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix or "."):
+        raise field_error("file", f"{name!r}: expected a file type such as .pdf, .txt, .md or .json")
+    return name
 
 
 def _meta_fields(meta: dict[str, Any]) -> dict[str, Any]:

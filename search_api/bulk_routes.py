@@ -15,6 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 
 from laborlex_core.settings import Settings
+from search_api.contract import responses
 from search_api.bulk import (
     MAX_BATCH_BYTES,
     MAX_BATCH_QUERIES,
@@ -98,12 +99,12 @@ def bulk_router(library: LawLibrary, settings: Settings) -> APIRouter:
         "/documents/{doc_id}/provisions",
         summary="A whole instrument as provisions (NDJSON stream)",
         response_class=StreamingResponse,
-        responses={200: {"content": {NDJSON: {}}, "description": "one provision per line, in reading order"}},
+        responses={200: {"content": {NDJSON: {}}, "description": "one provision per line, in reading order"}, **responses(404)},
     )
     def provisions(
         request: Request,
         doc_id: str,
-        format: str = Query("ndjson", description="ndjson (the only format)"),  # noqa: A002 - the API's name
+        format: str = Query("ndjson", description="ndjson (the only format)", pattern="^ndjson$"),  # noqa: A002 - the API's name
     ) -> StreamingResponse:
         check_format(format, ("ndjson",))
         if library.store.get_document(doc_id) is None:
@@ -115,7 +116,7 @@ def bulk_router(library: LawLibrary, settings: Settings) -> APIRouter:
         "/search/batch",
         summary=f"Many queries in one request (at most {MAX_BATCH_QUERIES}); results stream as NDJSON",
         response_class=StreamingResponse,
-        responses={200: {"content": {NDJSON: {}}, "description": "one line per query, in the order sent"}},
+        responses={200: {"content": {NDJSON: {}}, "description": "one line per query, in the order sent"}, **responses(413)},
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": inline_schema(BatchRequest)}}}},
     )
     async def batch(request: Request) -> StreamingResponse:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path as PathParam, Query, Request
 from pydantic import BaseModel, Field
 
+from search_api.contract import DATE_PATTERN, DAY_PATTERN, responses
 from search_api.history import HistoryParamError, HistoryQuery, provision_history
 
 router = APIRouter()
@@ -57,13 +58,16 @@ def _field_error(field: str, message: str, status: int = 422) -> HTTPException:
 def history_query(
     as_of: Annotated[
         str | None,
-        Query(description="YYYY-MM-DD: leave out provisions added after it or repealed by it; flag those changed since"),
+        Query(
+            description="YYYY-MM-DD: leave out provisions added after it or repealed by it; flag those changed since",
+            pattern=DAY_PATTERN,
+        ),
     ] = None,
     amended_after: Annotated[
-        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD: only provisions amended on or after it")
+        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD: only provisions amended on or after it", pattern=DATE_PATTERN)
     ] = None,
     amended_before: Annotated[
-        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD: only provisions amended on or before it")
+        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD: only provisions amended on or before it", pattern=DATE_PATTERN)
     ] = None,
 ) -> HistoryQuery:
     """The history parameters of ``/search``, checked (a bad one: 422 naming it)."""
@@ -77,6 +81,7 @@ def history_query(
     "/documents/{doc_id}/provisions/{article}/history",
     response_model=HistoryResponse,
     summary="A provision's amendment history, oldest first",
+    responses=responses(404),
 )
 def history(request: Request, doc_id: _DocId, article: _Article) -> HistoryResponse:
     store = request.app.state.library.store

@@ -6,7 +6,9 @@ cached per process (the same provisions come back for many queries), computed ou
 lock (the API serves requests from a thread pool; one request embedding sentences must not
 hold up the others), and at most ``per_request`` new sentences are embedded per request, so
 a page of long provisions costs a bounded model call; sentences left out fall back to the
-provision's opening words and are embedded by a later request.
+provision's opening words and are embedded by a later request. Within the API, the bound is
+per HTTP request, not per call: ``/compare`` calls once per column, and all its calls share
+the request's budget (``search_api.limits``), which also stops at the request's deadline.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from sentence_transformers import SentenceTransformer
 from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.settings import Settings
 from laborlex_core.text_analysis import lower_mtavruli
+from search_api.limits import current_budget
 
 SENTENCE_CACHE_SIZE = 20_000  # sentence vectors kept per process (~30 MB)
 SENTENCES_PER_REQUEST = 24  # new sentences embedded per request, at most
+SENTENCE_BATCH = 8  # embedded together; the request's deadline is checked between batches
+SENTENCE_CHARS = 400  # of a sentence, embedded
 
 
 class SentenceVectors:
@@ -51,14 +56,26 @@ class SentenceVectors:
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         missing = [t for t in wanted if t not in found][: self.per_request]
-        if missing:
-            if self._model is None:
-                self._model = load_model(self.settings)  # process-wide and cached by the embedder
-            computed = embed_passage_texts(self._model, [lower_mtavruli(t) for t in missing], self.settings.embed_batch_size)
-            fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, computed)}
-            found.update(fresh)
-            with self._lock:
-                self._cache.update(fresh)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+        budget = current_budget()  # an API request's budget is shared by all its calls (/compare)
+        for first in range(0, len(missing), SENTENCE_BATCH):
+            batch = missing[first : first + SENTENCE_BATCH]
+            if budget is not None:  # before the deadline, or one batch per request after it
+                batch = batch[: budget.take_sentences(len(batch))]
+            if not batch:
+                break
+            found.update(self._embed(batch))
         return found
+
+    def _embed(self, batch: list[str]) -> dict[str, np.ndarray]:
+        if self._model is None:
+            self._model = load_model(self.settings)  # process-wide and cached by the embedder
+        # A sentence is judged by its opening (the snippet shows ~320 characters of it): the
+        # model's cost grows with length, and a 512-token sentence costs ten short ones.
+        texts = [lower_mtavruli(t[:SENTENCE_CHARS]) for t in batch]
+        computed = embed_passage_texts(self._model, texts, self.settings.embed_batch_size)
+        fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(batch, computed)}
+        with self._lock:
+            self._cache.update(fresh)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return fresh

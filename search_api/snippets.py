@@ -8,6 +8,7 @@ marks "despido".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from laborlex_core.schema import LANGUAGES
 from laborlex_core.text_analysis import analyze, query_term_groups
@@ -23,10 +24,18 @@ def highlight_spans(text: str, query: str, language: str | None) -> list[tuple[i
         return []
     spans = []
     for match in _WORD.finditer(text):
-        terms = analyze(match.group(), language)
-        if terms and terms[0] in wanted:
+        term = _first_term(match.group(), language)
+        if term is not None and term in wanted:
             spans.append(match.span())
     return spans
+
+
+@lru_cache(maxsize=1 << 16)
+def _first_term(word: str, language: str | None) -> str | None:
+    """The index term of one word (None for a stopword): every result of every query runs
+    each of its words through this, and the words of a corpus repeat."""
+    terms = analyze(word, language)
+    return terms[0] if terms else None
 
 
 def best_window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:

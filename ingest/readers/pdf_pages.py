@@ -130,7 +130,36 @@ def pages_from_json(data: str | bytes) -> list[Page]:
     ]
 
 
+PARENT_ENV = "LABORLEX_PDF_PARENT"  # the pid of the process that started this worker
+NICE_ENV = "LABORLEX_INGEST_NICE"
+_PR_SET_PDEATHSIG = 1
+
+
+def _tie_to_parent() -> None:
+    """Die with the parent: Linux sends SIGKILL to this worker when the process that started
+    it ends, so a killed ingest leaves no worker parsing on. Then lower this worker's priority.
+    Standard library only, like the rest of this script."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux/glibc: the parent still kills its workers on errors
+        pass
+    parent = os.environ.get(PARENT_ENV)
+    if parent and parent.isdigit() and os.getppid() != int(parent):
+        os._exit(1)  # the parent died before the signal was armed
+    nice = os.environ.get(NICE_ENV, "10")
+    if nice.lstrip("-").isdigit() and int(nice) > 0:
+        try:
+            os.nice(int(nice))
+        except OSError:
+            pass
+
+
 def _main(argv: list[str]) -> int:
+    _tie_to_parent()
     if len(argv) != 4:
         print(f"usage: {argv[0]} FILE START STOP", file=sys.stderr)
         return 2

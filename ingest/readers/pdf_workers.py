@@ -8,6 +8,7 @@ notebooks and scripts without a ``__main__`` guard. Pages come back as JSON on s
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -33,7 +34,7 @@ class _Workers:
         with self._lock:
             if self._cancelled:
                 return []
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_worker_env())
             self._procs.append(proc)
         out, err = proc.communicate()
         if proc.returncode != 0:
@@ -49,6 +50,12 @@ class _Workers:
             for proc in self._procs:
                 if proc.poll() is None:
                     proc.kill()
+
+
+def _worker_env() -> dict[str, str]:
+    """The worker learns its parent (it exits when the parent dies, even by SIGKILL) and the
+    niceness to take (``LABORLEX_INGEST_NICE``: parsing must not starve a server's searches)."""
+    return {**os.environ, pdf_pages.PARENT_ENV: str(os.getpid())}
 
 
 def extract_in_workers(path: Path, ranges: list[tuple[int, int]], workers: int) -> list[Page]:

@@ -90,3 +90,6 @@ def test_history_query_widens_periods_and_combines() -> None:
     assert (query.as_of, query.amended_after, query.amended_before) == ("2016-02-29", "2019-01-01", "2019-02-28")
     assert query.filter is not None and len(query.filter["conditions"]) == 2
     assert HistoryQuery.parse(None, None, None).filter is None
+    # a day past the month's end is its last day, as date_from/date_to read it
+    assert HistoryQuery.parse("2021-02-30", None, "2019-04-31").as_of == "2021-02-28"
+    assert HistoryQuery.parse(None, None, "2019-04-31").amended_before == "2019-04-30"
