@@ -328,8 +328,7 @@ def _print_ablations(rows: dict) -> None:
         typer.echo(f"  {name:<32}" + "".join(f"{c:>8.3f}" for c in cells))
 
 
-def _print_report(mode: str, report: dict) -> None:
-    metrics = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
+def _print_report(mode: str, report: dict, metrics: tuple[str, ...] = ("ndcg@10", "recall@10", "recall@100", "mrr@10")) -> None:
     typer.echo(f"\nmode={mode}  queries={report['n_queries']}")
     typer.echo(f"  {'':<16}" + "".join(f"{m:>12}" for m in metrics))
     rows = [("overall", report["overall"], report["n_queries"])]
@@ -337,6 +336,31 @@ def _print_report(mode: str, report: dict) -> None:
     rows.append(("cross-lingual", report["cross_lingual"], report["n_cross_lingual"]))
     for name, values, n in rows:
         typer.echo(f"  {name + f' ({n})':<16}" + "".join(f"{values[m]:>12.3f}" for m in metrics))
+
+
+@app.command(name="eval-subsets")
+def eval_subsets(
+    report: Annotated[Path, typer.Argument(help="A JSON written by `laborlex eval --json`.")],
+    qrels: Annotated[Path, typer.Option(help="The judgments the report was made with.")],
+    prefix: Annotated[list[str], typer.Option("--prefix", help="Query-id prefix of a subset (repeatable).")] = ["q", "d"],  # noqa: B006
+) -> None:
+    """Figures @10 per query subset (e.g. q-ids and d-ids) from an eval report's per-query top 10."""
+    from laborlex_core.store import open_store
+    from search_api.evaluation import QrelsError, load_qrels, subset_report
+
+    try:
+        judgments = load_qrels(qrels)
+    except QrelsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    data = json.loads(report.read_text("utf-8"))
+    reports = data["modes"] if "modes" in data else {report.stem: data}
+    doc_languages = {d["doc_id"]: d.get("language") for d in open_store(_settings()).list_documents()}
+    for name, full in reports.items():
+        for each in prefix:
+            part = subset_report(full, judgments, doc_languages, each)
+            if part["n_queries"]:
+                _print_report(f"{name}, ids {each}*", part, metrics=("ndcg@10", "recall@10", "mrr@10"))
 
 
 @app.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search_api.evaluation import Judged, QrelsError, evaluate, load_qrels, run_for_query
+from search_api.evaluation import Judged, QrelsError, evaluate, load_qrels, run_for_query, subset_report
 
 Q1 = Judged("q1", "es", "horas extra", (("lft", "67"), ("lft", "68")))
 Q2 = Judged("q2", "en", "Mexico overtime", (("lft", "67"), ("flsa", "207")))
@@ -62,3 +62,15 @@ def test_load_qrels(tmp_path: Path) -> None:
     with pytest.raises(QrelsError, match="no judgments"):
         (tmp_path / "empty.jsonl").write_text("", "utf-8")
         load_qrels(tmp_path / "empty.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "ids"),
+    [("q", ["q1", "q2", "q3"]), ("q1", ["q1"]), ("d", [])],
+)
+def test_subset_report_rescores_only_the_chosen_queries(prefix: str, ids: list[str]) -> None:
+    full = evaluate([Q1, Q2, Q3], lambda text: RESULTS[text], LANGS)
+    part = subset_report(full, [Q1, Q2, Q3], LANGS, prefix)
+    assert [row["id"] for row in part["per_query"]] == ids
+    alone = evaluate([q for q in (Q1, Q2, Q3) if q.query_id in ids], lambda text: RESULTS[text], LANGS)
+    assert part["overall"]["ndcg@10"] == alone["overall"]["ndcg@10"]
