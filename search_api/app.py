@@ -312,7 +312,7 @@ def create_app(
         summary="Ingest one document", responses=responses(401, 403, 413),
     )
     def upload(
-        file: Annotated[UploadFile, File(description=".pdf, .txt, .md or the ruling-titles .json")],
+        file: Annotated[UploadFile, File(description=".pdf (scanned pages are OCR'd), .docx, .html, .txt, .md or the ruling-titles .json; read by content")],
         id: Annotated[str, Form(pattern=_DOC_ID, description="document id")],
         title: Annotated[str, Form(min_length=1, max_length=500)],
         language: Annotated[Literal["es", "ka", "en"], Form()],
@@ -359,7 +359,7 @@ def upload_name(raw: str | None) -> str:
     if name in ("", ".", "..") or any(ord(c) < 32 for c in name) or len(name) > 255:
         raise field_error("file", f"{raw!r} is not a file name")
     if not re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix or "."):
-        raise field_error("file", f"{name!r}: expected a file type such as .pdf, .txt, .md or .json")
+        raise field_error("file", f"{name!r}: expected a file type such as .pdf, .docx, .html, .txt, .md or .json")
     return name
 
 
