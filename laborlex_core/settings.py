@@ -89,10 +89,12 @@ class Settings(BaseSettings):
     # Question words and filler of plain-language questions (search_api/query_filler.py, lists
     # from named sources in search_api/data/query_filler.json): "keep" (off), "bm25" (dropped
     # from the BM25 query and the words the term table translates), "all" (also before embedding).
-    query_filler: Literal["keep", "bm25", "all"] = "keep"
+    # "bm25" and the adapter's 0.25 below were chosen in every fold of the cross-validation on
+    # the index without amendment notes (docs/retrieval-quality.md, *Where it stands*).
+    query_filler: Literal["keep", "bm25", "all"] = "bm25"
     # Blend of the query vector with its rotation learnt from pairs mined from the corpus
     # (search_api/query_adapter.py, data/query_adapter.npy, `laborlex adapter`): 0 = off.
-    query_adapter: float = 0.0
+    query_adapter: float = 0.25
     # A learned re-ranker over the first fused provisions (search_api/learned_rank.py; weights
     # fitted on the development judgments by `laborlex rerank-fit`, kept only if the
     # cross-validated figure of `laborlex eval --cv 5 --rerank` says so): "off" or "linear".
