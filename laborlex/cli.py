@@ -41,6 +41,24 @@ def _split(value: Optional[str]) -> Optional[list[str] | str]:
     return parts if len(parts) > 1 else (parts[0] if parts else None)
 
 
+def _indexed_store(settings: Settings):  # noqa: ANN202 - SearchBackend, imported lazily
+    """The configured store, or exit 1 saying how to fill it: every command that reads the index."""
+    from laborlex_core.store import open_store
+
+    store = open_store(settings)
+    if store.count_documents() == 0:
+        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
+        raise typer.Exit(1)
+    return store
+
+
+def _package_file(resource: str) -> Path:
+    """Where the package keeps a data file that a command rebuilds (the one search reads)."""
+    from importlib import resources
+
+    return Path(str(resources.files("search_api").joinpath(resource)))
+
+
 @app.command()
 def ingest(
     path: Annotated[Path, typer.Argument(help="A folder, a manifest.json, or one file.")],
@@ -105,7 +123,6 @@ def search(
     explain: Annotated[bool, typer.Option("--explain", help="Say why each result was found: lists, shares, words, meaning.")] = False,
 ) -> None:
     """Search the index and print cited provisions with highlighted snippets."""
-    from laborlex_core.store import open_store
     from laborlex_core.store.filters import combine, equals_filter
     from search_api.history import HistoryParamError, HistoryQuery, annotate
     from search_api.pipeline import MODES
@@ -121,10 +138,7 @@ def search(
     except HistoryParamError as error:
         typer.echo(f"error: --{error.field.replace('_', '-')}: {error.message}", err=True)
         raise typer.Exit(2) from None
-    store = open_store(settings)
-    if store.count_documents() == 0:
-        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
-        raise typer.Exit(1)
+    store = _indexed_store(settings)
     filters = equals_filter(
         jurisdiction=_split(jurisdiction), language=_split(language), kind=_split(kind), doc_id=_split(doc)
     )
@@ -199,7 +213,6 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Measure retrieval quality on relevance judgments (with --cv K: cross-validated first)."""
-    from laborlex_core.store import open_store
     from search_api.evaluation import RUN_DEPTH, QrelsError, evaluate, load_qrels
     from search_api.pipeline import MODES
     from search_api.search import Searcher
@@ -214,10 +227,7 @@ def evaluate_command(
     except QrelsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    store = open_store(settings)
-    if store.count_documents() == 0:
-        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
-        raise typer.Exit(1)
+    store = _indexed_store(settings)
     if dense_index is not None:
         from laborlex_core.store.embedded import EmbeddedDocumentStore
         from search_api.window_map import WindowMappedStore
@@ -370,22 +380,17 @@ def terms(
     ] = None,
 ) -> None:
     """Rebuild the cross-lingual term table from the index (parallel instruments and the model)."""
-    from importlib import resources
 
-    from laborlex_core.store import open_store
     from search_api.term_table import TABLE_RESOURCE, build_term_table, write_term_table
 
     settings = _settings()
-    store = open_store(settings)
-    if store.count_documents() == 0:
-        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
-        raise typer.Exit(1)
+    store = _indexed_store(settings)
     from laborlex_core.embedding.embedder import embed_words, load_model
 
     model = load_model(settings)
     typer.echo("learning term translations from parallel articles and the model…")
     table = build_term_table(store, lambda words: embed_words(model, words))
-    target = out or Path(str(resources.files("search_api").joinpath(TABLE_RESOURCE)))
+    target = out or _package_file(TABLE_RESOURCE)
     write_term_table(table, target)
     sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in table["pairs"].items())
     typer.echo(f"wrote {target}: terms per direction {sizes}; aligned articles {table['_source']['aligned_articles']}")
@@ -398,18 +403,13 @@ def filler(
     ] = None,
 ) -> None:
     """Rebuild the question-word and filler lists (stopwords-iso and the index's headings; see search_api/query_filler.py)."""
-    from importlib import resources
 
-    from laborlex_core.store import open_store
     from search_api.query_filler import FILLER_RESOURCE, build_filler, write_filler
 
     settings = _settings()
-    store = open_store(settings)
-    if store.count_documents() == 0:
-        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
-        raise typer.Exit(1)
+    store = _indexed_store(settings)
     table = build_filler(store)
-    target = out or Path(str(resources.files("search_api").joinpath(FILLER_RESOURCE)))
+    target = out or _package_file(FILLER_RESOURCE)
     write_filler(table, target)
     sizes = ", ".join(f"{lang}: {len(words)}" for lang, words in table.items() if not lang.startswith("_"))
     typer.echo(f"wrote {target}: filler words {sizes}")
@@ -421,14 +421,10 @@ def adapter() -> None:
     from importlib import resources
 
     from laborlex_core.embedding.embedder import embed_words, load_model
-    from laborlex_core.store import open_store
     from search_api.query_adapter import INFO_RESOURCE, MATRIX_RESOURCE, build_adapter, write_adapter
 
     settings = _settings()
-    store = open_store(settings)
-    if store.count_documents() == 0:
-        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
-        raise typer.Exit(1)
+    store = _indexed_store(settings)
     model = load_model(settings)
     typer.echo("embedding headings, parallel articles and citation contexts as queries…", err=True)
     matrix, info = build_adapter(store, lambda texts: embed_words(model, texts, batch_size=32))
@@ -445,9 +441,7 @@ def rerank_fit(
     ] = None,
 ) -> None:
     """Fit the learned re-ranker's weights on every judgment (use only after `eval --cv K --rerank` shows it helps held out)."""
-    from importlib import resources
 
-    from laborlex_core.store import open_store
     from search_api.cross_validation import collapsed_candidates, training_rows
     from search_api.evaluation import QrelsError, load_qrels
     from search_api.learned_rank import RERANK_DEPTH, WEIGHTS_RESOURCE, fit_linear, write_weights
@@ -458,10 +452,7 @@ def rerank_fit(
     except QrelsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    store = open_store(settings)
-    if store.count_documents() == 0:
-        typer.echo("The index is empty: run `laborlex ingest PATH` first.", err=True)
-        raise typer.Exit(1)
+    store = _indexed_store(settings)
     candidates, _ = collapsed_candidates(settings, store, judgments)
     features, labels = training_rows(judgments, candidates, RERANK_DEPTH)
     weights = fit_linear(features, labels)
@@ -470,7 +461,7 @@ def rerank_fit(
         "why_allowed": "the judgments are training labels here; whether to use the model, and its reported figure, are cross-validated (laborlex eval --cv 5 --rerank)",
         "rebuild": f"laborlex rerank-fit --qrels {qrels}",
     }
-    target = out or Path(str(resources.files("search_api").joinpath(WEIGHTS_RESOURCE)))
+    target = out or _package_file(WEIGHTS_RESOURCE)
     write_weights(weights, target)
     typer.echo(f"wrote {target}: " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(weights["features"], weights["coef"])))
 
