@@ -2,7 +2,7 @@
 button and the export buttons, in a real headless Chromium over `laborlex serve` and
 `laborlex ui` processes. Its screenshot is the README's docs/screenshot-explain.png.
 
-Reuses the process and browser helpers of tests/ui/test_screenshot_e2e.py.
+Reuses the process and browser helpers of tests/ui/browser.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.ui.test_screenshot_e2e import CHROMIUM, CHROMIUM_ARGS, browser_api, running_ui  # noqa: F401 - fixtures
+from tests.ui.browser import chromium_page, settled
+from tests.ui.test_screenshot_e2e import browser_api, running_ui  # noqa: F401 - fixtures
 
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot-explain.png"
 QUERY = "peores formas de trabajo infantil"
@@ -25,32 +26,20 @@ pytestmark = pytest.mark.slow
 
 
 def test_explanation_and_copy_export_buttons_screenshot(browser_api: ModuleType, running_ui: str, tmp_path: Path) -> None:  # noqa: F811
-    with browser_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "chromium-profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=VIEWPORT,
-            locale="en-US",
-        )
-        try:
-            page = context.new_page()
-            page.goto(f"{running_ui}/?{urlencode({'q': QUERY})}", wait_until="domcontentloaded", timeout=60_000)
-            page.wait_for_selector(".ll-card .ll-citation", timeout=240_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')", timeout=120_000)
-            why = page.get_by_text("Why this result?").first
-            why.click()
-            page.get_by_text("Words found").first.wait_for(timeout=30_000)
-            code = page.locator('[data-testid="stCode"]').first
-            code.hover()  # shows the code block's copy button
-            copy_buttons = page.locator('[data-testid="stCode"] button').count()
-            export_labels = [page.get_by_text(text).count() for text in ("Export CSV", "Export CSL-JSON (Zotero)")]
-            page.wait_for_timeout(800)
-            body = page.inner_text("body")
-            page.screenshot(path=str(tmp_path / "explain.png"), full_page=False)
-        finally:
-            context.close()
+    with chromium_page(browser_api, tmp_path / "chromium-profile", VIEWPORT) as page:
+        page.goto(f"{running_ui}/?{urlencode({'q': QUERY})}", wait_until="domcontentloaded", timeout=60_000)
+        page.wait_for_selector(".ll-card .ll-citation", timeout=240_000)
+        settled(page)
+        why = page.get_by_text("Why this result?").first
+        why.click()
+        page.get_by_text("Words found").first.wait_for(timeout=30_000)
+        code = page.locator('[data-testid="stCode"]').first
+        code.hover()  # shows the code block's copy button
+        copy_buttons = page.locator('[data-testid="stCode"] button').count()
+        export_labels = [page.get_by_text(text).count() for text in ("Export CSV", "Export CSL-JSON (Zotero)")]
+        page.wait_for_timeout(800)
+        body = page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "explain.png"), full_page=False)
 
     assert "Traceback" not in body
     assert copy_buttons >= 1 and "Copy citation" in body and all(export_labels)
