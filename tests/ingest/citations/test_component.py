@@ -30,8 +30,9 @@ def test_passages_leave_with_their_citations_once_per_provision() -> None:
     assert result["documents"][0].content == SENTENCE
 
 
-def test_serializes_and_sits_between_chunker_and_embedder(tmp_path) -> None:
+def test_serializes_and_sits_between_amendments_and_embedder(tmp_path) -> None:
     assert isinstance(CitationExtractor.from_dict(CitationExtractor().to_dict()), CitationExtractor)
     pipeline = build_indexing_pipeline(Settings(data_dir=tmp_path), EmbeddedDocumentStore(tmp_path / "i.sqlite3"))
     edges = {(a, b) for a, b, _ in pipeline.graph.edges(data=True)}
-    assert ("chunker", "citations") in edges and ("citations", "embedder") in edges
+    # the amendment notes leave the text first, so citations are read from the law itself
+    assert ("amendments", "citations") in edges and ("citations", "embedder") in edges
