@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from laborlex_core.citations.practitioner import practitioner_citation
 from laborlex_core.schema import JURISDICTIONS, KINDS, LANGUAGES
@@ -30,6 +30,9 @@ NDJSON = "application/x-ndjson"
 
 
 class BatchQuery(BaseModel):
+    # Strict: JSON types as declared ("explain": 0 or "limit": "5" is refused, as the schema says).
+    model_config = ConfigDict(strict=True)
+
     q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question, in any language")
     id: str | None = Field(None, max_length=200, description="echoed back, to match answers to questions")
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
@@ -40,6 +43,8 @@ class BatchQuery(BaseModel):
 
 
 class BatchRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     queries: list[BatchQuery] = Field(min_length=1, max_length=MAX_BATCH_QUERIES, description=f"1 to {MAX_BATCH_QUERIES} queries")
     explain: bool = False
 

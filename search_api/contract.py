@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.utils import get_flat_params
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.routing import Match
@@ -72,8 +74,9 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def install_error_contract(app: FastAPI) -> None:
-    """Declare 422 as it really comes: FastAPI's list of validation errors for a parameter
-    that breaks its declared schema, or laborlex's ``{"detail": {"field", "message"}}``."""
+    """One 422 for every invalid input, declared as it comes: laborlex's
+    ``{"detail": {"field", "message"}}``, whether the value broke the declared schema (checked
+    by FastAPI) or a rule the code checks; clients and the UI read one shape."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -90,8 +93,8 @@ def install_error_contract(app: FastAPI) -> None:
             "required": ["detail"],
         }
         unprocessable = {"anyOf": [{"$ref": "#/components/schemas/ErrorBody"}]}
-        if "HTTPValidationError" in schemas:
-            unprocessable["anyOf"].append({"$ref": "#/components/schemas/HTTPValidationError"})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
         for path in spec.get("paths", {}).values():
             for operation in path.values():
                 answers = operation.setdefault("responses", {})
@@ -103,6 +106,19 @@ def install_error_contract(app: FastAPI) -> None:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's list of errors becomes the first one, the field named, in laborlex's shape;
+        a value that breaks a pattern is told the form the parameter expects (its description)."""
+        first = exc.errors()[0] if exc.errors() else {}
+        where = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "header", "body", "cookie")]
+        field = ".".join(where) or "body"
+        message = str(first.get("msg") or "invalid")
+        if first.get("type") == "string_pattern_mismatch" and where:
+            expected = _described(request, where[-1])
+            message = f"{first.get('input')!r} is not accepted" + (f"; expected {expected}" if expected else "")
+        return JSONResponse({"detail": {"field": field, "message": message}}, status_code=422)
 
     @app.exception_handler(405)
     async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
@@ -116,3 +132,15 @@ def install_error_contract(app: FastAPI) -> None:
                     allowed |= set(route.methods or ())
         body = {"detail": {"field": "method", "message": f"{request.method} is not allowed here"}}
         return JSONResponse(body, status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
+
+
+def _described(request: Request, name: str) -> str | None:
+    """The description a route gives its parameter ``name`` (sub-dependencies included)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    for param in get_flat_params(dependant):
+        if param.name == name or param.alias == name:
+            return param.field_info.description
+    return None
