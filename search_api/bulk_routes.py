@@ -131,7 +131,7 @@ def bulk_router(library: LawLibrary, settings: Settings) -> APIRouter:
             if not payload["queries"]:
                 raise _error("queries", "at least one query is required")
             if len(payload["queries"]) > MAX_BATCH_QUERIES:
-                raise _error("queries", f"{len(payload['queries'])} queries; at most {MAX_BATCH_QUERIES} per batch", status=413)
+                raise _error("queries", f"{len(payload['queries'])} queries; at most {MAX_BATCH_QUERIES} per batch")
         try:
             body = BatchRequest.model_validate(payload)
         except ValidationError as error:

@@ -91,7 +91,8 @@ CASES = {
         within=3,
         top_doc="ilo-c182-en",
     ),
-    "en-forced-labour": Case("forced or compulsory labor", frozenset({("ilo-c182-en", "3")})),
+    # USMCA 23.1 holds the phrase word for word ("forced or compulsory labor"), C182 art. 3 the concept
+    "en-forced-labour": Case("forced or compulsory labor", frozenset({("ilo-c182-en", "3"), ("usmca-ch23-en", "23.1")})),
     "es-forced-labour": Case("trabajo forzoso", frozenset({("ilo-c182-es", "3")})),
     "ka-worst-forms": Case(
         "ბავშვთა შრომის უარესი ფორმები",

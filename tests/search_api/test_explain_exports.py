@@ -151,7 +151,7 @@ def test_batch_search_streams_one_line_per_query(client: TestClient) -> None:
         ("get", "/compare", {"params": {"q": "x", "format": "pdf"}}, 422, "format"),
         ("get", "/documents/ilo-c182-es/provisions", {"params": {"format": "csv"}}, 422, "format"),
         ("get", "/documents/no-such-doc/provisions", {}, 404, "doc_id"),
-        ("post", "/search/batch", {"json": {"queries": [{"q": "x"}] * (MAX_BATCH_QUERIES + 1)}}, 413, "queries"),
+        ("post", "/search/batch", {"json": {"queries": [{"q": "x"}] * (MAX_BATCH_QUERIES + 1)}}, 422, "queries"),
         ("post", "/search/batch", {"json": {"queries": []}}, 422, "queries"),
         ("post", "/search/batch", {"content": b"{not json"}, 422, "body"),
         ("post", "/search/batch", {"json": {"queries": [{"q": "x", "limit": 99}]}}, 422, "queries.0.limit"),
