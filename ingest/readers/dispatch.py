@@ -18,9 +18,7 @@ from .word import read_docx
 
 
 def _plain_with_legacy(path: Path) -> tuple[str, dict[str, Any]]:
-    text, changed = legacy_georgian.convert_by_patterns(read_plain(path))
-    notes = {"legacy_font": f"{legacy_georgian.table().name} (by letter patterns)", "legacy_letters": changed} if changed else {}
-    return text, notes
+    return legacy_georgian.converted_with_notes(read_plain(path))
 
 
 def read_source(path: Path, meta: DocumentMeta, settings: Settings, progress: bool = False) -> SourceText:

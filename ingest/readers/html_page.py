@@ -142,13 +142,7 @@ def read_html(path: Path) -> tuple[str, dict[str, Any]]:
     walker = _Walker()
     walker.walk(root, None)
     text = walker.text()
-    notes: dict[str, Any] = {}
-    if walker.legacy_letters:
-        notes.update(legacy_font=", ".join(sorted(walker.legacy_fonts)), legacy_letters=walker.legacy_letters)
-    else:
-        text, changed = legacy_georgian.convert_by_patterns(text)
-        if changed:
-            notes.update(legacy_font=f"{legacy_georgian.table().name} (by letter patterns)", legacy_letters=changed)
+    text, notes = legacy_georgian.converted_with_notes(text, walker.legacy_fonts, walker.legacy_letters)
     if not text.strip():
         raise IngestError(str(path), "the HTML page has no main text")
     return text, notes

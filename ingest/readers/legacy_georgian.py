@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -194,3 +196,15 @@ def convert_by_patterns(text: str) -> tuple[str, int]:
         changed += sum(a != b for a, b in zip(line, converted))
         lines[i] = converted
     return "\n".join(lines), changed
+
+
+def converted_with_notes(text: str, fonts: Iterable[str] = (), letters: int = 0) -> tuple[str, dict[str, Any]]:
+    """A reader's text and what it says about legacy Georgian, one rule for every format: where
+    the file named the fonts, the reader converted exactly that text (``letters`` letters);
+    otherwise the text is converted by letter patterns here."""
+    if letters:
+        return text, {"legacy_font": ", ".join(sorted(set(fonts))), "legacy_letters": letters}
+    text, changed = convert_by_patterns(text)
+    if not changed:
+        return text, {}
+    return text, {"legacy_font": f"{table().name} (by letter patterns)", "legacy_letters": changed}

@@ -148,14 +148,10 @@ def read_pdf_source(path: Path, meta: DocumentMeta, settings: Settings, progress
     elif unavailable and empty:
         notes["pages_without_text"] = empty
         log.warning("pdf %s: %d page(s) without a text layer not OCR'd: %s", path.name, len(empty), unavailable)
-    legacy = sum(page.legacy_chars for page in pages)
-    if legacy:
-        fonts = sorted({font for page in pages for font in page.legacy_fonts})
-        notes.update(legacy_font=", ".join(fonts), legacy_letters=legacy)
-    else:
-        text, changed = legacy_georgian.convert_by_patterns(text)  # length-preserving: page starts hold
-        if changed:
-            notes.update(legacy_font=f"{legacy_georgian.table().name} (by letter patterns)", legacy_letters=changed)
+    fonts = {font for page in pages for font in page.legacy_fonts}
+    # length-preserving conversion: page starts hold
+    text, legacy = legacy_georgian.converted_with_notes(text, fonts, sum(page.legacy_chars for page in pages))
+    notes.update(legacy)
     return SourceText(meta=meta, text=text, page_starts=starts, notes=notes, ocr_spans=spans)
 
 

@@ -90,13 +90,7 @@ def read_docx(path: Path) -> tuple[str, dict[str, Any]]:
         else:
             collector.table(block)
     text = normalize_text("\n".join(collector.lines))
-    notes: dict[str, Any] = {}
-    if collector.legacy_letters:
-        notes.update(legacy_font=", ".join(sorted(collector.legacy_fonts)), legacy_letters=collector.legacy_letters)
-    else:
-        text, changed = legacy_georgian.convert_by_patterns(text)
-        if changed:
-            notes.update(legacy_font=f"{legacy_georgian.table().name} (by letter patterns)", legacy_letters=changed)
+    text, notes = legacy_georgian.converted_with_notes(text, collector.legacy_fonts, collector.legacy_letters)
     if not text.strip():
         raise IngestError(str(path), "the Word document has no text")
     return text, notes
