@@ -12,6 +12,7 @@ from typing import Any
 
 from haystack import Document, Pipeline, component
 
+from laborlex_core.embedding.query_vector import QueryVector, as_query_vector
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
 from search_api.pipeline import build_query_pipeline, output_component, pipeline_inputs
@@ -24,10 +25,10 @@ class SuppliedEmbedding:
     """Answers the query embedder's socket with a vector looked up by the query's text."""
 
     def __init__(self) -> None:
-        self.vectors: dict[str, list[float]] = {}
+        self.vectors: dict[str, QueryVector] = {}
 
-    @component.output_types(embedding=list[float])
-    def run(self, text: str) -> dict[str, list[float]]:
+    @component.output_types(embedding=QueryVector)
+    def run(self, text: str) -> dict[str, QueryVector]:
         return {"embedding": self.vectors[text]}
 
 
@@ -50,6 +51,6 @@ class FullPipeline:
 
     def run(self, text: str, vector: list[float] | None, filters: dict[str, Any] | None, top_k: int = 10) -> list[Document]:
         if vector is not None:
-            self.supplied.vectors = {text: vector}
+            self.supplied.vectors = {text: as_query_vector(vector)}
         inputs = pipeline_inputs(self.mode, self.settings, text, filters, top_k)  # type: ignore[arg-type]
         return self.pipeline.run(inputs)[output_component(self.mode, self.settings)]["documents"]  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from typing import Any
 
 from haystack import Document, component, default_to_dict
 
+from laborlex_core.embedding.query_vector import QueryVector
 from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
@@ -179,7 +180,7 @@ class SemanticBranches(ListBranches):
 
     @component.output_types(lists=RankedLists)
     def run(
-        self, query_embedding: list[float], profile: QueryProfile, filters: dict[str, Any] | None = None
+        self, query_embedding: QueryVector | list[float], profile: QueryProfile, filters: dict[str, Any] | None = None
     ) -> dict[str, RankedLists]:
         store, k = self.document_store, self.top_k
         lists: dict[str, list[Document]] = {}

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from laborlex_core.embedding.query_vector import QueryVector, as_query_vector
 from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
 from search_api.collapse import provision_key
@@ -164,13 +165,13 @@ def load_adapter(path: str | None = None) -> np.ndarray:
         return np.load(handle, allow_pickle=False)
 
 
-def adapt(vector: Sequence[float], matrix: np.ndarray, blend: float) -> list[float]:
+def adapt(vector: Sequence[float], matrix: np.ndarray, blend: float) -> QueryVector:
     """unit((1 − blend) · q + blend · q W); blend 0 returns the vector unchanged."""
     if blend == 0:
-        return list(vector)
+        return as_query_vector(vector)
     query = np.asarray(vector, dtype=np.float32)
     mixed = (1.0 - blend) * query + blend * (query @ matrix)
-    return (mixed / np.linalg.norm(mixed)).tolist()
+    return QueryVector(mixed / np.linalg.norm(mixed))
 
 
 @component
@@ -182,8 +183,8 @@ class QueryAdapter:
         self.blend = blend
         self.matrix_path = matrix_path  # None: the shipped matrix
 
-    @component.output_types(embedding=list[float])
-    def run(self, embedding: list[float]) -> dict[str, list[float]]:
+    @component.output_types(embedding=QueryVector)
+    def run(self, embedding: QueryVector) -> dict[str, QueryVector]:
         return {"embedding": adapt(embedding, load_adapter(self.matrix_path), self.blend)}
 
     def to_dict(self) -> dict[str, Any]:

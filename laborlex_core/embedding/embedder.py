@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 
 from laborlex_core.embedding.cache import VectorCache, text_key
 from laborlex_core.embedding.model_build import E5_SMALL_FOLDER, ensure_model
+from laborlex_core.embedding.query_vector import QueryVector
 from laborlex_core.passage_text import embedding_text
 from laborlex_core.settings import Settings
 from laborlex_core.text_analysis import lower_mtavruli
@@ -248,19 +249,20 @@ class PassageEmbedder(_ModelComponent):
 class QueryEmbedder(_ModelComponent):
     """Embeds a search query with the "query: " prompt."""
 
-    @component.output_types(embedding=list[float])
-    def run(self, text: str) -> dict[str, list[float]]:
+    @component.output_types(embedding=QueryVector)
+    def run(self, text: str) -> dict[str, QueryVector]:
         self.warm_up()
         assert self._key is not None
-        return {"embedding": list(_query_vector(self._key, text))}
+        return {"embedding": _query_vector(self._key, text)}
 
 
 @lru_cache(maxsize=512)
-def _query_vector(key: ModelKey, text: str) -> tuple[float, ...]:
+def _query_vector(key: ModelKey, text: str) -> QueryVector:
     """A query's vector, computed once per process: facets, compare (one search per
-    jurisdiction) and paging run the same query through several pipelines."""
+    jurisdiction) and paging run the same query through several pipelines. Immutable, so
+    the cached value is handed out as it is."""
     vector = _load(*key).encode(QUERY_PROMPT + lower_mtavruli(text), normalize_embeddings=True, convert_to_numpy=True)
-    return tuple(unit_float32(vector).tolist())
+    return QueryVector(unit_float32(vector))
 
 
 def token_offsets(settings: Settings) -> Callable[[str], list[tuple[int, int]]]:

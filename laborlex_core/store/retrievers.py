@@ -7,6 +7,7 @@ from typing import Any
 from haystack import Document, component, default_from_dict, default_to_dict
 from haystack.core.serialization import import_class_by_name
 
+from laborlex_core.embedding.query_vector import QueryVector
 from laborlex_core.store.base import SearchBackend
 
 
@@ -52,7 +53,7 @@ class StoreEmbeddingRetriever(_StoreRetriever):
 
     @component.output_types(documents=list[Document])
     def run(
-        self, query_embedding: list[float], filters: dict[str, Any] | None = None, top_k: int | None = None
+        self, query_embedding: QueryVector | list[float], filters: dict[str, Any] | None = None, top_k: int | None = None
     ) -> dict[str, list[Document]]:
         return {"documents": self.document_store.embedding_retrieval(query_embedding, **self._arguments(filters, top_k))}
 
@@ -69,7 +70,7 @@ class StoreHybridRetriever(_StoreRetriever):
     def run(
         self,
         query: str,
-        query_embedding: list[float],
+        query_embedding: QueryVector | list[float],
         filters: dict[str, Any] | None = None,
         top_k: int | None = None,
     ) -> dict[str, list[Document]]:
