@@ -11,8 +11,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -373,23 +374,31 @@ def eval_subsets(
                 _print_report(f"{name}, ids {each}*", part, metrics=("ndcg@10", "recall@10", "mrr@10"))
 
 
+# A rebuilt data file goes where search reads it (in the package) unless --out says otherwise.
+PackageOut = Annotated[
+    Optional[Path], typer.Option("--out", help="Where to write it (default: the file search uses, in the package).")
+]
+
+
+def _word_embedder(settings: Settings, batch_size: int = 256) -> Callable[[Sequence[str]], Any]:
+    """The model as a function from words (or short texts) to unit vectors, for the learnt data files."""
+    from laborlex_core.embedding.embedder import embed_words, load_model
+
+    model = load_model(settings)
+    return lambda texts: embed_words(model, texts, batch_size=batch_size)
+
+
 @app.command()
-def terms(
-    out: Annotated[
-        Optional[Path], typer.Option("--out", help="Where to write the table (default: the one search uses, in the package).")
-    ] = None,
-) -> None:
+def terms(out: PackageOut = None) -> None:
     """Rebuild the cross-lingual term table from the index (parallel instruments and the model)."""
 
     from search_api.term_table import TABLE_RESOURCE, build_term_table, write_term_table
 
     settings = _settings()
     store = _indexed_store(settings)
-    from laborlex_core.embedding.embedder import embed_words, load_model
-
-    model = load_model(settings)
+    embed = _word_embedder(settings)
     typer.echo("learning term translations from parallel articles and the model…")
-    table = build_term_table(store, lambda words: embed_words(model, words))
+    table = build_term_table(store, embed)
     target = out or _package_file(TABLE_RESOURCE)
     write_term_table(table, target)
     sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in table["pairs"].items())
@@ -397,11 +406,7 @@ def terms(
 
 
 @app.command()
-def filler(
-    out: Annotated[
-        Optional[Path], typer.Option("--out", help="Where to write the lists (default: the one search uses, in the package).")
-    ] = None,
-) -> None:
+def filler(out: PackageOut = None) -> None:
     """Rebuild the question-word and filler lists (stopwords-iso and the index's headings; see search_api/query_filler.py)."""
 
     from search_api.query_filler import FILLER_RESOURCE, build_filler, write_filler
@@ -420,14 +425,13 @@ def adapter() -> None:
     """Rebuild the query adapter (a rotation of query vectors learnt from headings, parallel articles and citations of the index)."""
     from importlib import resources
 
-    from laborlex_core.embedding.embedder import embed_words, load_model
     from search_api.query_adapter import INFO_RESOURCE, MATRIX_RESOURCE, build_adapter, write_adapter
 
     settings = _settings()
     store = _indexed_store(settings)
-    model = load_model(settings)
+    embed = _word_embedder(settings, batch_size=32)
     typer.echo("embedding headings, parallel articles and citation contexts as queries…", err=True)
-    matrix, info = build_adapter(store, lambda texts: embed_words(model, texts, batch_size=32))
+    matrix, info = build_adapter(store, embed)
     package = resources.files("search_api")
     write_adapter(matrix, info, Path(str(package.joinpath(MATRIX_RESOURCE))), Path(str(package.joinpath(INFO_RESOURCE))))
     typer.echo(f"wrote {MATRIX_RESOURCE}: {info['_source']}; mean cosine query→passage {info['mean_cosine_before']} → {info['mean_cosine_after']}")
