@@ -113,10 +113,11 @@ def current_search(q: str) -> SearchQuery:
         doc=str(ss.get("f_doc") or ""),
         as_of=str(ss.get("f_as_of") or "").strip(),
         limit=PAGE_SIZE,
-        explain=True,
+        explain=bool(ss.get("explain", False)),  # opt-in: explaining costs each search a third more
     )
-    if ss.get("_search_signature") != query:
-        ss["_search_signature"] = query
+    signature = dataclasses.replace(query, explain=False)  # explaining the same page keeps it
+    if ss.get("_search_signature") != signature:
+        ss["_search_signature"] = signature
         ss["offset"] = 0
     return dataclasses.replace(query, offset=int(ss.get("offset", 0)))
 
@@ -143,6 +144,7 @@ def search_view(api_url: str, labels: Labels) -> None:
     if results:
         st.caption(labels("results.count", start=query.offset + 1, end=query.offset + len(results), total=total))
         why.export_buttons(api_url, "/search", query.params(), labels)
+        why.explain_toggle(labels)
     st.markdown(render.facet_summary(answer.get("facets") or {}, labels, selected), unsafe_allow_html=True)
     if not results:
         st.info(labels("results.none"))

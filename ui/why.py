@@ -107,6 +107,14 @@ def result_extras(hit: Mapping[str, Any], labels: Labels, provision_link: str) -
             st.markdown("\n".join(f"- {line}" for line in lines))
 
 
+def explain_toggle(labels: Labels) -> None:
+    """Asks the API to explain each result ("Why this result?" under it); off by default, since
+    an explanation re-reads every result's lists and matching words."""
+    import streamlit as st
+
+    st.toggle(labels("why.toggle"), key="explain", help=labels("why.toggle.help"))
+
+
 def export_buttons(api_url: str, path: str, params: Mapping[str, Any], labels: Labels) -> None:
     """Download links for the list on screen (the API renders the file)."""
     import streamlit as st

@@ -122,6 +122,22 @@ def test_paging_moves_through_the_results(make_app: AppFactory, api_url: str) ->
     assert any("11–" in c.value for c in app.main.caption)
 
 
+def test_explanations_are_asked_for_only_when_switched_on(make_app: AppFactory, api_url: str) -> None:
+    app = search(make_app(api_url), "trabajador")
+    assert not app.main.expander  # off by default: a search is not explained
+    app.button(key="page_next").click().run()
+    second = citations(app)
+
+    app.toggle(key="explain").set_value(True).run()
+    assert_clean(app)
+    assert citations(app) == second  # explaining keeps the page the reader is on
+    assert app.main.expander and all(e.label == "Why this result?" for e in app.main.expander)
+    assert any("of the score" in m.value for e in app.main.expander for m in e.markdown)
+
+    app.toggle(key="explain").set_value(False).run()
+    assert not app.main.expander and citations(app) == second
+
+
 def test_compare_shows_one_column_per_jurisdiction(make_app: AppFactory, api_url: str) -> None:
     app = make_app(api_url)
     app.run()

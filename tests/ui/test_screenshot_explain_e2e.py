@@ -30,6 +30,9 @@ def test_explanation_and_copy_export_buttons_screenshot(browser_api: ModuleType,
         page.goto(f"{running_ui}/?{urlencode({'q': QUERY})}", wait_until="domcontentloaded", timeout=60_000)
         page.wait_for_selector(".ll-card .ll-citation", timeout=240_000)
         settled(page)
+        page.get_by_text("Explain each result").first.click()  # explanations are opt-in
+        page.get_by_text("Why this result?").first.wait_for(timeout=120_000)
+        settled(page)
         why = page.get_by_text("Why this result?").first
         why.click()
         page.get_by_text("Words found").first.wait_for(timeout=30_000)
