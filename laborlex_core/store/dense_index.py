@@ -22,10 +22,30 @@ Without torch's kernel (or with ``quantized=False``) the float32 product is used
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
 _BF16_RELATIVE = 2.0**-8 / (1.0 - 2.0**-8)
+
+
+@cache
+def single_threaded_blas() -> None:
+    """Run numpy's matrix-vector products (exact re-scoring, the float32 pass) on one thread,
+    once per process.
+
+    A product of one query with a few thousand rows takes ~0.2 ms on one thread; OpenBLAS's
+    default two threads took 20 ms for the same product on a loaded 2-core machine (the
+    threads wait for each other), and an API serving several requests gains nothing from a
+    second thread inside each. A matrix-vector product splits rows among threads, so the
+    scores are the same bits either way. Only numpy's own OpenBLAS is limited (not torch's)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - installed with scikit-learn
+        return
+    for library in ThreadpoolController().select(user_api="blas").lib_controllers:
+        if "numpy" in library.filepath:
+            library.set_num_threads(1)
 
 
 def _torch():  # imported on demand: the store works (exactly, in float32) without it
@@ -100,6 +120,7 @@ class DenseIndex:
 
     def score(self, query: np.ndarray) -> DenseScores:
         """Scores of every row for a query vector (one pass over the matrix)."""
+        single_threaded_blas()
         query = np.asarray(query, dtype=np.float32)
         torch = _torch() if self.packed is not None else None
         if torch is None:
@@ -126,6 +147,7 @@ class DenseIndex:
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Float32 scores of some rows, computed as a plain product would."""
+        single_threaded_blas()
         return self.matrix[rows] @ query
 
 
