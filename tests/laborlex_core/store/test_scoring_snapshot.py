@@ -18,7 +18,7 @@ from haystack import Document
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from laborlex_core.store.lexical_index import reference_bm25
-from laborlex_core.store.snapshot import derived_folder
+from laborlex_core.store.snapshot import FORMAT, derived_folder
 
 DIM = 384
 WORDS = ["salario", "trabajo", "despido", "vacaciones", "employer", "wages", "overtime", "hours", "leave",
@@ -377,7 +377,7 @@ def test_a_folder_saved_in_an_older_format_is_replaced(store: EmbeddedDocumentSt
     built = store._snapshot()
     folder = derived_folder(store.path) / f"g{built.generation}-{built.index_id}"
     meta = folder / "snapshot.json"
-    meta.write_text(meta.read_text("utf-8").replace('"format": 3', '"format": 2'), "utf-8")
+    meta.write_text(meta.read_text("utf-8").replace(f'"format": {FORMAT}', f'"format": {FORMAT - 1}'), "utf-8")
     reopened = EmbeddedDocumentStore(store.path)
     reopened._snapshot()  # unreadable: built again, and saved over the old folder
-    assert '"format": 3' in meta.read_text("utf-8")
+    assert f'"format": {FORMAT}' in meta.read_text("utf-8")
