@@ -127,12 +127,14 @@ class DenseIndex:
             scores = self.matrix @ query
             scores[~self.present] = -np.inf
             return DenseScores(scores, 0.0, query)
-        q16 = torch.from_numpy(query).to(torch.bfloat16)
+        q16_bits = _bf16_bits(query)
+        q16 = torch.from_numpy(q16_bits).view(torch.bfloat16)
         out = torch._weight_int8pack_mm(q16.unsqueeze(0), self.packed, self.scales)[0]
-        residual = out.to(torch.float32).numpy()
+        residual = _bf16_values(out.view(torch.int16).numpy())
+        q16_values = _bf16_values(q16_bits)
         qnorm = float(np.linalg.norm(query))
-        rounding = float(np.linalg.norm(query - q16.to(torch.float32).numpy()))
-        q16norm = float(np.linalg.norm(q16.to(torch.float32).numpy()))
+        rounding = float(np.linalg.norm(query - q16_values))
+        q16norm = float(np.linalg.norm(q16_values))
         peak = float(np.abs(residual).max()) if len(residual) else 0.0
         offset = float(query @ self.center) if self.center is not None else 0.0
         bound = (
@@ -149,6 +151,23 @@ class DenseIndex:
         """Float32 scores of some rows, computed as a plain product would."""
         single_threaded_blas()
         return self.matrix[rows] @ query
+
+
+def _bf16_bits(values: np.ndarray) -> np.ndarray:
+    """float32 rounded to bfloat16 (nearest, ties to even, as torch's ``.to(torch.bfloat16)``),
+    as the int16 bit patterns. In numpy: torch's conversions run on its thread pool, and
+    waiting for a pool thread cost ~1.5 ms a conversion (four per query) on a loaded machine."""
+    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    nan = np.isnan(values)
+    if nan.any():  # keep a NaN a (quiet) NaN rather than rounding it into infinity
+        rounded[nan] = (bits[nan] >> 16) | 0x40
+    return rounded.astype(np.uint16).view(np.int16)
+
+
+def _bf16_values(bits: np.ndarray) -> np.ndarray:
+    """bfloat16 bit patterns (int16) as float32: exact (the upper half of a float32)."""
+    return (bits.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
 
 
 def _quantize(torch: object, matrix: np.ndarray, present: np.ndarray, center: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:

@@ -487,9 +487,9 @@ class EmbeddedDocumentStore:
             code = snapshot.provision_code(str(doc_id), str(article))
             if code is not None and code not in known:
                 known.add(code)
-                where = np.flatnonzero(snapshot.provision == code)
-                if len(where):
-                    extra.append(int(where[0]))
+                first_row = snapshot.first_row(code)
+                if first_row is not None:
+                    extra.append(first_row)
         return ProvisionMatches(self, snapshot, best_rows, best_scores, np.asarray(extra, dtype=np.int64))
 
     def forget_query_scores(self) -> None:

@@ -242,7 +242,14 @@ def test_provision_matches_count_facet_and_page_like_counting_by_hand(store: Emb
     excluded = set(keys[:3])
     assert [(d.meta["doc_id"], d.meta["article"]) for d in matches.page(excluded, 0, 5)] == keys[3:8]
     unmatched = next(k for k in {(d.meta["doc_id"], d.meta["article"]) for d in everything} if k not in by_hand)
-    assert store.provision_matches(query, filters, include=[unmatched, keys[0]]).total == len(by_hand) + 1
+    included = store.provision_matches(query, filters, include=[unmatched, keys[0], ("no-such-doc", "1")])
+    assert included.total == len(by_hand) + 1
+    first = min((d for d in everything if (d.meta["doc_id"], d.meta["article"]) == unmatched), key=lambda d: store_rowid(store, d.id))
+    assert [int(included.snapshot.rowids[r]) for r in included.extra] == [store_rowid(store, first.id)]  # its first passage
+
+
+def store_rowid(store: EmbeddedDocumentStore, passage_id: str) -> int:
+    return int(store._connection().execute("SELECT rowid FROM passages WHERE id = ?", (passage_id,)).fetchone()[0])
 
 
 def store_terms(store: EmbeddedDocumentStore, passage_id: str) -> list[str]:
