@@ -128,7 +128,9 @@ class DenseIndex:
             scores[~self.present] = -np.inf
             return DenseScores(scores, 0.0, query)
         q16_bits = _bf16_bits(query)
-        q16 = torch.from_numpy(q16_bits).view(torch.bfloat16)
+        # torch's own buffer (aligned as its kernels expect; a numpy one crashed the kernel), filled by numpy
+        q16 = torch.empty(len(q16_bits), dtype=torch.bfloat16)
+        q16.view(torch.int16).numpy()[:] = q16_bits
         out = torch._weight_int8pack_mm(q16.unsqueeze(0), self.packed, self.scales)[0]
         residual = _bf16_values(out.view(torch.int16).numpy())
         q16_values = _bf16_values(q16_bits)
