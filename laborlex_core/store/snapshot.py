@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,12 +37,13 @@ from laborlex_core.store.filter_masks import (
     TextListColumn,
     filter_mask,
 )
-from laborlex_core.store.lexical_index import LexicalIndex
+from laborlex_core.store.lexical_index import LexicalIndex, PostingsBuilder
 
 COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
 SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all passages)
 MASK_CACHE_SIZE = 256
 ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
+BUILD_CHUNK = 20_000  # passages read and reduced at a time while a snapshot is built
 FORMAT = 4  # of the saved folder (4: the history fields for masks)
 # An incremental update applies at most this share of changed rows (above it, a rebuild
 # reads every row anyway); a small index is rebuilt whenever that is as cheap.
@@ -193,20 +194,40 @@ class IndexSnapshot:
         b: float,
         quantized: bool,
     ) -> IndexSnapshot:
-        """Read every passage once, inside one read transaction (generation and rows agree)."""
+        """Read every passage once, inside one read transaction (generation and rows agree).
+
+        Rows are read BUILD_CHUNK at a time and reduced as they come (vectors into the
+        matrix, analyzed text into summed postings), so the texts and vector blobs of the
+        whole index never sit in memory together: at 1M passages they were ~9 GB."""
         conn.execute("BEGIN")
         try:
             state = dict(conn.execute("SELECT key, value FROM store_state").fetchall())
             generation, index_id = int(state["generation"]), str(state.get("index_id", ""))
-            rows = conn.execute(_ROWS_SQL + " ORDER BY p.rowid").fetchall()
+            count = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+            rowids = np.zeros(count, dtype=np.int64)
+            matrix = np.zeros((count, dim), dtype=np.float32)
+            present = np.zeros(count, dtype=bool)
+            hashes = np.zeros(count, dtype=np.int64)
+            postings = PostingsBuilder(context_weight, body_weight)
+            kept: list[list[Any]] = [[] for _ in range(len(COLUMNS) + len(TEXT_FIELDS) + 1)]  # short values only
+            cursor = conn.execute(_ROWS_SQL + " ORDER BY p.rowid")
+            start = 0
+            while chunk := cursor.fetchmany(BUILD_CHUNK):
+                end = start + len(chunk)
+                rowids[start:end], matrix[start:end], present[start:end] = _rows_and_vectors(chunk, dim)
+                hashes[start:end] = passage_hashes([r[4] for r in chunk])
+                postings.add([r[2] for r in chunk], [r[3] for r in chunk])
+                for i, values in enumerate(kept):
+                    values.extend(r[5 + i] for r in chunk)
+                start = end
         finally:
             conn.execute("COMMIT")
-        rowids, matrix, present = _rows_and_vectors(rows, dim)
-        columns = {name: CategoricalColumn.build([r[5 + i] for r in rows]) for i, name in enumerate(COLUMNS)}
-        lexical = LexicalIndex.build([r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight, k1, b)
-        hashes = passage_hashes([r[4] for r in rows])
-        text, dates = _history_columns(rows)
-        del rows
+        if start != count:  # the read transaction makes this impossible; never index misaligned rows
+            raise RuntimeError(f"snapshot read {start} passages of {count}")
+        columns = {name: CategoricalColumn.build(kept[i]) for i, name in enumerate(COLUMNS)}
+        text, dates = _history_columns(kept[len(COLUMNS) :])
+        del kept
+        lexical = postings.index(k1, b)
         dense = DenseIndex.build(matrix, present, quantized)
         return cls(generation, index_id, rowids, columns, dense, lexical, hashes, text=text, dates=dates)
 
@@ -255,7 +276,7 @@ class IndexSnapshot:
             columns[name] = CategoricalColumn(np.concatenate([old.codes[keep], codes]), index)
         lexical = self.lexical.extended(keep, [r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight)
         dense = self.dense.extended(keep, matrix, present)
-        text, dates = self._history_extended(keep, *_history_columns(rows))
+        text, dates = self._history_extended(keep, *_row_history(rows))
         return IndexSnapshot(
             generation, index_id, np.concatenate([self.rowids[keep], new_rowids]), columns, dense, lexical,
             np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]), text=text, dates=dates,
@@ -368,10 +389,18 @@ _ROWS_SQL = (
 _HISTORY_AT = 5 + len(COLUMNS)  # where the history fields start in a row of _ROWS_SQL
 
 
-def _history_columns(rows: list[tuple[Any, ...]]) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
-    text = {name: TextColumn.build([r[_HISTORY_AT + i] for r in rows]) for i, name in enumerate(TEXT_FIELDS)}
-    dates = TextListColumn.build([json.loads(r[_HISTORY_AT + len(TEXT_FIELDS)] or "[]") for r in rows])
+def _history_columns(values: Sequence[Sequence[Any]]) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
+    """The history fields' mask columns from their values per row (TEXT_FIELDS, then the
+    amendment dates as a JSON array), column by column."""
+    text = {name: TextColumn.build(values[i]) for i, name in enumerate(TEXT_FIELDS)}
+    dates = TextListColumn.build([json.loads(v or "[]") for v in values[len(TEXT_FIELDS)]])
     return text, dates
+
+
+def _row_history(rows: list[tuple[Any, ...]]) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
+    """The same, from whole rows of _ROWS_SQL."""
+    width = len(TEXT_FIELDS) + 1
+    return _history_columns([[r[_HISTORY_AT + i] for r in rows] for i in range(width)])
 
 
 def _rows_and_vectors(rows: list[tuple[Any, ...]], dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -333,6 +333,36 @@ def test_a_commit_updates_the_snapshot_incrementally_and_equals_a_rebuild(store:
     assert all(d.meta["doc_id"] != "d4" for d in store.bm25_retrieval("salario trabajo", top_k=1000))
 
 
+def test_a_snapshot_read_in_small_batches_equals_one_read_at_once(store: EmbeddedDocumentStore, monkeypatch) -> None:
+    """A large index is read and reduced a batch at a time; the batches must not show."""
+    from laborlex_core.store import lexical_index, snapshot as snapshot_module
+    from laborlex_core.store.snapshot import IndexSnapshot
+
+    def build():
+        return IndexSnapshot.build(store._connection(), DIM, CONTEXT_BM25_WEIGHT, 1.0, store.bm25_k1, store.bm25_b, True)
+
+    whole = build()
+    monkeypatch.setattr(snapshot_module, "BUILD_CHUNK", 7)
+    monkeypatch.setattr(lexical_index, "POSTINGS_BATCH", 5)
+    batched = build()
+    assert whole.size > 7 * 3  # several batches, the last one short
+    _same_snapshot(whole, batched)
+    assert whole.lexical.vocabulary.keys() == batched.lexical.vocabulary.keys()
+    for term, column in whole.lexical.vocabulary.items():  # term ids follow reading order; postings per term agree
+        other = batched.lexical.vocabulary[term]
+        assert (whole.lexical.postings[:, [column]] != batched.lexical.postings[:, [other]]).nnz == 0
+    for name, column in whole.text.items():
+        other = batched.text[name]
+        assert (column is None) == (other is None)
+        if column is not None:
+            np.testing.assert_array_equal(column.values, other.values)
+            np.testing.assert_array_equal(column.null, other.null)
+    assert (whole.dates is None) == (batched.dates is None)
+    if whole.dates is not None:
+        np.testing.assert_array_equal(whole.dates.values, batched.dates.values)
+        np.testing.assert_array_equal(whole.dates.owner, batched.dates.owner)
+
+
 def test_reused_rowids_are_not_mistaken_for_the_old_passages(store: EmbeddedDocumentStore) -> None:
     """SQLite gives the rowids of deleted tail rows to the next inserts: identity is rowid + id."""
     conn = store._connection()
