@@ -22,10 +22,30 @@ Without torch's kernel (or with ``quantized=False``) the float32 product is used
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
 _BF16_RELATIVE = 2.0**-8 / (1.0 - 2.0**-8)
+
+
+@cache
+def single_threaded_blas() -> None:
+    """Run numpy's matrix-vector products (exact re-scoring, the float32 pass) on one thread,
+    once per process.
+
+    A product of one query with a few thousand rows takes ~0.2 ms on one thread; OpenBLAS's
+    default two threads took 20 ms for the same product on a loaded 2-core machine (the
+    threads wait for each other), and an API serving several requests gains nothing from a
+    second thread inside each. A matrix-vector product splits rows among threads, so the
+    scores are the same bits either way. Only numpy's own OpenBLAS is limited (not torch's)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - installed with scikit-learn
+        return
+    for library in ThreadpoolController().select(user_api="blas").lib_controllers:
+        if "numpy" in library.filepath:
+            library.set_num_threads(1)
 
 
 def _torch():  # imported on demand: the store works (exactly, in float32) without it
@@ -100,18 +120,23 @@ class DenseIndex:
 
     def score(self, query: np.ndarray) -> DenseScores:
         """Scores of every row for a query vector (one pass over the matrix)."""
+        single_threaded_blas()
         query = np.asarray(query, dtype=np.float32)
         torch = _torch() if self.packed is not None else None
         if torch is None:
             scores = self.matrix @ query
             scores[~self.present] = -np.inf
             return DenseScores(scores, 0.0, query)
-        q16 = torch.from_numpy(query).to(torch.bfloat16)
+        q16_bits = _bf16_bits(query)
+        # torch's own buffer (aligned as its kernels expect; a numpy one crashed the kernel), filled by numpy
+        q16 = torch.empty(len(q16_bits), dtype=torch.bfloat16)
+        q16.view(torch.int16).numpy()[:] = q16_bits
         out = torch._weight_int8pack_mm(q16.unsqueeze(0), self.packed, self.scales)[0]
-        residual = out.to(torch.float32).numpy()
+        residual = _bf16_values(out.view(torch.int16).numpy())
+        q16_values = _bf16_values(q16_bits)
         qnorm = float(np.linalg.norm(query))
-        rounding = float(np.linalg.norm(query - q16.to(torch.float32).numpy()))
-        q16norm = float(np.linalg.norm(q16.to(torch.float32).numpy()))
+        rounding = float(np.linalg.norm(query - q16_values))
+        q16norm = float(np.linalg.norm(q16_values))
         peak = float(np.abs(residual).max()) if len(residual) else 0.0
         offset = float(query @ self.center) if self.center is not None else 0.0
         bound = (
@@ -126,7 +151,25 @@ class DenseIndex:
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Float32 scores of some rows, computed as a plain product would."""
+        single_threaded_blas()
         return self.matrix[rows] @ query
+
+
+def _bf16_bits(values: np.ndarray) -> np.ndarray:
+    """float32 rounded to bfloat16 (nearest, ties to even, as torch's ``.to(torch.bfloat16)``),
+    as the int16 bit patterns. In numpy: torch's conversions run on its thread pool, and
+    waiting for a pool thread cost ~1.5 ms a conversion (four per query) on a loaded machine."""
+    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    nan = np.isnan(values)
+    if nan.any():  # keep a NaN a (quiet) NaN rather than rounding it into infinity
+        rounded[nan] = (bits[nan] >> 16) | 0x40
+    return rounded.astype(np.uint16).view(np.int16)
+
+
+def _bf16_values(bits: np.ndarray) -> np.ndarray:
+    """bfloat16 bit patterns (int16) as float32: exact (the upper half of a float32)."""
+    return (bits.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
 
 
 def _quantize(torch: object, matrix: np.ndarray, present: np.ndarray, center: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:

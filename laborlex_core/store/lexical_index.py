@@ -32,6 +32,7 @@ from scipy import sparse
 # A token as FTS5's unicode61 tokenizer sees it: a run of letters and digits (no underscore).
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _IDF_FLOOR = 1e-6  # FTS5 replaces a non-positive idf by this
+POSTINGS_BATCH = 20_000  # passages tokenized and summed at a time
 
 
 def fts_tokens(text: str) -> list[str]:
@@ -148,38 +149,68 @@ class LexicalIndex:
         return cls.from_postings(vocabulary, postings, np.load(folder / "lengths.npy"), k1, b)
 
 
+class PostingsBuilder:
+    """Weighted term frequencies built a batch of passages at a time.
+
+    Each batch's token occurrences are summed into (passage, term) postings before the next
+    batch is read, so memory follows the distinct terms per passage (~55 here), not every
+    token occurrence of the index (at 1M passages the occurrences alone were several GB)."""
+
+    def __init__(self, context_weight: float, body_weight: float, vocabulary: dict[str, int] | None = None) -> None:
+        self.context_weight, self.body_weight = context_weight, body_weight
+        self.vocabulary: dict[str, int] = vocabulary if vocabulary is not None else {}  # grows; ids of known terms kept
+        self._blocks: list[sparse.csr_matrix] = []
+        self._lengths: list[np.ndarray] = []
+
+    def add(self, contexts: Sequence[str], bodies: Sequence[str]) -> None:
+        """Append passages (row i = contexts[i] and bodies[i]) after those already added."""
+        n = len(bodies)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        lengths = np.zeros(n, dtype=np.float64)
+        for texts, weight in ((contexts, self.context_weight), (bodies, self.body_weight)):
+            token_lists = [fts_tokens(t or "") for t in texts]
+            counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+            lengths += counts
+            flat = [tok for toks in token_lists for tok in toks]
+            for term in set(flat).difference(self.vocabulary):  # new terms, in C-level set operations
+                self.vocabulary[term] = len(self.vocabulary)
+            rows.append(np.repeat(np.arange(n, dtype=np.int32), counts))
+            cols.append(np.fromiter(map(self.vocabulary.__getitem__, flat), dtype=np.int32, count=len(flat)))
+            vals.append(np.full(len(flat), weight, dtype=np.float64))
+        # COO -> CSR sums duplicates: f = sum of the column weights of a term's occurrences
+        block = sparse.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, max(len(self.vocabulary), 1))
+        )
+        block.sum_duplicates()
+        self._blocks.append(block)
+        self._lengths.append(lengths)
+
+    def postings(self) -> tuple[sparse.csc_matrix, np.ndarray]:
+        """(passages x terms weighted frequencies, tokens per passage) of everything added."""
+        width = max(len(self.vocabulary), 1)
+        if not self._blocks:
+            return sparse.csc_matrix((0, width), dtype=np.float64), np.zeros(0, dtype=np.float64)
+        blocks = [sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)) for b in self._blocks]
+        self._blocks = []  # each block is copied into the result once; drop them as we go
+        matrix = sparse.vstack(blocks, format="csr").tocsc()
+        return matrix, np.concatenate(self._lengths)
+
+    def index(self, k1: float, b: float) -> LexicalIndex:
+        postings, lengths = self.postings()
+        return LexicalIndex.from_postings(self.vocabulary, postings, lengths, k1, b)
+
+
 def _postings(
     contexts: Sequence[str], bodies: Sequence[str], context_weight: float, body_weight: float, vocabulary: dict[str, int]
 ) -> tuple[sparse.csc_matrix, np.ndarray]:
     """Weighted term frequencies (passages x terms) and token counts; ``vocabulary`` grows
     with the new terms (ids of the terms it holds are kept)."""
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    lengths = np.zeros(len(bodies), dtype=np.float64)
-    for texts, weight in ((contexts, context_weight), (bodies, body_weight)):
-        for start in range(0, len(texts), 20_000):
-            chunk = texts[start : start + 20_000]
-            token_lists = [fts_tokens(t or "") for t in chunk]
-            counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-            lengths[start : start + len(chunk)] += counts
-            flat = [tok for toks in token_lists for tok in toks]
-            for term in set(flat).difference(vocabulary):  # new terms, in C-level set operations
-                vocabulary[term] = len(vocabulary)
-            ids = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int32, count=len(flat))
-            rows.append(np.repeat(np.arange(start, start + len(chunk), dtype=np.int32), counts))
-            cols.append(ids)
-            vals.append(np.full(len(ids), weight, dtype=np.float64))
-    n = len(bodies)
-    if rows:
-        row_all, col_all, val_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    else:
-        row_all = col_all = np.zeros(0, dtype=np.int32)
-        val_all = np.zeros(0, dtype=np.float64)
-    # COO -> CSC sums duplicates: f = sum of the column weights of a term's occurrences
-    postings = sparse.csc_matrix((val_all, (row_all, col_all)), shape=(n, max(len(vocabulary), 1)))
-    postings.sum_duplicates()
-    return postings, lengths
+    builder = PostingsBuilder(context_weight, body_weight, vocabulary)
+    for start in range(0, len(bodies), POSTINGS_BATCH):
+        builder.add(contexts[start : start + POSTINGS_BATCH], bodies[start : start + POSTINGS_BATCH])
+    return builder.postings()
 
 
 def reference_bm25(

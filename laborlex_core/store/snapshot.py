@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,14 +29,22 @@ from typing import Any, TypeVar
 import numpy as np
 
 from laborlex_core.store.dense_index import DenseIndex, DenseScores
-from laborlex_core.store.filter_masks import CategoricalColumn, filter_mask
-from laborlex_core.store.lexical_index import LexicalIndex
+from laborlex_core.store.filter_masks import (
+    TEXT_FIELDS,
+    CategoricalColumn,
+    MaskColumns,
+    TextColumn,
+    TextListColumn,
+    filter_mask,
+)
+from laborlex_core.store.lexical_index import LexicalIndex, PostingsBuilder
 
 COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
 SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all passages)
 MASK_CACHE_SIZE = 256
 ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
-FORMAT = 3  # of the saved folder
+BUILD_CHUNK = 20_000  # passages read and reduced at a time while a snapshot is built
+FORMAT = 4  # of the saved folder (4: the history fields for masks)
 # An incremental update applies at most this share of changed rows (above it, a rebuild
 # reads every row anyway); a small index is rebuilt whenever that is as cheap.
 UPDATE_MAX_SHARE = 0.25
@@ -97,6 +105,11 @@ class IndexSnapshot:
     _dense_scores: _LRU = field(init=False)
     rows: _LRU = field(init=False)  # rowid -> (id, content, meta)
     documents: list[dict[str, Any]] | None = None  # list_documents() at this generation
+    # History fields for filter masks (filter_masks.TEXT_FIELDS, amendment dates); a missing
+    # or None one is answered by SQL.
+    text: dict[str, TextColumn | None] = field(default_factory=dict)
+    dates: TextListColumn | None = None
+    _first_rows: tuple[np.ndarray, np.ndarray] | None = None  # provision codes (sorted), first row of each
 
     def __post_init__(self) -> None:
         doc, article = self.columns["doc_id"], self.columns["article"]
@@ -120,7 +133,7 @@ class IndexSnapshot:
         key = json.dumps(filters, sort_keys=True, default=str)
 
         def compute() -> np.ndarray:
-            mask = filter_mask(filters, self.columns)
+            mask = filter_mask(filters, MaskColumns(self.columns, self.text, self.dates))
             if mask is None:
                 wanted = sql_rowids(filters)
                 mask = np.zeros(self.size, dtype=bool)
@@ -153,6 +166,15 @@ class IndexSnapshot:
         width = max(len(self.columns["article"].index), 1) + 1
         return (doc + 1) * width + (art + 1)
 
+    def first_row(self, code: int) -> int | None:
+        """The first row of a provision (by its code), from a table made once per snapshot: a
+        search used to scan every row for each of its ranked provisions without a matching word."""
+        if self._first_rows is None:
+            self._first_rows = np.unique(self.provision, return_index=True)
+        codes, rows = self._first_rows
+        at = int(np.searchsorted(codes, code))
+        return int(rows[at]) if at < len(codes) and codes[at] == code else None
+
     def value_of(self, column: str, row: int) -> str | None:
         code = int(self.columns[column].codes[row])
         if code < 0:
@@ -172,21 +194,42 @@ class IndexSnapshot:
         b: float,
         quantized: bool,
     ) -> IndexSnapshot:
-        """Read every passage once, inside one read transaction (generation and rows agree)."""
+        """Read every passage once, inside one read transaction (generation and rows agree).
+
+        Rows are read BUILD_CHUNK at a time and reduced as they come (vectors into the
+        matrix, analyzed text into summed postings), so the texts and vector blobs of the
+        whole index never sit in memory together: at 1M passages they were ~9 GB."""
         conn.execute("BEGIN")
         try:
             state = dict(conn.execute("SELECT key, value FROM store_state").fetchall())
             generation, index_id = int(state["generation"]), str(state.get("index_id", ""))
-            rows = conn.execute(_ROWS_SQL + " ORDER BY p.rowid").fetchall()
+            count = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+            rowids = np.zeros(count, dtype=np.int64)
+            matrix = np.zeros((count, dim), dtype=np.float32)
+            present = np.zeros(count, dtype=bool)
+            hashes = np.zeros(count, dtype=np.int64)
+            postings = PostingsBuilder(context_weight, body_weight)
+            kept: list[list[Any]] = [[] for _ in range(len(COLUMNS) + len(TEXT_FIELDS) + 1)]  # short values only
+            cursor = conn.execute(_ROWS_SQL + " ORDER BY p.rowid")
+            start = 0
+            while chunk := cursor.fetchmany(BUILD_CHUNK):
+                end = start + len(chunk)
+                rowids[start:end], matrix[start:end], present[start:end] = _rows_and_vectors(chunk, dim)
+                hashes[start:end] = passage_hashes([r[4] for r in chunk])
+                postings.add([r[2] for r in chunk], [r[3] for r in chunk])
+                for i, values in enumerate(kept):
+                    values.extend(r[5 + i] for r in chunk)
+                start = end
         finally:
             conn.execute("COMMIT")
-        rowids, matrix, present = _rows_and_vectors(rows, dim)
-        columns = {name: CategoricalColumn.build([r[5 + i] for r in rows]) for i, name in enumerate(COLUMNS)}
-        lexical = LexicalIndex.build([r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight, k1, b)
-        hashes = passage_hashes([r[4] for r in rows])
-        del rows
+        if start != count:  # the read transaction makes this impossible; never index misaligned rows
+            raise RuntimeError(f"snapshot read {start} passages of {count}")
+        columns = {name: CategoricalColumn.build(kept[i]) for i, name in enumerate(COLUMNS)}
+        text, dates = _history_columns(kept[len(COLUMNS) :])
+        del kept
+        lexical = postings.index(k1, b)
         dense = DenseIndex.build(matrix, present, quantized)
-        return cls(generation, index_id, rowids, columns, dense, lexical, hashes)
+        return cls(generation, index_id, rowids, columns, dense, lexical, hashes, text=text, dates=dates)
 
     def updated(self, conn: sqlite3.Connection, dim: int, context_weight: float, body_weight: float) -> IndexSnapshot | None:
         """The snapshot of the index's current generation derived from this one by applying
@@ -233,10 +276,34 @@ class IndexSnapshot:
             columns[name] = CategoricalColumn(np.concatenate([old.codes[keep], codes]), index)
         lexical = self.lexical.extended(keep, [r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight)
         dense = self.dense.extended(keep, matrix, present)
+        text, dates = self._history_extended(keep, *_row_history(rows))
         return IndexSnapshot(
             generation, index_id, np.concatenate([self.rowids[keep], new_rowids]), columns, dense, lexical,
-            np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]),
+            np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]), text=text, dates=dates,
         )
+
+    def _history_extended(
+        self, keep: np.ndarray, text: dict[str, TextColumn | None], dates: TextListColumn | None
+    ) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
+        """The history columns of the rows in ``keep`` followed by the new rows' ones."""
+        merged: dict[str, TextColumn | None] = {}
+        for name in TEXT_FIELDS:
+            old, new = self.text.get(name), text.get(name)
+            merged[name] = (
+                TextColumn(np.concatenate([old.values[keep], new.values]), np.concatenate([old.null[keep], new.null]))
+                if old is not None and new is not None else None
+            )
+        if self.dates is None or dates is None:
+            return merged, None
+        position = np.full(self.size, -1, dtype=np.int64)
+        position[keep] = np.arange(len(keep))
+        kept = position[self.dates.owner] >= 0
+        combined = TextListColumn(
+            np.concatenate([self.dates.values[kept], dates.values]),
+            np.concatenate([position[self.dates.owner[kept]], dates.owner + len(keep)]),
+            len(keep) + dates.rows,
+        )
+        return merged, combined
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then rename: readers see a complete folder or none."""
@@ -256,6 +323,13 @@ class IndexSnapshot:
             np.save(tmp / "scales.npy", self.dense.scales.float().numpy())  # type: ignore[attr-defined]
             np.save(tmp / "center.npy", self.dense.center)
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
+        for name, text in self.text.items():
+            if text is not None:
+                np.save(tmp / f"text-{name}.npy", text.values)
+                np.save(tmp / f"null-{name}.npy", text.null)
+        if self.dates is not None:
+            np.save(tmp / "dates.npy", self.dates.values)
+            np.save(tmp / "dates-owner.npy", self.dates.owner)
         self.lexical.save(tmp / "lexical")
         (tmp / "snapshot.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         if folder.exists() and not _current_format(folder):
@@ -289,16 +363,44 @@ class IndexSnapshot:
         elif quantized:
             dense = DenseIndex.build(np.asarray(matrix), present, quantized)
         lexical = LexicalIndex.load(folder / "lexical", k1, b)
+        rowids = np.load(folder / "rowids.npy")
+        text = {
+            name: TextColumn(np.load(folder / f"text-{name}.npy"), np.load(folder / f"null-{name}.npy"))
+            if (folder / f"text-{name}.npy").exists() else None
+            for name in TEXT_FIELDS
+        }
+        dates = (
+            TextListColumn(np.load(folder / "dates.npy"), np.load(folder / "dates-owner.npy"), len(rowids))
+            if (folder / "dates.npy").exists() else None
+        )
         return cls(
-            int(meta["generation"]), str(meta["index_id"]), np.load(folder / "rowids.npy"), columns, dense, lexical,
-            np.load(folder / "hashes.npy"),
+            int(meta["generation"]), str(meta["index_id"]), rowids, columns, dense, lexical,
+            np.load(folder / "hashes.npy"), text=text, dates=dates,
         )
 
 
 _ROWS_SQL = (
-    f"SELECT p.rowid, p.embedding, f.context, f.body, p.id, {', '.join('p.' + c for c in COLUMNS)} "
+    f"SELECT p.rowid, p.embedding, f.context, f.body, p.id, {', '.join('p.' + c for c in COLUMNS)}, "
+    + ", ".join(f"json_extract(p.meta, '$.{name}')" for name in TEXT_FIELDS)
+    # the values SQL's amendment range compares (filters._amendment_dates), as one JSON array
+    + ", (SELECT json_group_array(d.value) FROM json_each(p.meta, '$.amendment_dates') AS d) "
     "FROM passages p JOIN passages_fts f ON f.rowid = p.rowid"
 )
+_HISTORY_AT = 5 + len(COLUMNS)  # where the history fields start in a row of _ROWS_SQL
+
+
+def _history_columns(values: Sequence[Sequence[Any]]) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
+    """The history fields' mask columns from their values per row (TEXT_FIELDS, then the
+    amendment dates as a JSON array), column by column."""
+    text = {name: TextColumn.build(values[i]) for i, name in enumerate(TEXT_FIELDS)}
+    dates = TextListColumn.build([json.loads(v or "[]") for v in values[len(TEXT_FIELDS)]])
+    return text, dates
+
+
+def _row_history(rows: list[tuple[Any, ...]]) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
+    """The same, from whole rows of _ROWS_SQL."""
+    width = len(TEXT_FIELDS) + 1
+    return _history_columns([[r[_HISTORY_AT + i] for r in rows] for i in range(width)])
 
 
 def _rows_and_vectors(rows: list[tuple[Any, ...]], dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

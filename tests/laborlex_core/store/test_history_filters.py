@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from haystack import Document
 
 from laborlex_core.store.embedded import EmbeddedDocumentStore
+from laborlex_core.store.filter_masks import MaskColumns, filter_mask
 from laborlex_core.store.filters import FilterError, to_sql
 from laborlex_core.store.opensearch_queries import translate_filters
 from search_api.history import HistoryQuery, amended_filter, as_of_filter
@@ -93,3 +95,54 @@ def test_history_query_widens_periods_and_combines() -> None:
     # a day past the month's end is its last day, as date_from/date_to read it
     assert HistoryQuery.parse("2021-02-30", None, "2019-04-31").as_of == "2021-02-28"
     assert HistoryQuery.parse(None, None, "2019-04-31").amended_before == "2019-04-30"
+
+
+HISTORY_FILTERS = [
+    as_of_filter("2010-01-01"),
+    as_of_filter("2019-05-01"),
+    as_of_filter("2022-01-01"),
+    amended_filter("2019-01-01", None),
+    amended_filter(None, "1979-12-31"),
+    amended_filter("2012-11-30", "2012-11-30"),
+    amended_filter("2015-01-01", "2015-12-31"),
+    {"field": "meta.amendment_dates", "operator": ">", "value": "2019-05-01"},
+    {"field": "meta.amendment_dates", "operator": "<", "value": "1978-04-28"},
+    {"field": "meta.added_on", "operator": "==", "value": "2012-11-30"},
+    {"operator": "AND", "conditions": [as_of_filter("2015-06-01"), amended_filter("2019-01-01", None),
+                                       {"field": "meta.language", "operator": "==", "value": "es"}]},
+]
+
+
+def _assert_masks_equal_sql(store: EmbeddedDocumentStore, answered_by_masks: bool) -> None:
+    snapshot = store._snapshot()
+    for filters in HISTORY_FILTERS:
+        expected = np.isin(snapshot.rowids, store._filtered_rowids(filters))
+        mask = filter_mask(filters, MaskColumns(snapshot.columns, snapshot.text, snapshot.dates))
+        assert (mask is not None) == answered_by_masks, filters
+        assert (store._mask(snapshot, filters) == expected).all(), filters
+        if mask is not None:
+            assert (mask == expected).all(), filters
+
+
+def test_history_masks_equal_sql_built_updated_and_reopened(tmp_path: Path) -> None:
+    """as_of and amendment ranges are masks over the snapshot, selecting exactly SQL's rows:
+    on a built snapshot, after an incremental update, after reopening the saved one; a field
+    holding a non-string is left to SQL (which orders numbers before text)."""
+    path = tmp_path / "index.sqlite3"
+    first = EmbeddedDocumentStore(path)
+    rows = [(f"a{i}", article, added, repealed, dates) for i, (article, added, repealed, dates) in enumerate(PROVISIONS)]
+    first.replace_document("mx", [_passage("mx", *row) for row in rows], {"doc_id": "mx"})
+    _assert_masks_equal_sql(first, answered_by_masks=True)
+    first.replace_document("gt", [_passage("gt", "g1", "7", "2019-06-01", None, ["2019-06-01"]),
+                                  _passage("gt", "g2", "8", None, "2000-01-01", [])], {"doc_id": "gt"})
+    _assert_masks_equal_sql(first, answered_by_masks=True)  # updated in place, not rebuilt
+    first.wait_for_snapshot()
+    _assert_masks_equal_sql(EmbeddedDocumentStore(path), answered_by_masks=True)  # the saved snapshot
+    first.replace_document("xx", [_passage("xx", "x1", "1", 2019, None, [2019])], {"doc_id": "xx"})
+    _assert_masks_equal_sql(first, answered_by_masks=False)
+
+
+def _passage(doc_id: str, key: str, article: str, added: str | int | None, repealed: str | None, dates: list) -> Document:
+    meta = {"doc_id": doc_id, "article": article, "ordinal": 0, "chunk": 0, "language": "es", "amendment_dates": dates}
+    meta.update({k: v for k, v in (("added_on", added), ("repealed_on", repealed)) if v is not None})
+    return Document(id=f"{doc_id}#{key}", content=f"Artículo {article}", meta=meta)

@@ -18,7 +18,7 @@ from haystack import Document
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from laborlex_core.store.lexical_index import reference_bm25
-from laborlex_core.store.snapshot import derived_folder
+from laborlex_core.store.snapshot import FORMAT, derived_folder
 
 DIM = 384
 WORDS = ["salario", "trabajo", "despido", "vacaciones", "employer", "wages", "overtime", "hours", "leave",
@@ -242,7 +242,14 @@ def test_provision_matches_count_facet_and_page_like_counting_by_hand(store: Emb
     excluded = set(keys[:3])
     assert [(d.meta["doc_id"], d.meta["article"]) for d in matches.page(excluded, 0, 5)] == keys[3:8]
     unmatched = next(k for k in {(d.meta["doc_id"], d.meta["article"]) for d in everything} if k not in by_hand)
-    assert store.provision_matches(query, filters, include=[unmatched, keys[0]]).total == len(by_hand) + 1
+    included = store.provision_matches(query, filters, include=[unmatched, keys[0], ("no-such-doc", "1")])
+    assert included.total == len(by_hand) + 1
+    first = min((d for d in everything if (d.meta["doc_id"], d.meta["article"]) == unmatched), key=lambda d: store_rowid(store, d.id))
+    assert [int(included.snapshot.rowids[r]) for r in included.extra] == [store_rowid(store, first.id)]  # its first passage
+
+
+def store_rowid(store: EmbeddedDocumentStore, passage_id: str) -> int:
+    return int(store._connection().execute("SELECT rowid FROM passages WHERE id = ?", (passage_id,)).fetchone()[0])
 
 
 def store_terms(store: EmbeddedDocumentStore, passage_id: str) -> list[str]:
@@ -326,6 +333,36 @@ def test_a_commit_updates_the_snapshot_incrementally_and_equals_a_rebuild(store:
     assert all(d.meta["doc_id"] != "d4" for d in store.bm25_retrieval("salario trabajo", top_k=1000))
 
 
+def test_a_snapshot_read_in_small_batches_equals_one_read_at_once(store: EmbeddedDocumentStore, monkeypatch) -> None:
+    """A large index is read and reduced a batch at a time; the batches must not show."""
+    from laborlex_core.store import lexical_index, snapshot as snapshot_module
+    from laborlex_core.store.snapshot import IndexSnapshot
+
+    def build():
+        return IndexSnapshot.build(store._connection(), DIM, CONTEXT_BM25_WEIGHT, 1.0, store.bm25_k1, store.bm25_b, True)
+
+    whole = build()
+    monkeypatch.setattr(snapshot_module, "BUILD_CHUNK", 7)
+    monkeypatch.setattr(lexical_index, "POSTINGS_BATCH", 5)
+    batched = build()
+    assert whole.size > 7 * 3  # several batches, the last one short
+    _same_snapshot(whole, batched)
+    assert whole.lexical.vocabulary.keys() == batched.lexical.vocabulary.keys()
+    for term, column in whole.lexical.vocabulary.items():  # term ids follow reading order; postings per term agree
+        other = batched.lexical.vocabulary[term]
+        assert (whole.lexical.postings[:, [column]] != batched.lexical.postings[:, [other]]).nnz == 0
+    for name, column in whole.text.items():
+        other = batched.text[name]
+        assert (column is None) == (other is None)
+        if column is not None:
+            np.testing.assert_array_equal(column.values, other.values)
+            np.testing.assert_array_equal(column.null, other.null)
+    assert (whole.dates is None) == (batched.dates is None)
+    if whole.dates is not None:
+        np.testing.assert_array_equal(whole.dates.values, batched.dates.values)
+        np.testing.assert_array_equal(whole.dates.owner, batched.dates.owner)
+
+
 def test_reused_rowids_are_not_mistaken_for_the_old_passages(store: EmbeddedDocumentStore) -> None:
     """SQLite gives the rowids of deleted tail rows to the next inserts: identity is rowid + id."""
     conn = store._connection()
@@ -377,7 +414,7 @@ def test_a_folder_saved_in_an_older_format_is_replaced(store: EmbeddedDocumentSt
     built = store._snapshot()
     folder = derived_folder(store.path) / f"g{built.generation}-{built.index_id}"
     meta = folder / "snapshot.json"
-    meta.write_text(meta.read_text("utf-8").replace('"format": 3', '"format": 2'), "utf-8")
+    meta.write_text(meta.read_text("utf-8").replace(f'"format": {FORMAT}', f'"format": {FORMAT - 1}'), "utf-8")
     reopened = EmbeddedDocumentStore(store.path)
     reopened._snapshot()  # unreadable: built again, and saved over the old folder
-    assert '"format": 3' in meta.read_text("utf-8")
+    assert f'"format": {FORMAT}' in meta.read_text("utf-8")
