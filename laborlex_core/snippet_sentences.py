@@ -77,14 +77,14 @@ class SentenceBlock:
     @classmethod
     def from_bytes(cls, blob: bytes) -> SentenceBlock:
         n, dim = _HEADER.unpack_from(blob)
+        if len(blob) != _HEADER.size + n * (KEY_BYTES + 4 + dim):
+            raise ValueError(f"sentence vector blob of {len(blob)} bytes does not hold {n} x {dim} codes")
         at = _HEADER.size
         keys = tuple(blob[at + i * KEY_BYTES : at + (i + 1) * KEY_BYTES] for i in range(n))
         at += n * KEY_BYTES
         scales = np.frombuffer(blob, dtype="<f4", count=n, offset=at).astype(np.float32)
         at += n * 4
         codes = np.frombuffer(blob, dtype=np.int8, count=n * dim, offset=at).reshape(n, dim)
-        if at + n * dim != len(blob):
-            raise ValueError(f"sentence vector blob of {len(blob)} bytes does not hold {n} x {dim} codes")
         return cls(keys, scales, codes)
 
     def __len__(self) -> int:
