@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from haystack import Document, component
@@ -63,6 +62,3 @@ class SentenceEmbedder(_ModelComponent):
             at += len(group)
             out.append(replace(document, meta={**document.meta, SENTENCE_VECTORS_META: block.to_bytes()}))
         return {"documents": out}
-
-    def _extra_init(self) -> dict[str, Any]:
-        return {}
