@@ -27,6 +27,7 @@ STAGES: dict[str, str] = {
     "splitter": "structure",
     "chunker": "structure",
     "embedder": "embed",
+    "sentences": "embed_sentences",  # snippet sentences (laborlex_core.embedding.sentence_embedder)
     "writer": "write",
 }
 
@@ -98,10 +99,14 @@ def measure_ingest(corpus: Path, settings: Settings) -> dict[str, Any]:
         "stages": {k: round(v, 2) for k, v in stages.items()},
         "cold_model_load_s": round(cold, 2),
         "embedded": report.embedded,
+        "sentences": report.sentences,
+        "sentences_embedded": report.sentences_embedded,
+        "sentences_per_passage": round(report.sentences / report.passages, 2) if report.passages else None,
         "reingest_unchanged_s": round(unchanged.seconds, 2),
         "reingest_unchanged_documents": len(unchanged.unchanged),
         "reingest_vector_cache_s": round(cached.seconds, 2),
         "reingest_vector_cache_embedded": cached.embedded,
+        "reingest_vector_cache_sentences_embedded": cached.sentences_embedded,
         "embed_runtime": settings.embed_runtime,
         "embed_dtype": settings.embed_dtype,
         "parse_workers": settings.parse_workers,

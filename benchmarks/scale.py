@@ -7,6 +7,13 @@ word of the same passage, and its vector a little Gaussian noise (renormalized, 
 to the original). Replica 0 is the real index unchanged. Documents are written in a fixed
 order through the store's normal write path (``replace_document``, one transaction each), so
 an index of N passages is a prefix of one of M > N: the 30k index is the 10k one plus more.
+
+Snippet sentence vectors (stored at ingest, ``laborlex_core.snippet_sentences``) travel with
+their passage: a replica's sentences are its own text's, and each takes the vector of the
+source sentence in the same position, unperturbed (the one sentence holding the swapped word
+keeps its original's vector, as good a stand-in as the passage vector's small noise). A
+replica whose text splits into a different number of sentences (the swapped word moved a
+sentence break) carries none, and its snippets are embedded on demand like an old index's.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 from haystack import Document
 from tqdm.auto import tqdm
 
+from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock, sentences
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 
 VECTOR_NOISE = 0.005  # per component; |noise| ~ 0.1 for 384 dimensions
@@ -33,7 +41,8 @@ VECTOR_NOISE = 0.005  # per component; |noise| ~ 0.1 for 384 dimensions
 
 @dataclass(slots=True)
 class SourceDocument:
-    """One document of the real index: its metadata and passages (with embeddings)."""
+    """One document of the real index: its metadata and passages (with embeddings, and their
+    sentence vectors in ``meta[SENTENCE_VECTORS_META]`` where the index has them)."""
 
     doc_id: str
     meta: dict[str, Any]
@@ -46,6 +55,10 @@ def read_source(store: EmbeddedDocumentStore) -> list[SourceDocument]:
     for meta in store.list_documents():
         doc_id = meta["doc_id"]
         passages = [p for p in store.document_passages(doc_id, with_embeddings=True) if p.embedding is not None]
+        blocks = store.sentence_vectors([p.id for p in passages])
+        for p in passages:
+            if p.id in blocks:
+                p.meta[SENTENCE_VECTORS_META] = blocks[p.id].to_bytes()
         clean = {k: v for k, v in meta.items() if k not in ("passages", "provisions", "updated_at")}
         if passages:
             documents.append(SourceDocument(doc_id, clean, passages))
@@ -73,15 +86,15 @@ def replica(source: SourceDocument, r: int, index: int) -> tuple[str, list[Docum
     doc_id = f"{source.doc_id}.r{r}"
     text_rng = random.Random(r * 100_003 + index)
     vector_rng = np.random.default_rng(r * 100_003 + index)
-    passages = [
-        Document(
-            id=f"{p.id}.r{r}",
-            content=_perturb_text(p.content or "", text_rng),
-            meta={**p.meta, "doc_id": doc_id},
-            embedding=_perturb_vector(p.embedding or [], vector_rng),
-        )
-        for p in source.passages
-    ]
+    passages = []
+    for p in source.passages:
+        content = _perturb_text(p.content or "", text_rng)
+        meta = {**p.meta, "doc_id": doc_id}
+        if SENTENCE_VECTORS_META in meta:  # the source's sentence vectors under the replica's sentences
+            block = SentenceBlock.from_bytes(meta.pop(SENTENCE_VECTORS_META)).rekeyed(sentences(content))
+            if block is not None:
+                meta[SENTENCE_VECTORS_META] = block.to_bytes()
+        passages.append(Document(id=f"{p.id}.r{r}", content=content, meta=meta, embedding=_perturb_vector(p.embedding or [], vector_rng)))
     return doc_id, passages
 
 

@@ -16,6 +16,7 @@ from ingest.history import AmendmentExtractor
 from ingest.readers import discover
 from ingest.unchanged import IngestLedger, fingerprint
 from laborlex_core.embedding.embedder import PassageEmbedder
+from laborlex_core.embedding.sentence_embedder import SentenceEmbedder
 from laborlex_core.schema import DocumentMeta, IngestError, IngestFailure
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
@@ -31,7 +32,7 @@ FILES_PER_BATCH = 1
 
 def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: bool = False) -> Pipeline:
     """read → split into provisions → chunk into passages → amendment history → extract citations → embed
-    → replace in the store."""
+    → embed snippet sentences → replace in the store."""
     pipeline = Pipeline()
     pipeline.add_component("reader", SourceReader(settings, progress=progress))
     pipeline.add_component("splitter", ProvisionSplitter())
@@ -39,6 +40,7 @@ def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: 
     pipeline.add_component("amendments", AmendmentExtractor())
     pipeline.add_component("citations", CitationExtractor())
     pipeline.add_component("embedder", PassageEmbedder(settings, progress=progress))
+    pipeline.add_component("sentences", SentenceEmbedder(settings))
     pipeline.add_component("writer", DocumentReplacer(store, progress=progress))
     pipeline.connect("reader.texts", "splitter.texts")
     pipeline.connect("splitter.structured", "chunker.structured")
@@ -46,7 +48,8 @@ def build_indexing_pipeline(settings: Settings, store: SearchBackend, progress: 
     pipeline.connect("chunker.doc_texts", "amendments.doc_texts")
     pipeline.connect("amendments.documents", "citations.documents")
     pipeline.connect("citations.documents", "embedder.documents")
-    pipeline.connect("embedder.documents", "writer.documents")
+    pipeline.connect("embedder.documents", "sentences.documents")
+    pipeline.connect("sentences.documents", "writer.documents")
     pipeline.connect("chunker.doc_metas", "writer.doc_metas")
     pipeline.connect("chunker.doc_texts", "writer.doc_texts")
     return pipeline
@@ -68,6 +71,9 @@ class IngestReport:
     seconds: float = 0.0
     unchanged: list[str] = field(default_factory=list)
     embedded: int = 0
+    # Snippet sentences of the passages written, and how many of them the model embedded.
+    sentences: int = 0
+    sentences_embedded: int = 0
     # What reading each document took (format, OCR'd pages, legacy font), by doc id; see readers.summary.
     read_notes: dict[str, dict] = field(default_factory=dict)
 
@@ -141,6 +147,8 @@ def ingest_sources(
             on_batch(report)
     if pipeline is not None:
         report.embedded = pipeline.get_component("embedder").counts["embedded"]
+        sentence_counts = pipeline.get_component("sentences").counts
+        report.sentences, report.sentences_embedded = sentence_counts["sentences"], sentence_counts["embedded"]
     if ledger is not None:
         ledger.close()
     report.seconds = time.perf_counter() - started

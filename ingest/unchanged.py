@@ -40,6 +40,7 @@ _SHAPING_SETTINGS = (
     "passage_max_tokens",
     "passage_overlap_tokens",
     "max_file_mb",
+    "snippet_vectors",
 )
 
 

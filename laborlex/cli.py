@@ -93,7 +93,8 @@ def ingest(
     typer.echo(
         f"{len(report.written)} documents, {sum(report.provisions.get(d, 0) for d in report.written)} provisions, "
         f"{report.passages} passages in {report.seconds:.1f} s ({report.passages_per_second:.1f} passages/s); "
-        f"{len(unchanged)} unchanged documents kept, {report.embedded} passages embedded"
+        f"{len(unchanged)} unchanged documents kept, {report.embedded} passages and "
+        f"{report.sentences_embedded} snippet sentences embedded"
     )
     if report.failures:
         typer.echo(f"{len(report.failures)} file(s) failed:", err=True)

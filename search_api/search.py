@@ -160,7 +160,7 @@ class Searcher:
         if not semantic:
             return hits
         candidates = [sentences(documents[i].content or "") for i in semantic]
-        known = self.sentence_vectors.vectors([text for group in candidates for text in group])
+        known = self._sentence_vectors([documents[i].id for i in semantic], candidates)
         query_array = np.asarray(query_vector, dtype=np.float32)
         for i, group in zip(semantic, candidates):
             scored = [(float(known[text] @ query_array), text) for text in group if text in known]
@@ -168,6 +168,22 @@ class Searcher:
                 best = max(scored, key=lambda pair: pair[0])[1]
                 hits[i].snippet, hits[i].highlights = make_snippet(best, query, hits[i].language)
         return hits
+
+    def _sentence_vectors(self, passage_ids: list[str], groups: list[list[str]]) -> dict[str, np.ndarray]:
+        """Vectors of the sentences in ``groups``: those stored at ingest, read for the page in
+        one call, then, for sentences without a stored vector (an index made before they were
+        stored, a backend lacking them), the on-demand path with its per-request budget."""
+        fetch = getattr(self.store, "sentence_vectors", None)
+        blocks = fetch(passage_ids) if fetch is not None else {}
+        known: dict[str, np.ndarray] = {}
+        for passage_id, group in zip(passage_ids, groups):
+            block = blocks.get(passage_id)
+            if block is not None:
+                known.update(block.vectors_for(group))
+        missing = [text for group in groups for text in group if text not in known]
+        if missing:
+            known.update(self.sentence_vectors.vectors(missing))
+        return known
 
     def search(
         self,

@@ -1,5 +1,9 @@
 """Vectors of snippet sentences, embedded on demand, cached, and bounded per request.
 
+The fallback: ingest stores each passage's sentence vectors (``laborlex_core.snippet_sentences``),
+so this runs only for passages without them (an index made before they were stored, a
+backend lacking them, ``LABORLEX_SNIPPET_VECTORS=false``).
+
 A result found only by meaning (no word in common with the query) gets as snippet its
 sentence closest in meaning to the query, which needs those sentences' vectors. They are
 cached per process (the same provisions come back for many queries), computed outside any
@@ -22,13 +26,12 @@ from sentence_transformers import SentenceTransformer
 
 from laborlex_core.embedding.embedder import embed_passage_texts, load_model
 from laborlex_core.settings import Settings
-from laborlex_core.text_analysis import lower_mtavruli
+from laborlex_core.snippet_sentences import sentence_input
 from search_api.limits import current_budget
 
 SENTENCE_CACHE_SIZE = 20_000  # sentence vectors kept per process (~30 MB)
 SENTENCES_PER_REQUEST = 24  # new sentences embedded per request, at most
 SENTENCE_BATCH = 8  # embedded together; the request's deadline is checked between batches
-SENTENCE_CHARS = 400  # of a sentence, embedded
 
 
 class SentenceVectors:
@@ -69,9 +72,7 @@ class SentenceVectors:
     def _embed(self, batch: list[str]) -> dict[str, np.ndarray]:
         if self._model is None:
             self._model = load_model(self.settings)  # process-wide and cached by the embedder
-        # A sentence is judged by its opening (the snippet shows ~320 characters of it): the
-        # model's cost grows with length, and a 512-token sentence costs ten short ones.
-        texts = [lower_mtavruli(t[:SENTENCE_CHARS]) for t in batch]
+        texts = [sentence_input(t) for t in batch]  # as ingest embeds them (stored vectors)
         computed = embed_passage_texts(self._model, texts, self.settings.embed_batch_size)
         fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(batch, computed)}
         with self._lock:

@@ -11,10 +11,10 @@ import re
 from functools import lru_cache
 
 from laborlex_core.schema import LANGUAGES
+from laborlex_core.snippet_sentences import sentences  # noqa: F401  (the split lives below ingest and search)
 from laborlex_core.text_analysis import analyze, query_term_groups
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_BREAK = re.compile(r"(?<=[.;:!?])\s+|\n\s*\n|\n(?=[a-zA-Z0-9IVX]{1,4}[.)] )")
 
 
 def highlight_spans(text: str, query: str, language: str | None) -> list[tuple[int, int]]:
@@ -80,9 +80,3 @@ def mark(snippet: str, spans: list[tuple[int, int]], before: str = "**", after: 
         last = b
     out.append(snippet[last:])
     return "".join(out)
-
-
-def sentences(text: str, min_chars: int = 25, limit: int = 12) -> list[str]:
-    """The sentences (or list items) of a passage worth offering as a snippet, in order."""
-    parts = [" ".join(p.split()) for p in _SENTENCE_BREAK.split(text)]
-    return [p for p in parts if len(p) >= min_chars][:limit] or [" ".join(text.split())]

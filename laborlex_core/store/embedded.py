@@ -32,6 +32,7 @@ from haystack.document_stores.types import DuplicatePolicy
 
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT, context_line
 from laborlex_core.schema import LANGUAGES, Citation, citation_key
+from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock
 from laborlex_core.store.citation_rows import (
     CITING_FIELDS,
     is_internal,
@@ -52,7 +53,7 @@ from laborlex_core.text_analysis import analyze, query_term_groups
 
 _log = logging.getLogger("laborlex.store")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # From this size, a snapshot that cannot be updated in place is rebuilt in the background
 # while queries answer from the previous generation (below it, a rebuild takes under a second).
 BACKGROUND_REBUILD_ROWS = 20_000
@@ -97,9 +98,13 @@ CREATE TABLE IF NOT EXISTS citations (
 CREATE INDEX IF NOT EXISTS citations_passage ON citations(passage_rowid);
 CREATE INDEX IF NOT EXISTS citations_source ON citations(doc_id, article);
 CREATE INDEX IF NOT EXISTS citations_target ON citations(target_key, internal);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    passage_rowid INTEGER PRIMARY KEY,
+    block BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
-INSERT OR IGNORE INTO store_state VALUES ('schema_version', '3');
+INSERT OR IGNORE INTO store_state VALUES ('schema_version', '4');
 INSERT OR IGNORE INTO store_state VALUES ('index_id', lower(hex(randomblob(8))));
 """
 
@@ -125,6 +130,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     # Schema 2 adds the citations table (created above by _SCHEMA if missing). Passages written
     # before it have no citations until their document is ingested again. Schema 3 adds the
     # index id (inserted by _SCHEMA) that tags the derived snapshots saved beside the index.
+    # Schema 4 adds the sentence_vectors table (snippet sentence vectors computed at ingest);
+    # passages written before it have none until re-ingested: their snippets embed on demand.
     conn.execute(
         "UPDATE store_state SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
         (str(SCHEMA_VERSION), SCHEMA_VERSION),
@@ -348,6 +355,19 @@ class EmbeddedDocumentStore:
             (doc_id,),
         )
         return [self._row_to_document(row) for row in rows]
+
+    def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, SentenceBlock]:
+        """The stored snippet sentence vectors of those passages that have them, in one read
+        (a page's worth); a passage written before schema 4 or with them off has none."""
+        wanted = list(dict.fromkeys(passage_ids))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self._connection().execute(
+            f"SELECT p.id, s.block FROM passages p JOIN sentence_vectors s ON s.passage_rowid = p.rowid WHERE p.id IN ({marks})",
+            wanted,
+        ).fetchall()
+        return {passage_id: SentenceBlock.from_bytes(block) for passage_id, block in rows}
 
     def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]:
         """Passage counts per value of a column (jurisdiction, language, kind)."""
@@ -659,6 +679,9 @@ class EmbeddedDocumentStore:
 
     def _insert(self, conn: sqlite3.Connection, document: Document) -> None:
         meta = document.meta
+        block = meta.get(SENTENCE_VECTORS_META)
+        if block is not None:  # kept in its own table, not in the persisted meta
+            meta = {k: v for k, v in meta.items() if k != SENTENCE_VECTORS_META}
         language = meta.get("language")
         embedding = None
         if document.embedding is not None:
@@ -695,6 +718,8 @@ class EmbeddedDocumentStore:
             ),
         )
         self._insert_citations(conn, int(cursor.lastrowid or 0), document)
+        if block is not None:
+            conn.execute("INSERT INTO sentence_vectors (passage_rowid, block) VALUES (?, ?)", (cursor.lastrowid, bytes(block)))
 
     @staticmethod
     def _insert_citations(conn: sqlite3.Connection, rowid: int, document: Document) -> None:
@@ -718,6 +743,7 @@ class EmbeddedDocumentStore:
     def _delete_rowids(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
         for rowid in rowids:
             conn.execute("DELETE FROM citations WHERE passage_rowid = ?", (rowid,))
+            conn.execute("DELETE FROM sentence_vectors WHERE passage_rowid = ?", (rowid,))
             conn.execute("DELETE FROM passages_fts WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
 

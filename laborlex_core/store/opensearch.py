@@ -16,6 +16,7 @@ replace runs a reader may see new passages next to old ones about to be deleted.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -34,6 +35,7 @@ from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportE
 
 from laborlex_core.passage_text import context_line
 from laborlex_core.schema import citation_key
+from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock
 from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
@@ -122,13 +124,15 @@ def passage_source(document: Document) -> dict[str, Any]:
     source["doc_id"] = meta.get("doc_id") or document.id
     for name in mappings.INTEGER_FIELDS:
         source[name] = meta.get(name)
-    source["meta"] = {k: v for k, v in meta.items() if k != "citations"}
+    source["meta"] = {k: v for k, v in meta.items() if k not in ("citations", SENTENCE_VECTORS_META)}
     if "citations" in meta:  # passages from the indexing pipeline; others are stored as written
         citations = list(meta.get("citations") or [])
         source[mappings.CITATIONS_FIELD] = citations
         source[mappings.CITES_FIELD] = cited_keys(citations, str(source["doc_id"]), str(meta.get("article") or ""))
     if document.embedding is not None:
         source["embedding"] = [float(x) for x in document.embedding]
+    if meta.get(SENTENCE_VECTORS_META) is not None:  # snippet sentence vectors from ingest
+        source[mappings.SENTENCES_FIELD] = base64.b64encode(bytes(meta[SENTENCE_VECTORS_META])).decode("ascii")
     return source
 
 
@@ -452,12 +456,28 @@ class OpenSearchBackend:
         after: list[Any] | None = None
         while True:
             body = queries.filter_body(filters, PAGE_SIZE, after)
-            body["_source"] = {"excludes": ["context"] if with_embeddings else ["context", "embedding"]}
+            body["_source"] = {"excludes": ["context", mappings.SENTENCES_FIELD] + ([] if with_embeddings else ["embedding"])}
             hits = self._search(body)["hits"]["hits"]
             documents.extend(hit_to_document(h) for h in hits)
             if len(hits) < PAGE_SIZE:
                 return documents
             after = hits[-1]["sort"]
+
+    def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, SentenceBlock]:
+        """The stored snippet sentence vectors of those passages that have them, in one
+        request for the page (passages indexed before they were stored have none)."""
+        wanted = list(dict.fromkeys(passage_ids))
+        if not wanted:
+            return {}
+        response = self._call(
+            lambda: self.client.mget(index=self.alias, body={"ids": wanted}, params={"_source_includes": mappings.SENTENCES_FIELD})
+        )
+        out: dict[str, SentenceBlock] = {}
+        for found in response.get("docs", []):
+            encoded = (found.get("_source") or {}).get(mappings.SENTENCES_FIELD) if found.get("found") else None
+            if encoded:
+                out[found["_id"]] = SentenceBlock.from_bytes(base64.b64decode(encoded))
+        return out
 
     def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]:
         if field not in ("jurisdiction", "language", "kind", "doc_id"):

@@ -72,6 +72,14 @@ def index_dimension(client: OpenSearch, index: str) -> int | None:
     return mapping.get("properties", {}).get("embedding", {}).get("dimension")
 
 
+def add_missing_fields(client: OpenSearch, index: str) -> None:
+    """Map the fields added since ``index`` was made (additive, so an older index takes them in
+    place; its ``dynamic: strict`` mapping would otherwise refuse passages carrying them)."""
+    properties = client.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    if mappings.SENTENCES_FIELD not in properties:
+        client.indices.put_mapping(index=index, body={"properties": {mappings.SENTENCES_FIELD: dict(mappings.SENTENCES_MAPPING)}})
+
+
 def alias_targets(client: OpenSearch, alias: str) -> list[str]:
     """The concrete indices behind ``alias`` (empty when the alias does not exist)."""
     try:
@@ -163,6 +171,7 @@ def setup(
         report.embedding_dim = embedding_dim if knn else None
     else:
         report.embedding_dim = index_dimension(client, targets[0])
+        add_missing_fields(client, targets[0])
         if knn and report.embedding_dim is not None and report.embedding_dim != embedding_dim:
             raise SetupError(
                 f"index {targets[0]} holds {report.embedding_dim}-dimensional vectors, the model makes "

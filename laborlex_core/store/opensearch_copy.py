@@ -1,5 +1,7 @@
 """Copy an embedded (SQLite) index into OpenSearch, vectors included: no re-embedding.
 
+Snippet sentence vectors go along where the source has them.
+
 Why: embedding the whole corpus takes minutes of CPU, and the embedded index already holds
 every passage with its vector, its citations and each document's record and text. Copying
 them gives OpenSearch exactly the passages the embedded store searches, which is also what
@@ -9,11 +11,12 @@ a fair comparison of the two backends needs (same chunks, same vectors).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from haystack import Document
 
+from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META
 from laborlex_core.store.opensearch import OpenSearchBackend
 
 # Keys of a document summary that the store computes; the rest is the ingested metadata.
@@ -57,6 +60,12 @@ def copy_store(
             )
             continue
         meta = {k: v for k, v in summary.items() if k not in COMPUTED_KEYS}
+        fetch = getattr(source, "sentence_vectors", None)  # snippet sentence vectors go along
+        blocks = fetch([p.id for p in passages]) if fetch is not None else {}
+        passages = [
+            replace(p, meta={**p.meta, SENTENCE_VECTORS_META: blocks[p.id].to_bytes()}) if p.id in blocks else p
+            for p in passages
+        ]
         try:
             report.passages += target.replace_document(doc_id, passages, meta, source.document_text(doc_id))
         except Exception as error:  # noqa: BLE001 - reported per document, the copy goes on

@@ -51,6 +51,11 @@ KEYWORD_FIELDS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind",
 INTEGER_FIELDS: tuple[str, ...] = ("ordinal", "chunk")
 CITES_FIELD = "cites"
 CITATIONS_FIELD = "citations"
+# Snippet sentence vectors computed at ingest (laborlex_core.snippet_sentences), base64 of the
+# passage's block: neither indexed nor searched, left out of search hits' _source, and read
+# for a result page only (OpenSearchBackend.sentence_vectors).
+SENTENCES_FIELD = "sentence_vectors"
+SENTENCES_MAPPING: dict[str, Any] = {"type": "binary"}
 TEXT_FIELDS: tuple[str, ...] = ("content", "context")
 HNSW_METHOD: dict[str, Any] = {
     "name": "hnsw",
@@ -131,6 +136,7 @@ def passage_mappings(embedding_dim: int = EMBEDDING_DIM, knn: bool = True) -> di
     # the citations themselves with their spans, kept for reading only (not indexed).
     properties[CITES_FIELD] = _keyword()
     properties[CITATIONS_FIELD] = {"type": "object", "enabled": False}
+    properties[SENTENCES_FIELD] = dict(SENTENCES_MAPPING)
     if knn:
         properties["embedding"] = {"type": "knn_vector", "dimension": embedding_dim, "method": HNSW_METHOD}
     return {

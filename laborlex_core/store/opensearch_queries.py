@@ -13,7 +13,7 @@ from typing import Any
 
 from laborlex_core.store.filters import COLUMNS, FilterError
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
-from laborlex_core.store.opensearch_mappings import CITES_FIELD, HYBRID_FILTER_SINCE, LANGUAGE_SUBFIELDS, Version
+from laborlex_core.store.opensearch_mappings import CITES_FIELD, HYBRID_FILTER_SINCE, LANGUAGE_SUBFIELDS, SENTENCES_FIELD, Version
 
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
@@ -26,7 +26,7 @@ BM25_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in (*LANGUAGE_SUBF
 )
 HIGHLIGHT_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in LANGUAGE_SUBFIELDS)
 # Large stored fields that searches never need back.
-SOURCE_EXCLUDES: tuple[str, ...] = ("embedding", "context")
+SOURCE_EXCLUDES: tuple[str, ...] = ("embedding", "context", SENTENCES_FIELD)
 
 
 def field_name(field: str) -> str:

@@ -54,3 +54,42 @@ def test_replicas_are_distinct_and_close() -> None:
 def test_loglog_slope() -> None:
     assert loglog_slope({1000: 1.0, 10000: 10.0, 100000: 100.0}) == 1.0
     assert loglog_slope({1000: 5.0}) is None
+
+
+def test_replicas_carry_the_sources_sentence_vectors(tmp_path: Path) -> None:
+    """Sentence vectors travel with each replica: under the replica's own sentences (same
+    positions, same vectors), or not at all when the swapped word moved a sentence break."""
+    from dataclasses import replace
+
+    from benchmarks.scale import read_source
+    from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock, sentences
+
+    rng = np.random.default_rng(1)
+    source_store = EmbeddedDocumentStore(tmp_path / "source.sqlite3")
+    passages = []
+    for document in _sources()[0].passages:
+        text = f"Primera oración larga sobre el salario mínimo {document.id}. Segunda oración sobre las horas extra del turno."
+        group = sentences(text)
+        vectors = rng.normal(size=(len(group), 384)).astype(np.float32)
+        block = SentenceBlock.encode(group, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+        passages.append(replace(document, content=text, meta={**document.meta, SENTENCE_VECTORS_META: block.to_bytes()}))
+    source_store.replace_document("doc0", passages, {"doc_id": "doc0"})
+    (source,) = read_source(source_store)
+    assert all(SENTENCE_VECTORS_META in p.meta for p in source.passages)
+    carried = 0
+    for r in (1, 2, 3):
+        for original, copy in zip(source.passages, replica(source, r, 0)[1]):
+            wanted = sentences(copy.content or "")
+            if SENTENCE_VECTORS_META not in copy.meta:
+                assert len(wanted) != len(sentences(original.content or ""))
+                continue
+            before = SentenceBlock.from_bytes(original.meta[SENTENCE_VECTORS_META]).vectors_for(sentences(original.content or ""))
+            after = SentenceBlock.from_bytes(copy.meta[SENTENCE_VECTORS_META]).vectors_for(wanted)
+            assert list(after) == wanted
+            assert all(np.array_equal(a, b) for a, b in zip(after.values(), before.values()))
+            carried += 1
+    assert carried >= 15
+    folders = build_scaled_indexes([source], [14], tmp_path / "scaled", progress=False)
+    scaled = EmbeddedDocumentStore(folders[14] / "index.sqlite3")
+    ids = [d.id for d in scaled.filter_documents()]
+    assert len(scaled.sentence_vectors(ids)) >= 10 and all(i in ids for i in scaled.sentence_vectors(ids))

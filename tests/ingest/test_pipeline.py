@@ -80,4 +80,4 @@ def test_pipeline_is_assembled_in_order(settings: Settings) -> None:
     pipeline = build_indexing_pipeline(settings, EmbeddedDocumentStore(settings.store_path))
     edges = {(a, b) for a, b, _ in pipeline.graph.edges(data=True)}
     assert edges == {("reader", "splitter"), ("splitter", "chunker"), ("chunker", "amendments"), ("amendments", "citations"),
-                     ("citations", "embedder"), ("embedder", "writer"), ("chunker", "writer")}
+                     ("citations", "embedder"), ("embedder", "sentences"), ("sentences", "writer"), ("chunker", "writer")}

@@ -29,6 +29,7 @@ def test_reingest_skips_unchanged_documents_and_reembeds_only_changed_passages(t
     store = EmbeddedDocumentStore(settings.store_path)
     first = ingest_path(folder, settings, store)
     assert first.failures == [] and first.unchanged == [] and first.embedded == first.passages > 5
+    assert 0 < first.sentences_embedded <= first.sentences  # snippet sentences, once each
     vectors = {d.id: d.embedding for d in store.filter_documents()}
 
     again = ingest_path(folder, settings, store)
@@ -43,6 +44,7 @@ def test_reingest_skips_unchanged_documents_and_reembeds_only_changed_passages(t
     changed = ingest_path(folder, settings, store)
     changed_doc = next(d for d in first.written if d not in changed.unchanged)
     assert len(changed.unchanged) == 1 and changed.embedded == 1  # one passage's text changed
+    assert changed.sentences_embedded <= 1  # and at most its changed sentence
     assert changed.written[changed_doc] == first.written[changed_doc]
     after = {d.id: d.embedding for d in store.filter_documents()}
     assert sum(after[i] != vectors[i] for i in vectors) == 1
@@ -66,6 +68,11 @@ def test_settings_that_shape_passages_or_a_missing_index_mean_a_fresh_ingest(tmp
 def test_skipping_can_be_turned_off(tmp_path: Path, settings: Settings) -> None:
     folder = corpus(tmp_path)
     store = EmbeddedDocumentStore(settings.store_path)
-    ingest_path(folder, settings, store)
+    ingested = ingest_path(folder, settings, store)
     again = ingest_path(folder, settings, store, skip_unchanged=False)
     assert again.unchanged == [] and again.embedded == 0 and again.passages > 5
+    assert again.sentences == ingested.sentences > 0 and again.sentences_embedded == 0  # all from the vector cache
+    ids = [d.id for d in store.filter_documents()]
+    assert sorted(store.sentence_vectors(ids)) == sorted(ids)  # kept with every passage written again
+    off = ingest_path(folder, settings.model_copy(update={"snippet_vectors": False}), store)  # a shaping setting
+    assert off.unchanged == [] and off.sentences == 0 and store.sentence_vectors(ids) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,15 @@ def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def corpus_slice_files() -> dict[str, Path]:
     entries = {e["id"]: e for e in json.loads(MANIFEST_PATH.read_text("utf-8"))}
     return {i: CORPUS_DIR / entries[i]["file"] for i in API_SLICE}
+
+
+@pytest.fixture(scope="session")
+def legacy_api_settings(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A copy of the slice index as one made before snippet sentence vectors were stored
+    (their table emptied): its snippets take the on-demand path (search_api.sentence_vectors)."""
+    data_dir = tmp_path_factory.mktemp("legacy-index")
+    settings = api_settings.model_copy(update={"data_dir": data_dir})
+    with sqlite3.connect(api_settings.store_path) as source, sqlite3.connect(settings.store_path) as target:
+        source.backup(target)
+        target.execute("DELETE FROM sentence_vectors")
+    return settings

@@ -151,8 +151,9 @@ def test_budget_counts_sentences_and_stops_at_the_deadline() -> None:
 
 
 @pytest.fixture(scope="module")
-def library(api_settings: Settings) -> LawLibrary:
-    return LawLibrary(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+def library(legacy_api_settings: Settings) -> LawLibrary:
+    """Over an index without stored sentence vectors: the on-demand path that the budget bounds."""
+    return LawLibrary(legacy_api_settings, EmbeddedDocumentStore(legacy_api_settings.store_path))
 
 
 def test_a_nonsense_compare_embeds_a_bounded_number_of_sentences(library: LawLibrary) -> None:

@@ -62,10 +62,11 @@ def test_hits_found_through_translated_terms_mark_them(api_settings: Settings) -
         assert hit.highlights == []
 
 
-def test_snippet_sentences_are_embedded_once(api_settings: Settings, monkeypatch) -> None:
+def test_snippet_sentences_are_embedded_once(legacy_api_settings: Settings, monkeypatch) -> None:
+    """On an index without stored sentence vectors, sentences embedded on demand are cached."""
     import search_api.sentence_vectors as module
 
-    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    searcher = Searcher(legacy_api_settings, EmbeddedDocumentStore(legacy_api_settings.store_path))
     query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
     spanish = {"field": "meta.language", "operator": "==", "value": "es"}
     documents, vector = searcher.run(query, "dense", spanish, top_k=3)
@@ -80,13 +81,14 @@ def test_snippet_sentences_are_embedded_once(api_settings: Settings, monkeypatch
     assert len(searcher.sentence_vectors) == 1
 
 
-def test_sentences_embedded_per_request_are_bounded(api_settings: Settings, monkeypatch) -> None:
-    """A page of long provisions found by meaning costs at most ``per_request`` sentence
+def test_sentences_embedded_per_request_are_bounded(legacy_api_settings: Settings, monkeypatch) -> None:
+    """On an index without stored sentence vectors, a page of long provisions found by meaning
+    costs at most ``per_request`` sentence
     embeddings; the results beyond the budget keep their opening words, and a later request
     (the cache now warm) gives every one its closest sentence."""
     import search_api.sentence_vectors as module
 
-    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    searcher = Searcher(legacy_api_settings, EmbeddedDocumentStore(legacy_api_settings.store_path))
     searcher.sentence_vectors.per_request = 2
     query = "ქვეყნის ვალდებულებები კონვენციის რატიფიცირებისას"
     spanish = {"field": "meta.language", "operator": "==", "value": "es"}
@@ -100,5 +102,28 @@ def test_sentences_embedded_per_request_are_bounded(api_settings: Settings, monk
     while len(searcher.sentence_vectors) < len(wanted):
         searcher.hits(documents, query, vector)
     searcher.sentence_vectors.per_request = 1000
-    unbounded = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    unbounded = Searcher(legacy_api_settings, EmbeddedDocumentStore(legacy_api_settings.store_path))
     assert [h.snippet for h in searcher.hits(documents, query, vector)] == [h.snippet for h in unbounded.hits(documents, query, vector)]
+
+
+def test_a_search_on_a_fresh_index_calls_the_model_for_the_query_only(
+    api_settings: Settings, legacy_api_settings: Settings, monkeypatch
+) -> None:
+    """Snippet sentence vectors come stored from ingest: the query's embedding is the search's
+    one model call, and the snippets are the sentences the on-demand path picks."""
+    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    spanish = {"field": "meta.language", "operator": "==", "value": "es"}
+    searcher.search("derechos de los trabajadores", "hybrid", spanish, limit=3)  # warm: term table, adapters
+    model = load_model(api_settings)
+    calls: list[object] = []
+    real = model.encode
+    monkeypatch.setattr(model, "encode", lambda texts, *a, **k: calls.append(texts) or real(texts, *a, **k))
+    query = "zxqv plokmu wertyq"  # nonsense: every hit is found by meaning only
+    hits = searcher.search(query, "hybrid", limit=6)
+    assert len(calls) == 1 and "query: " in str(calls[0])
+    assert hits and all(not hit.highlights for hit in hits)
+    legacy = Searcher(legacy_api_settings, EmbeddedDocumentStore(legacy_api_settings.store_path))
+    legacy.sentence_vectors.per_request = 1000
+    before = len(calls)
+    assert [h.snippet for h in legacy.search(query, "hybrid", limit=6)] == [h.snippet for h in hits]
+    assert len(calls) > before  # the index without stored vectors embedded its sentences

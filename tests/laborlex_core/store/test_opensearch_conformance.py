@@ -124,3 +124,35 @@ def test_conformance_dense_top_and_cosine_scores(backend) -> None:
     pipeline.connect("dense.documents", "fusion.dense")
     fused = pipeline.run({"dense": {"query_embedding": unit_vector(0, 1, 0)}})["fusion"]["documents"]
     assert fused[0].meta["article"] == "22 Bis"
+
+
+def test_conformance_snippet_sentence_vectors_stay_with_their_passages(backend) -> None:
+    """Sentence vectors computed at ingest: stored with the passage, read for a page in one
+    call, never in a hit's meta, and gone with the passage when it is replaced or deleted."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock, sentences
+    from tests.laborlex_core.store.opensearch_fixtures import passage
+
+    kind, store = backend
+    texts = ["Primera oración del artículo sobre el salario mínimo. Segunda oración sobre las horas extra del turno.",
+             "El aguinaldo anual se paga antes del veinte de diciembre de cada año."]
+    written = []
+    for n, text in enumerate(texts):
+        group = sentences(text)
+        block = SentenceBlock.encode(group, np.asarray([unit_vector(float(n + 1), float(i)) for i in range(len(group))]))
+        plain = passage("mx-lft", str(900 + n), text, "es", "MX", 900 + n, unit_vector(1.0, float(n)))
+        written.append(replace(plain, meta={**plain.meta, SENTENCE_VECTORS_META: block.to_bytes()}))
+    before = store.document_passages("mx-lft")
+    store.replace_document("mx-lft", before + written, {"doc_id": "mx-lft", "title": "Ley Federal del Trabajo"})
+    blocks = store.sentence_vectors([d.id for d in before + written])
+    assert sorted(blocks) == sorted(d.id for d in written)  # passages written without one have none
+    assert all(blocks[d.id].to_bytes() == d.meta[SENTENCE_VECTORS_META] for d in written)
+    found = store.bm25_retrieval("aguinaldo diciembre", top_k=3) + store.document_passages("mx-lft")
+    assert found and all(SENTENCE_VECTORS_META not in d.meta and "sentence_vectors" not in d.meta for d in found)
+    store.replace_document("mx-lft", before + written[:1], {"doc_id": "mx-lft", "title": "Ley Federal del Trabajo"})
+    assert sorted(store.sentence_vectors([d.id for d in written])) == [written[0].id]
+    store.delete_document("mx-lft")
+    assert store.sentence_vectors([d.id for d in written]) == {}

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from laborlex_core.settings import Settings
+from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock, sentences
 from laborlex_core.store import opensearch_admin
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from laborlex_core.store.opensearch import OpenSearchBackend
@@ -48,8 +49,14 @@ def _without_updated(rows):
 
 def test_copy_keeps_documents_passages_vectors_and_texts(target, source: EmbeddedDocumentStore) -> None:
     kind, store = target
+    mx = source.document_passages("mx-lft", with_embeddings=True)  # one passage with snippet sentence vectors
+    group = sentences(mx[0].content or "")
+    block = SentenceBlock.encode(group, [unit_vector(1, i) for i in range(len(group))]).to_bytes()
+    record = {k: v for k, v in (source.get_document("mx-lft") or {}).items() if k not in ("passages", "provisions", "updated_at")}
+    source.replace_document("mx-lft", [dataclasses.replace(mx[0], meta={**mx[0].meta, SENTENCE_VECTORS_META: block}), *mx[1:]], record, source.document_text("mx-lft"))
     seen: list[str] = []
     report = copy_store(source, store, 384, progress=lambda n, total, doc_id: seen.append(f"{n}/{total} {doc_id}"))
+    assert {k: v.to_bytes() for k, v in store.sentence_vectors([p.id for p in mx]).items()} == {mx[0].id: block}
     assert (report.documents, report.passages, report.failures) == (3, 5, {})
     assert seen == ["1/3 ge-code", "2/3 mx-lft", "3/3 us-flsa"]
     assert _without_updated(store.list_documents()) == _without_updated(source.list_documents())

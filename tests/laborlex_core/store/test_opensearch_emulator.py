@@ -147,3 +147,19 @@ def test_emulator_status(emulator_store: OpenSearchBackend) -> None:
     result = opensearch_admin.status(emulator_store.client, emulator_store.settings)
     assert result["health"] in ("green", "yellow") and result["passages"] == 5 and result["documents"] == 3
     assert result["search_pipeline"] is None  # the emulator has no search pipelines
+
+
+def test_setup_maps_sentence_vectors_on_an_index_made_before_them(osmem_clone) -> None:
+    """An index from before snippet sentence vectors (strict mapping without the field) gets
+    the field mapped in place by setup, so new passages carrying them are not refused."""
+    from laborlex_core.store import opensearch_mappings as mappings
+
+    settings = Settings(backend="opensearch", opensearch_url=osmem_clone.url, opensearch_password=None, opensearch_index="old")
+    client = OpenSearch(hosts=[osmem_clone.url])
+    body = mappings.passage_index_body()
+    del body["mappings"]["properties"][mappings.SENTENCES_FIELD]
+    client.indices.create(index="old-1", body=body)
+    client.indices.update_aliases(body=mappings.alias_swap_actions("old", "old-1", []))
+    assert mappings.SENTENCES_FIELD not in client.indices.get_mapping(index="old-1")["old-1"]["mappings"]["properties"]
+    opensearch_admin.setup(client, settings, search_pipeline=False)
+    assert mappings.SENTENCES_FIELD in client.indices.get_mapping(index="old-1")["old-1"]["mappings"]["properties"]
