@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BULK_BATCH = 500  # actions per _bulk request
 PAGE_SIZE = 1000  # hits per page when reading passages in order
+LOAD_TIMEOUT_S = 300.0  # per _bulk of a bulk load (load_documents)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
@@ -227,7 +228,7 @@ class OpenSearchBackend:
     def _search(self, body: dict[str, Any], index: str | None = None, **params: Any) -> dict[str, Any]:
         return self._call(lambda: self.client.search(index=index or self.alias, body=body, params=params or None))
 
-    def _bulk(self, actions: list[dict[str, Any]], doc_id: str, refresh: bool = True) -> list[str]:
+    def _bulk(self, actions: list[dict[str, Any]], doc_id: str, refresh: bool = True, timeout_s: float | None = None) -> list[str]:
         """Send ``actions`` (header, source pairs flattened) in batches; retry rejected items.
 
         Items rejected with 429 are sent again with backoff; other item errors are returned.
@@ -238,7 +239,9 @@ class OpenSearchBackend:
             retry: list[dict[str, Any]] = []
             for first in range(0, len(pending), BULK_BATCH * 2):
                 batch = pending[first : first + BULK_BATCH * 2]
-                response = self._call(lambda batch=batch: self.client.bulk(body=batch, refresh=refresh))
+                response = self._call(
+                    lambda batch=batch: self.client.bulk(body=batch, refresh=refresh, request_timeout=timeout_s or self.settings.opensearch_timeout_s)
+                )
                 if not response.get("errors"):
                     continue
                 sources = iter(batch)
@@ -416,7 +419,10 @@ class OpenSearchBackend:
                 owners[document.id] = doc_id
                 actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
         failures: dict[str, list[str]] = {}
-        for error in self._bulk(actions, "(load_documents)", refresh=False):
+        # A loaded node may take tens of seconds per bulk of vectors: a timeout would re-send
+        # (and re-index) the whole batch, so a bulk load waits longer than a query does.
+        timeout_s = max(self.settings.opensearch_timeout_s, LOAD_TIMEOUT_S)
+        for error in self._bulk(actions, "(load_documents)", refresh=False, timeout_s=timeout_s):
             passage_id = error.split(":", 1)[0]
             failures.setdefault(owners.get(passage_id, "(unknown)"), []).append(error)
         records: list[dict[str, Any]] = []
@@ -427,7 +433,7 @@ class OpenSearchBackend:
             record = {"doc_id": doc_id, "meta": doc_meta, "passages": len(passages), "provisions": provisions,
                       "updated_at": time.time(), "text": text}
             records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, record]
-        for error in self._bulk(records, "(load_documents)", refresh=False):
+        for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s):
             failures.setdefault(error.split(":", 1)[0], []).append(error)
         return failures
 
