@@ -29,6 +29,8 @@ TABLE_FIELDS: tuple[tuple[str, str], ...] = (
     ("snapshot_build_s", "snapshot build s (from SQLite)"),
     ("snapshot_update_s", "snapshot update s (one document rewritten)"),
     ("opensearch_load_s", "OpenSearch: copy into the node s"),
+    ("opensearch_copy_s", "OpenSearch: of which bulk writes + refresh s"),
+    ("opensearch_merge_s", "OpenSearch: of which force-merge s"),
     ("opensearch_hybrid_p50_ms", "OpenSearch full hybrid+filter p50"),
     ("opensearch_hybrid_p95_ms", "OpenSearch full hybrid+filter p95"),
     ("opensearch_hybrid2_p50_ms", "OpenSearch BM25+dense+filter p50 (2 lists)"),

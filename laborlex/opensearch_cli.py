@@ -92,7 +92,7 @@ def import_embedded(
     """Copy an embedded index into OpenSearch with its vectors (no re-embedding); run `setup` first."""
     from laborlex_core.store.embedded import EmbeddedDocumentStore
     from laborlex_core.store.opensearch import OpenSearchBackend
-    from laborlex_core.store.opensearch_admin import alias_targets, index_dimension
+    from laborlex_core.store.opensearch_admin import alias_targets, bulk_loading, index_dimension
     from laborlex_core.store.opensearch_copy import copy_store
 
     client, settings = _client_and_settings()
@@ -109,7 +109,8 @@ def import_embedded(
     def progress(number: int, total: int, doc_id: str) -> None:
         typer.echo(f"[{number}/{total}] {doc_id}", err=True)
 
-    report = copy_store(EmbeddedDocumentStore(path), target, index_dimension(client, targets[0]), progress)
+    with bulk_loading(client, settings.opensearch_index):  # no refresh or replicas while writing, then one refresh
+        report = copy_store(EmbeddedDocumentStore(path), target, index_dimension(client, targets[0]), progress)
     typer.echo(f"copied {report.documents} documents, {report.passages} passages into {settings.opensearch_index}")
     for doc_id, reason in report.failures.items():
         typer.echo(f"failed: {doc_id}: {reason}", err=True)

@@ -26,7 +26,7 @@ from haystack import Document, component, default_to_dict
 
 from laborlex_core.embedding.query_vector import QueryVector
 from laborlex_core.schema import LANGUAGES
-from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.base import ListRequest, SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
 from search_api.fusion import BranchWeights, RankedLists
@@ -130,25 +130,26 @@ class LexicalBranches(ListBranches):
         self, query: str, profile: QueryProfile, filters: dict[str, Any] | None = None
     ) -> dict[str, RankedLists]:
         store, k = self.document_store, self.top_k
-        lists: dict[str, list[Document]] = {}
+        wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         query = strip_filler(query) if self.strip_filler else query
         if self._wanted("bm25"):
-            lists["bm25"] = store.bm25_retrieval(query, filters=filters, top_k=k)
+            wanted["bm25"] = ListRequest(query=query, filters=filters, top_k=k)
             for code in self._jurisdictions(profile):
                 within = combine(filters, equals_filter(jurisdiction=code))
-                lists[branch_name("bm25", jurisdiction=code)] = store.bm25_retrieval(query, filters=within, top_k=k)
+                wanted[branch_name("bm25", jurisdiction=code)] = ListRequest(query=query, filters=within, top_k=k)
         if self._weights.terms > 0:
             for language, terms in profile.expansions.items():
                 in_language = combine(filters, equals_filter(language=language))
-                lists[branch_name("terms", language)] = store.bm25_retrieval(terms, filters=in_language, top_k=k)
+                wanted[branch_name("terms", language)] = ListRequest(query=terms, filters=in_language, top_k=k)
                 for code in self._jurisdictions(profile):
                     within = combine(in_language, equals_filter(jurisdiction=code))
-                    lists[branch_name("terms", language, code)] = store.bm25_retrieval(terms, filters=within, top_k=k)
+                    wanted[branch_name("terms", language, code)] = ListRequest(query=terms, filters=within, top_k=k)
         if self._wanted("instrument"):
             for instrument in named_instruments(profile):
                 within = instrument_filter(store, instrument, filters)
                 if within is not None:
-                    lists[branch_name("instrument", instrument=instrument)] = store.bm25_retrieval(query, filters=within, top_k=k)
+                    wanted[branch_name("instrument", instrument=instrument)] = ListRequest(query=query, filters=within, top_k=k)
+        lists: dict[str, list[Document]] = dict(zip(wanted, store.ranked_lists(list(wanted.values()))))
         if profile.references and self._wanted("reference"):
             lists["reference"] = self._referenced(profile, filters)
         return {"lists": RankedLists(lists)}
@@ -183,25 +184,22 @@ class SemanticBranches(ListBranches):
         self, query_embedding: QueryVector | list[float], profile: QueryProfile, filters: dict[str, Any] | None = None
     ) -> dict[str, RankedLists]:
         store, k = self.document_store, self.top_k
-        lists: dict[str, list[Document]] = {}
+        wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         if self._wanted("dense"):
-            lists["dense"] = store.embedding_retrieval(query_embedding, filters=filters, top_k=k)
+            wanted["dense"] = ListRequest(embedding=query_embedding, filters=filters, top_k=k)
             for code in self._jurisdictions(profile):
                 within = combine(filters, equals_filter(jurisdiction=code))
-                lists[branch_name("dense", jurisdiction=code)] = store.embedding_retrieval(
-                    query_embedding, filters=within, top_k=k
-                )
+                wanted[branch_name("dense", jurisdiction=code)] = ListRequest(embedding=query_embedding, filters=within, top_k=k)
         if self._wanted("instrument_dense"):
             for instrument in named_instruments(profile):
                 within = instrument_filter(store, instrument, filters)
                 if within is not None:
-                    lists[branch_name("instrument_dense", instrument=instrument)] = store.embedding_retrieval(
-                        query_embedding, filters=within, top_k=k
+                    wanted[branch_name("instrument_dense", instrument=instrument)] = ListRequest(
+                        embedding=query_embedding, filters=within, top_k=k
                     )
         if self._weights.language_balance > 0:
             for language in LANGUAGES:
                 in_language = combine(filters, equals_filter(language=language))
-                lists[branch_name("dense", language)] = store.embedding_retrieval(
-                    query_embedding, filters=in_language, top_k=k
-                )
+                wanted[branch_name("dense", language)] = ListRequest(embedding=query_embedding, filters=in_language, top_k=k)
+        lists = dict(zip(wanted, store.ranked_lists(list(wanted.values()))))
         return {"lists": RankedLists(lists)}

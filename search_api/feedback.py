@@ -16,6 +16,7 @@ from typing import Any
 from haystack import Document, component
 
 from laborlex_core.schema import LANGUAGES
+from laborlex_core.store.base import ListRequest
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.text_analysis import analyze
 from search_api.branches import QueryProfile, ListBranches, branch_name
@@ -45,9 +46,9 @@ class FeedbackBranches(ListBranches):
 
     @component.output_types(lists=RankedLists)
     def run(self, semantic: RankedLists, profile: QueryProfile, filters: dict[str, Any] | None = None) -> dict[str, RankedLists]:
-        lists: dict[str, list[Document]] = {}
         if not self._wanted("feedback"):
-            return {"lists": RankedLists(lists)}
+            return {"lists": RankedLists({})}
+        wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         for language in LANGUAGES:
             if language == profile.language:
                 continue
@@ -55,7 +56,6 @@ class FeedbackBranches(ListBranches):
             terms = feedback_terms(found[:FEEDBACK_PASSAGES], language)
             if terms:
                 within = combine(filters, equals_filter(language=language))
-                lists[branch_name("feedback", language)] = self.document_store.bm25_retrieval(
-                    " ".join(terms), filters=within, top_k=self.top_k
-                )
+                wanted[branch_name("feedback", language)] = ListRequest(query=" ".join(terms), filters=within, top_k=self.top_k)
+        lists: dict[str, list[Document]] = dict(zip(wanted, self.document_store.ranked_lists(list(wanted.values())))) if wanted else {}
         return {"lists": RankedLists(lists)}

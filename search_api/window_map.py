@@ -17,7 +17,7 @@ from typing import Any
 
 from haystack import Document
 
-from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.base import ListRequest, SearchBackend, answer_each
 from search_api.collapse import provision_key
 
 
@@ -58,6 +58,11 @@ class WindowMappedStore:
             if len(mapped) == top_k:
                 break
         return mapped
+
+    def ranked_lists(self, requests: list[ListRequest]) -> list[list[Document]]:
+        """One list at a time through this view, so nearest neighbours are mapped too (forwarding
+        to ``base`` would answer them from the wrong index)."""
+        return answer_each(self, requests)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)

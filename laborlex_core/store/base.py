@@ -7,10 +7,36 @@ embedded store and OpenSearch are interchangeable and must give the same kind of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from haystack import Document
 from haystack.document_stores.types import DocumentStore
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """One ranked list a pipeline step wants: BM25 of ``query``, or the nearest neighbours of
+    ``embedding`` (exactly one of the two), under ``filters``, best ``top_k`` first."""
+
+    query: str | None = None
+    embedding: Sequence[float] | None = None
+    filters: dict[str, Any] | None = None
+    top_k: int = 10
+
+    def __post_init__(self) -> None:
+        if (self.query is None) == (self.embedding is None):
+            raise ValueError("a ListRequest names a query (BM25) or an embedding (nearest neighbours), not both or neither")
+
+
+def answer_each(store: Any, requests: Sequence[ListRequest]) -> list[list[Document]]:
+    """``ranked_lists`` one list at a time, through ``store``'s own retrieval methods (what a
+    store whose lists cost no round trip does: the embedded store)."""
+    return [
+        store.bm25_retrieval(r.query, filters=r.filters, top_k=r.top_k) if r.query is not None
+        else store.embedding_retrieval(r.embedding, filters=r.filters, top_k=r.top_k)
+        for r in requests
+    ]
 
 
 @runtime_checkable
@@ -51,6 +77,13 @@ class SearchBackend(DocumentStore, Protocol):
         self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
     ) -> list[Document]:
         """Cosine nearest neighbours, best first, filters applied before the top-k cut."""
+        ...
+
+    def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
+        """Several BM25 / nearest-neighbour lists answered together, in the order asked; each
+        equals the single call (``bm25_retrieval`` / ``embedding_retrieval``). Why: a hybrid
+        query runs a dozen lists; a server backend sends them in one request (OpenSearch:
+        ``_msearch``) instead of a round trip each."""
         ...
 
     # Citations (passages carry ``meta["citations"]``; see laborlex_core.store.citation_rows for

@@ -38,6 +38,7 @@ from laborlex_core.store.citation_rows import (
     is_internal,
     stats_from_rows,
 )
+from laborlex_core.store.base import ListRequest, answer_each
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
@@ -469,6 +470,10 @@ class EmbeddedDocumentStore:
             if found is not None:
                 return found
         raise RuntimeError(f"{self.path}: the index kept changing while reading results")
+
+    def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
+        """One list at a time: here a list costs no round trip (the scores are cached per query)."""
+        return answer_each(self, requests)
 
     # ---- matches, for totals, facets and paging past the ranked lists ------------------------
 

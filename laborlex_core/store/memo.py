@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from haystack import Document
 
-from laborlex_core.store.base import SearchBackend
+from laborlex_core.store.base import ListRequest, SearchBackend, answer_each
 
 
 def _key(*parts: Any) -> str:
@@ -44,6 +44,10 @@ class MemoizedStore:
         vector_id = hashlib.sha1(np.asarray(query_embedding, dtype=np.float32).tobytes()).hexdigest()
         key = _key("dense", vector_id, filters, top_k)
         return self._memo(key, lambda: self.store.embedding_retrieval(query_embedding, filters=filters, top_k=top_k))
+
+    def ranked_lists(self, requests: list[ListRequest]) -> list[list[Document]]:
+        """One list at a time, so that each is answered from memory after its first time."""
+        return answer_each(self, requests)
 
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
         return self._memo(_key("filter", filters), lambda: self.store.filter_documents(filters))

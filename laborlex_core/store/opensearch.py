@@ -39,6 +39,7 @@ from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock
 from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
+from laborlex_core.store.base import ListRequest
 from laborlex_core.store.citation_rows import (
     cited_keys,
     count_citing,
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BULK_BATCH = 500  # actions per _bulk request
 PAGE_SIZE = 1000  # hits per page when reading passages in order
+LOAD_TIMEOUT_S = 300.0  # per _bulk of a bulk load (load_documents)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
@@ -230,7 +232,7 @@ class OpenSearchBackend:
     def _search(self, body: dict[str, Any], index: str | None = None, **params: Any) -> dict[str, Any]:
         return self._call(lambda: self.client.search(index=index or self.alias, body=body, params=params or None))
 
-    def _bulk(self, actions: list[dict[str, Any]], doc_id: str, refresh: bool = True) -> list[str]:
+    def _bulk(self, actions: list[dict[str, Any]], doc_id: str, refresh: bool = True, timeout_s: float | None = None) -> list[str]:
         """Send ``actions`` (header, source pairs flattened) in batches; retry rejected items.
 
         Items rejected with 429 are sent again with backoff; other item errors are returned.
@@ -241,7 +243,9 @@ class OpenSearchBackend:
             retry: list[dict[str, Any]] = []
             for first in range(0, len(pending), BULK_BATCH * 2):
                 batch = pending[first : first + BULK_BATCH * 2]
-                response = self._call(lambda batch=batch: self.client.bulk(body=batch, refresh=refresh))
+                response = self._call(
+                    lambda batch=batch: self.client.bulk(body=batch, refresh=refresh, request_timeout=timeout_s or self.settings.opensearch_timeout_s)
+                )
                 if not response.get("errors"):
                     continue
                 sources = iter(batch)
@@ -396,6 +400,46 @@ class OpenSearchBackend:
         }
         self._call(lambda: self.client.index(index=self.docs_index, id=doc_id, body=record, refresh=True))
         return len(passages)
+
+    def load_documents(
+        self, entries: Sequence[tuple[str, Sequence[Document], dict[str, Any], str | None]]
+    ) -> dict[str, list[str]]:
+        """Write whole documents the index does not hold yet, many per ``_bulk``, unrefreshed.
+
+        Why: a copy into an empty index (``import-embedded``, the benchmark) through
+        ``replace_document`` costs a search for leftovers, a refreshed ``_bulk`` and a refreshed
+        record write per document; each refresh makes a new Lucene segment whose HNSW graph is
+        built and later merged again. Here passages of many documents share one ``_bulk`` of
+        ``BULK_BATCH`` passages and nothing is refreshed: the caller refreshes once at the end
+        (``opensearch_admin.bulk_loading``). Returns the refused passages per document; a
+        document's record is written only when all its passages were accepted.
+        """
+        owners: dict[str, str] = {}
+        actions: list[dict[str, Any]] = []
+        for doc_id, passages, _, _ in entries:
+            for document in passages:
+                if document.meta.get("doc_id") != doc_id:
+                    raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
+                owners[document.id] = doc_id
+                actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
+        failures: dict[str, list[str]] = {}
+        # A loaded node may take tens of seconds per bulk of vectors: a timeout would re-send
+        # (and re-index) the whole batch, so a bulk load waits longer than a query does.
+        timeout_s = max(self.settings.opensearch_timeout_s, LOAD_TIMEOUT_S)
+        for error in self._bulk(actions, "(load_documents)", refresh=False, timeout_s=timeout_s):
+            passage_id = error.split(":", 1)[0]
+            failures.setdefault(owners.get(passage_id, "(unknown)"), []).append(error)
+        records: list[dict[str, Any]] = []
+        for doc_id, passages, doc_meta, text in entries:
+            if doc_id in failures:
+                continue
+            provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
+            record = {"doc_id": doc_id, "meta": doc_meta, "passages": len(passages), "provisions": provisions,
+                      "updated_at": time.time(), "text": text}
+            records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, record]
+        for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s):
+            failures.setdefault(error.split(":", 1)[0], []).append(error)
+        return failures
 
     def delete_document(self, doc_id: str) -> bool:
         response = self._call(
@@ -556,6 +600,41 @@ class OpenSearchBackend:
         scores read as in the embedded store.
         """
         hits = self._search(queries.knn_body(query_embedding, filters, top_k))["hits"]["hits"]
+        return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
+
+    def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
+        """Every list in one ``_msearch`` (one round trip, searched concurrently by the node),
+        each body the one ``bm25_retrieval`` / ``embedding_retrieval`` sends, so each answer
+        equals the single call. A list the node fails (e.g. 429 under load) is asked again
+        alone, with the single call's retries and errors."""
+        answers: list[list[Document] | None] = [[] if r.query is not None and not r.query.strip() else None for r in requests]
+        wanted = [i for i, answer in enumerate(answers) if answer is None]
+        lines: list[dict[str, Any]] = []
+        for i in wanted:
+            request = requests[i]
+            body = (
+                queries.bm25_body(request.query, request.filters, request.top_k) if request.query is not None
+                else queries.knn_body(request.embedding or [], request.filters, request.top_k)
+            )
+            lines += [{"index": self.alias}, body]
+        responses = self._call(lambda: self.client.msearch(body=lines))["responses"] if lines else []
+        for i, response in zip(wanted, responses):
+            if "error" in response:
+                log.warning("opensearch_msearch_item_failed", extra={"status": response.get("status"), "error": str(response["error"])[:200]})
+                continue
+            answers[i] = self._documents(requests[i], response["hits"]["hits"])
+        return [
+            answer if answer is not None
+            else self.bm25_retrieval(r.query, r.filters, r.top_k) if r.query is not None
+            else self.embedding_retrieval(r.embedding or [], r.filters, r.top_k)
+            for r, answer in zip(requests, answers)
+        ]
+
+    @staticmethod
+    def _documents(request: ListRequest, hits: list[dict[str, Any]]) -> list[Document]:
+        """Hits as Documents scored as the single calls score them (k-NN mapped back to the cosine)."""
+        if request.query is not None:
+            return [hit_to_document(h, score=float(h["_score"])) for h in hits]
         return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
 
     def hybrid_retrieval(

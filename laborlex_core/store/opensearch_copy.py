@@ -36,28 +36,59 @@ class CopyReport:
     failures: dict[str, str] = field(default_factory=dict)  # doc_id -> reason
 
 
+# Documents whose passages are gathered into one ``load_documents`` call (its ``_bulk``
+# requests hold BULK_BATCH passages each; this bounds memory, not the request size).
+LOAD_GROUP_PASSAGES = 2000
+
+
+def _refusal(passages: list[Document], embedding_dim: int | None) -> str | None:
+    """Why a document cannot be copied (no vector, or a vector of another size), or None."""
+    missing = [p.id for p in passages if p.embedding is None]
+    if missing:
+        return f"{len(missing)} passages without a vector (e.g. {missing[0]})"
+    wrong = [p.id for p in passages if embedding_dim and len(p.embedding or []) != embedding_dim]
+    if wrong:
+        return f"vectors of {len(passages[0].embedding or [])} dimensions, the index takes {embedding_dim}"
+    return None
+
+
 def copy_store(
     source: SourceStore,
     target: OpenSearchBackend,
     embedding_dim: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> CopyReport:
-    """Replace every document of ``source`` in ``target``; a document that fails is reported
-    by id and the others go on (what OpenSearch already held for it is kept)."""
+    """Copy every document of ``source`` into ``target``; a document that fails is reported
+    by id and the others go on (what OpenSearch already held for it is kept).
+
+    Documents the target does not hold yet are loaded in shared unrefreshed ``_bulk``
+    requests (``OpenSearchBackend.load_documents``); documents it holds are replaced one by
+    one (``replace_document`` deletes their leftover passages). A large copy runs inside
+    ``opensearch_admin.bulk_loading`` (no periodic refresh, no replicas while writing).
+    """
     report = CopyReport()
     summaries = source.list_documents()
+    held = {str(d["doc_id"]) for d in target.list_documents()}
+    group: list[tuple[str, list[Document], dict[str, Any], str | None]] = []
+
+    def flush() -> None:
+        failures = target.load_documents(group) if group else {}
+        for doc_id, passages, _, _ in group:
+            if doc_id in failures:
+                report.failures[doc_id] = "; ".join(failures[doc_id][:3])
+            else:
+                report.documents += 1
+                report.passages += len(passages)
+        group.clear()
+
     for number, summary in enumerate(summaries, start=1):
         doc_id = str(summary["doc_id"])
         if progress is not None:
             progress(number, len(summaries), doc_id)
         passages = source.document_passages(doc_id, with_embeddings=True)
-        missing = [p.id for p in passages if p.embedding is None]
-        wrong = [p.id for p in passages if p.embedding is not None and embedding_dim and len(p.embedding) != embedding_dim]
-        if missing or wrong:
-            report.failures[doc_id] = (
-                f"{len(missing)} passages without a vector (e.g. {missing[0]})" if missing
-                else f"vectors of {len(passages[0].embedding or [])} dimensions, the index takes {embedding_dim}"
-            )
+        refusal = _refusal(passages, embedding_dim)
+        if refusal is not None:
+            report.failures[doc_id] = refusal
             continue
         meta = {k: v for k, v in summary.items() if k not in COMPUTED_KEYS}
         fetch = getattr(source, "sentence_vectors", None)  # snippet sentence vectors go along
@@ -66,10 +97,17 @@ def copy_store(
             replace(p, meta={**p.meta, SENTENCE_VECTORS_META: blocks[p.id].to_bytes()}) if p.id in blocks else p
             for p in passages
         ]
+        if doc_id not in held:
+            group.append((doc_id, passages, meta, source.document_text(doc_id)))
+            if sum(len(entry[1]) for entry in group) >= LOAD_GROUP_PASSAGES:
+                flush()
+            continue
         try:
             report.passages += target.replace_document(doc_id, passages, meta, source.document_text(doc_id))
         except Exception as error:  # noqa: BLE001 - reported per document, the copy goes on
             report.failures[doc_id] = str(error)
             continue
         report.documents += 1
+    flush()
+    target.refresh()  # one refresh for the whole copy: what was written is searchable on return
     return report

@@ -59,3 +59,13 @@ def test_two_windows_of_one_passage_count_once_and_bm25_reads_the_base(stores: W
     hits = stores.embedding_retrieval((query / np.linalg.norm(query)).tolist(), top_k=3)
     assert [d.id for d in hits] == ["lft#1.0", "lft#1.1", "lft#2.0"]
     assert {d.id for d in stores.filter_documents(None)} == {"lft#1.0", "lft#1.1", "lft#2.0"}
+
+
+def test_ranked_lists_go_through_the_mapping(stores: WindowMappedStore) -> None:
+    from laborlex_core.store.base import ListRequest
+
+    # the branches ask for their lists together: the nearest neighbours must still come from
+    # the small windows, mapped back, not from the base index
+    together = stores.ranked_lists([ListRequest(embedding=axis(14), top_k=1), ListRequest(query="salario", top_k=2)])
+    assert [d.id for d in together[0]] == ["lft#2.0"]
+    assert together[1] == stores.base.bm25_retrieval("salario", top_k=2)

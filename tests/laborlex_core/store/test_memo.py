@@ -55,3 +55,19 @@ def test_refuses_writes_and_forwards_the_rest(store: EmbeddedDocumentStore) -> N
         memo.write_documents(LFT)
     assert memo.count_documents() == store.count_documents()
     assert memo.document_text("lft") == store.document_text("lft")
+
+
+def test_ranked_lists_are_the_single_lists_and_memoized(store: EmbeddedDocumentStore) -> None:
+    from laborlex_core.store.base import ListRequest
+
+    english = {"field": "meta.language", "operator": "==", "value": "en"}
+    requests = [ListRequest(query="salario", top_k=5), ListRequest(embedding=unit(1), filters=english, top_k=2)]
+    expected = [store.bm25_retrieval("salario", top_k=5), store.embedding_retrieval(unit(1), filters=english, top_k=2)]
+    assert expected[0] and expected[1]
+    assert store.ranked_lists(requests) == expected  # the embedded store answers one list at a time
+    counting = CountingStore(store)
+    memo = MemoizedStore(counting)  # type: ignore[arg-type]
+    assert memo.ranked_lists(requests) == expected and memo.ranked_lists(requests) == expected
+    assert counting.calls == 2  # through the memo, not forwarded past it
+    with pytest.raises(ValueError, match="not both or neither"):
+        ListRequest(query="salario", embedding=unit(1))

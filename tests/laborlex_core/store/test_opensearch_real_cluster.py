@@ -210,3 +210,62 @@ def test_real_cluster_resent_bulk_still_reports_a_real_duplicate(cluster_store: 
         cluster_store.write_documents([*_new_passages(2), clash])
     assert lost.calls == 2
     assert cluster_store.document_passages("mx-lft")[0].content == existing.content  # untouched
+
+
+def test_real_cluster_ranked_lists_in_one_msearch_equal_the_single_calls(cluster_store: OpenSearchBackend, monkeypatch) -> None:
+    from laborlex_core.store.base import ListRequest
+
+    mx = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
+    requests = [
+        ListRequest(query="trabajo salario"),
+        ListRequest(query="trabajo salario", filters=mx, top_k=3),
+        ListRequest(query="   "),  # nothing to search: an empty list, not a request
+        ListRequest(embedding=unit_vector(1, 0, 0), top_k=2),
+        ListRequest(embedding=unit_vector(1, 0, 0), filters={"field": "meta.language", "operator": "==", "value": "en"}),
+    ]
+    single = [
+        cluster_store.bm25_retrieval(r.query, r.filters, r.top_k) if r.query is not None
+        else cluster_store.embedding_retrieval(r.embedding, r.filters, r.top_k)
+        for r in requests
+    ]
+    sent: list[int] = []
+    real_msearch = cluster_store.client.msearch
+
+    def counted(**kwargs):
+        sent.append(len(kwargs["body"]) // 2)
+        return real_msearch(**kwargs)
+
+    def refused(**kwargs):
+        raise AssertionError("a ranked list went out as its own _search")
+
+    monkeypatch.setattr(cluster_store.client, "msearch", counted)
+    monkeypatch.setattr(cluster_store.client, "search", refused)
+    together = cluster_store.ranked_lists(requests)
+    assert sent == [4]  # one round trip for the four non-empty lists
+    assert together[2] == [] and all(single[i] for i in (0, 1, 3, 4))
+    for mine, reference in zip(together, single):
+        assert [(d.id, d.meta) for d in mine] == [(d.id, d.meta) for d in reference]  # highlights included
+        assert [d.score for d in mine] == pytest.approx([d.score for d in reference], abs=1e-6)
+
+
+def test_real_cluster_bulk_loading_restores_settings_and_copy_replaces_held_documents(cluster_store: OpenSearchBackend, tmp_path) -> None:
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+    from laborlex_core.store.opensearch_copy import copy_store
+
+    client, alias = cluster_store.client, cluster_store.alias
+    client.indices.put_settings(index=alias, body={"index": {"refresh_interval": "7s"}})
+
+    def index_settings() -> tuple[str | None, str]:
+        values = next(iter(client.indices.get_settings(index=alias).values()))["settings"]["index"]
+        return values.get("refresh_interval"), values["number_of_replicas"]
+
+    source = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    load(source)  # the same three documents the node holds, so the copy replaces them
+    source.replace_document("mx-lft", source.document_passages("mx-lft", with_embeddings=True)[:1], {"doc_id": "mx-lft"})
+    with opensearch_admin.bulk_loading(client, alias):
+        assert index_settings() == ("-1", "0")
+        report = copy_store(source, cluster_store, 384)
+    assert index_settings() == ("7s", "0")
+    assert report.failures == {} and report.documents == 3
+    assert len(cluster_store.document_passages("mx-lft")) == 1  # the held document's leftover passage is gone
+    assert cluster_store.count_documents() == source.count_documents()
