@@ -58,7 +58,7 @@ def two_workers(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300  # two models load at once; on a busy machine that takes a while
+    deadline = time.monotonic() + 600  # two models load at once; on a busy machine that takes minutes
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"laborlex serve --workers 2 exited: {proc.stdout.read() if proc.stdout else ''}")
@@ -69,7 +69,7 @@ def two_workers(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("laborlex serve --workers 2 did not answer /health within 300 s")
+        pytest.fail("laborlex serve --workers 2 did not answer /health within 600 s")
     yield url, proc, data_dir
     proc.terminate()
     proc.wait(timeout=60)
