@@ -95,24 +95,44 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
 class Server:
     """``laborlex serve`` on a data folder, as a process; its memory read from /proc."""
 
-    def __init__(self, data_dir: Path, port: int, env: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, port: int, env: dict[str, str], log: Path, workers: int = 1) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "laborlex.cli", "serve", "--port", str(port)],
-            env={**env, "LABORLEX_DATA_DIR": str(data_dir)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        self.log = log
+        with log.open("ab") as out:  # a file, not a pipe nobody reads (a full pipe would stall the server)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "laborlex.cli", "serve", "--port", str(port), "--workers", str(workers)],
+                env={**env, "LABORLEX_DATA_DIR": str(data_dir)}, stdout=out, stderr=subprocess.STDOUT,
+            )
         if not wait_for_http(f"{self.url}/health", self.proc, timeout=600):
             self.stop()
             raise RuntimeError("laborlex serve did not come up")
 
+    def processes(self) -> list[int]:
+        """The server process and its descendants (uvicorn workers, when there are several)."""
+        found, frontier = [self.proc.pid], [self.proc.pid]
+        while frontier:
+            pid = frontier.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            found += [int(c) for c in children]
+            frontier += [int(c) for c in children]
+        return found
+
     def rss_mb(self) -> float | None:
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
+        """Proportional set size summed over the server's processes: pages the workers share
+        (libraries, the memory-mapped snapshot) count once, so N workers are not N x RSS."""
+        total, seen = 0.0, False
+        for pid in self.processes():
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) / 1024
+                        seen = True
+            except OSError:
+                continue
+        return total if seen else None
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -303,21 +323,46 @@ def kill_points(corpus: Path, source: Path, work: Path, env: dict[str, str], tot
     return legs
 
 
-def during_ingest(url: str, queries: list[str], corpus: Path, data_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+EXIT_GRACE_S = 60.0
+
+
+def ingest_finished(log: Path, start: int) -> bool:
+    """Whether ``laborlex ingest`` has printed its summary (every document committed)."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(start)
+            return b"unchanged documents kept" in handle.read()
+    except OSError:
+        return False
+
+
+def during_ingest(url: str, queries: list[str], corpus: Path, data_dir: Path, env: dict[str, str], log: Path) -> dict[str, Any]:
     """8 clients search while the whole corpus is read and written again."""
     before = top_results(url, queries[:10])
     forget_ledger(data_dir)  # every document is read and written again
     started = time.perf_counter()
-    proc = subprocess.Popen(ingest_command(corpus), env={**env, "LABORLEX_DATA_DIR": str(data_dir)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with log.open("ab") as out:  # a file: an unread pipe would stall the ingest once full
+        proc = subprocess.Popen(ingest_command(corpus), env={**env, "LABORLEX_DATA_DIR": str(data_dir)},
+                                stdout=out, stderr=subprocess.STDOUT)
     samples: list[Sample] = []
-    while proc.poll() is None:
+    start_of_log = log.stat().st_size if log.exists() else 0
+    while proc.poll() is None and not ingest_finished(log, start_of_log):
         samples += closed_loop(url, queries, 8, 5.0, seed=len(samples))
     ingest_seconds = time.perf_counter() - started
+    # The work is committed once the summary is printed; the interpreter's exit can take minutes
+    # on a loaded machine (a niced process finalizing a large heap), so it is timed, not waited for.
+    try:
+        proc.wait(timeout=EXIT_GRACE_S)
+        exit_seconds: float | None = round(time.perf_counter() - started - ingest_seconds, 1)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        exit_seconds = None
     after = top_results(url, queries[:10])
     summary = summarize(samples, ingest_seconds)
     summary.update({
         "ingest_seconds": round(ingest_seconds, 1), "ingest_exit": proc.returncode,
+        "exit_after_summary_s": exit_seconds,  # None: still exiting after EXIT_GRACE_S, killed
         "over_2s": sum(1 for s in samples if s.seconds > 2.0), "results_identical_after": before == after,
     })
     return summary
@@ -325,41 +370,55 @@ def during_ingest(url: str, queries: list[str], corpus: Path, data_dir: Path, en
 
 def run_reliability(
     settings: Settings, corpus: Path, qrels: Path, seconds: float, clients: tuple[int, ...], port: int,
-    work: Path, crash: bool = True, ingest_leg: bool = True,
+    work: Path, crash: bool = True, ingest_leg: bool = True, logs: Path | None = None, workers: int = 1,
+    load: bool = True, memory_seconds: float = 0.0,
 ) -> dict[str, Any]:
+    """Every leg in order; the server's and the ingest's output go to ``logs`` (default: ``work``).
+    ``memory_seconds`` adds a closed-loop leg of 10 clients that long, for memory over time."""
+    logs = logs or work
+    logs.mkdir(parents=True, exist_ok=True)
     source = settings.data_dir
     if not (source / "index.sqlite3").exists():
         raise FileNotFoundError(f"no index at {source}: ingest the corpus first (laborlex ingest {corpus})")
     serve_dir = work / "serve"
-    shutil.copytree(source, serve_dir)
+    shutil.copytree(source, serve_dir, ignore=shutil.ignore_patterns("models", "uploads", "*.tmp*"))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "LABORLEX_MODEL_DIR": str(settings.resolved_model_dir)}
     env.pop("LABORLEX_API_TOKEN", None)
     queries = load_queries(qrels)
-    result: dict[str, Any] = {"seconds_per_leg": seconds, "clients": list(clients), "load_average_start": os.getloadavg()}
-    server = Server(serve_dir, port, env)
+    result: dict[str, Any] = {"seconds_per_leg": seconds, "clients": list(clients), "workers": workers,
+                              "cores": os.cpu_count(), "load_average_start": os.getloadavg()}
+    server = Server(serve_dir, port, env, logs / "server.log", workers)
     started = time.monotonic()
     sampler = MemorySampler(server, started)
     sampler.start()
     try:
         closed_loop(server.url, queries, 4, min(10.0, seconds), seed=99)  # warm-up
         result["rss_after_warmup_mb"] = server.rss_mb()
-        legs = {}
-        for n in clients:
+        if load:
+            legs = {}
+            for n in clients:
+                t0 = time.perf_counter()
+                samples = closed_loop(server.url, queries, n, seconds, seed=n)
+                legs[n] = {**summarize(samples, time.perf_counter() - t0), "load_average": round(os.getloadavg()[0], 1)}
+                print(f"  {n} clients: {legs[n]}", file=sys.stderr)
+            result["closed_loop"] = legs
+            peak = max(leg["rps"] or 0 for leg in legs.values())
+            rate = max(0.5, peak / 2)
+            result["open_loop"] = {"rate_per_s": round(rate, 2), **summarize(open_loop(server.url, queries, rate, seconds, seed=7), seconds)}
+            result["open_loop"]["load_average"] = round(os.getloadavg()[0], 1)
+            idle_p95 = legs[min(clients)]["p95_ms"]
+            result["open_loop"]["p95_over_idle_p95"] = round(result["open_loop"]["p95_ms"] / idle_p95, 2) if idle_p95 and result["open_loop"]["p95_ms"] else None
+        if memory_seconds > 0:
             t0 = time.perf_counter()
-            samples = closed_loop(server.url, queries, n, seconds, seed=n)
-            legs[n] = summarize(samples, time.perf_counter() - t0)
-            print(f"  {n} clients: {legs[n]}", file=sys.stderr)
-        result["closed_loop"] = legs
-        peak = max(leg["rps"] or 0 for leg in legs.values())
-        rate = max(0.5, peak / 2)
-        t0 = time.perf_counter()
-        result["open_loop"] = {"rate_per_s": round(rate, 2), **summarize(open_loop(server.url, queries, rate, seconds, seed=7), seconds)}
-        idle_p95 = legs[min(clients)]["p95_ms"]
-        result["open_loop"]["p95_over_idle_p95"] = round(result["open_loop"]["p95_ms"] / idle_p95, 2) if idle_p95 and result["open_loop"]["p95_ms"] else None
+            samples = closed_loop(server.url, queries, 10, memory_seconds, seed=10_000)
+            result["memory_leg"] = {**summarize(samples, time.perf_counter() - t0), "seconds": memory_seconds,
+                                    "load_average": round(os.getloadavg()[0], 1)}
         result["rss_after_load_mb"] = server.rss_mb()
         result["hostile"] = hostile(server.url)
+        result["hostile_load_average"] = round(os.getloadavg()[0], 1)
         if ingest_leg:
-            result["during_ingest"] = during_ingest(server.url, queries, corpus, serve_dir, env)
+            result["during_ingest"] = during_ingest(server.url, queries, corpus, serve_dir, env, logs / "ingest.log")
+            result["during_ingest"]["load_average"] = round(os.getloadavg()[0], 1)
     finally:
         sampler.halt.set()
         server.stop()
@@ -375,32 +434,36 @@ def run_reliability(
 
 
 def table(result: dict[str, Any]) -> str:
-    lines = ["| leg | requests | req/s | 5xx | 503 shed | p50 ms | p95 ms | p99 ms | max ms | p99/p50 per mode (hybrid/bm25/dense) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [f"API workers: {result.get('workers', 1)}, cores: {result.get('cores')}",
+             "| leg | load avg | requests | req/s | 5xx | 503 shed | p50 ms | p95 ms | p99 ms | max ms | p99/p50 per mode (hybrid/bm25/dense) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
 
     def row(name: str, leg: dict[str, Any]) -> str:
         ratios = "/".join(str(leg["per_mode"].get(m, {}).get("p99_over_p50", "-")) for m in MODES)
-        return (f"| {name} | {leg['requests']} | {leg['rps']} | {leg['errors_5xx']} | {leg['shed_503']} | {leg['p50_ms']} | "
-                f"{leg['p95_ms']} | {leg['p99_ms']} | {leg['max_ms']} | {ratios} |")
+        return (f"| {name} | {leg.get('load_average', '-')} | {leg['requests']} | {leg['rps']} | {leg['errors_5xx']} | {leg['shed_503']} | "
+                f"{leg['p50_ms']} | {leg['p95_ms']} | {leg['p99_ms']} | {leg['max_ms']} | {ratios} |")
 
     for n, leg in result.get("closed_loop", {}).items():
         lines.append(row(f"{n} clients, closed loop", leg))
     if "open_loop" in result:
         leg = result["open_loop"]
         lines.append(row(f"Poisson {leg['rate_per_s']}/s (p95 = {leg['p95_over_idle_p95']}x idle)", leg))
+    if "memory_leg" in result:
+        lines.append(row(f"10 clients for {result['memory_leg']['seconds']:g} s (memory)", result["memory_leg"]))
     if "during_ingest" in result:
         leg = result["during_ingest"]
         lines.append(row(f"8 clients during a re-ingest ({leg['ingest_seconds']} s; {leg['over_2s']} over 2 s; "
                          f"results identical after: {leg['results_identical_after']})", leg))
     lines.append("")
-    lines.append(f"memory (server RSS): {result.get('rss_after_warmup_mb')} MB after warm-up, "
+    lines.append(f"memory (server PSS, all its processes): {result.get('rss_after_warmup_mb')} MB after warm-up, "
                  f"{result.get('rss_after_load_mb')} MB after the load legs, growth after warm-up "
                  f"{result.get('memory_growth_after_warmup')}")
     if "hostile" in result:
         hostile_rows = result["hostile"]
         worst = max(hostile_rows, key=lambda r: r["ms"])
         lines.append(f"hostile set: {len(hostile_rows)} requests, 5xx: {sum(1 for r in hostile_rows if r['status'] >= 500)}, "
-                     f"over 1 s: {sum(1 for r in hostile_rows if r['ms'] > 1000)}, slowest {worst['ms']} ms ({worst['path']} {worst['params']})")
+                     f"over 1 s: {sum(1 for r in hostile_rows if r['ms'] > 1000)}, slowest {worst['ms']} ms ({worst['path']} {worst['params']}), "
+                     f"load average {result.get('hostile_load_average')}")
     for leg in result.get("kill_9", []):
         lines.append(f"kill -9 {leg['kill_at']}: " + ", ".join(f"{k}={v}" for k, v in leg.items() if k != "kill_at"))
     lines.append(f"load average: start {result.get('load_average_start')}, end {result.get('load_average_end')}")
@@ -420,15 +483,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("reliability.json"))
     parser.add_argument("--no-crash", action="store_true", help="skip the kill -9 legs")
     parser.add_argument("--no-ingest", action="store_true", help="skip the search-during-ingest leg")
+    parser.add_argument("--logs", type=Path, default=None, help="folder for server.log and ingest.log (default: beside --json)")
+    parser.add_argument("--workers", type=int, default=1, help="API processes (laborlex serve --workers)")
+    parser.add_argument("--no-load", action="store_true", help="skip the closed- and open-loop legs")
+    parser.add_argument("--memory-seconds", type=float, default=0.0, help="add a 10-client leg this long (memory over time)")
     args = parser.parse_args(argv)
+    logs = args.logs or args.json.parent / (args.json.stem + "-logs")
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="laborlex-reliability-") as work:
         result = run_reliability(settings, args.corpus, args.qrels, args.seconds,
                                  tuple(int(n) for n in args.clients.split(",")), args.port, Path(work),
-                                 crash=not args.no_crash, ingest_leg=not args.no_ingest)
+                                 crash=not args.no_crash, ingest_leg=not args.no_ingest, logs=logs,
+                                 workers=args.workers, load=not args.no_load, memory_seconds=args.memory_seconds)
     print(table(result))
     args.json.write_text(json.dumps(result, indent=2, default=str), "utf-8")
-    print(f"wrote {args.json}")
+    print(f"wrote {args.json}; server and ingest output in {logs}")
     return 0
 
 

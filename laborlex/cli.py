@@ -590,21 +590,13 @@ def model() -> None:
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Address to bind (LABORLEX_API_HOST).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (LABORLEX_API_PORT).")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="API processes (LABORLEX_API_WORKERS).")] = None,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs)."""
-    import uvicorn
-
-    from ingest.pipeline import ingest_sources
-    from laborlex_core.embedding.embedder import load_model
-    from search_api.app import create_app
-    from search_api.limits import limit_malloc_arenas
+    from laborlex.serving import serve as run_api, worker_count
 
     settings = _settings()
-    limit_malloc_arenas()  # per-thread heaps otherwise grow the server's memory under load
-    api = create_app(settings, ingest=ingest_sources)
-    load_model(settings)  # before accepting requests, so the first search is not the slow one
-    api.state.library.warm()  # the store's in-memory snapshot, likewise
-    uvicorn.run(api, host=host or settings.api_host, port=port or settings.api_port, log_level=settings.log_level)
+    run_api(settings, host or settings.api_host, port or settings.api_port, worker_count(settings, workers))
 
 
 @app.command()

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     # api_queue_wait_s; past either, 503 with Retry-After at once. Each request's optional work
     # (snippet sentences embedded) stops at api_time_budget_s or api_snippet_sentences.
     api_max_concurrent: int = 4
+    # API processes (laborlex/serving.py): searches are mostly GIL-bound Python, so one process
+    # uses one core; each worker maps the same saved snapshot and loads its own model. The
+    # limits above hold per worker.
+    api_workers: int = 1
     api_max_queue: int = 64
     api_queue_wait_s: float = 30.0
     api_retry_after_s: float = 2.0

@@ -10,8 +10,10 @@ What it enforces, all from :class:`~laborlex_core.settings.Settings`:
 - the query string and the headers have a size limit (414, 431); a request body is counted as
   it is read and refused past its limit (413), whatever ``Content-Length`` claimed;
 - ``POST /documents`` needs the bearer token (401/403) and a declared size under the upload
-  limit (413) before its body is touched; one upload runs at a time (503 for another);
-- at most ``api_max_concurrent`` requests work at once; up to ``api_max_queue`` more wait; past
+  limit (413) before its body is touched; one upload runs at a time, across worker processes
+  too (503 for another);
+- at most ``api_max_concurrent`` requests work at once; up to ``api_max_queue`` more wait (both
+  per worker process: N workers hold N times as many, see laborlex/serving.py); past
   that a request is answered 503 with ``Retry-After`` at once (load shedding), and one that
   waited ``api_queue_wait_s`` in the queue gets the same answer;
 - each request carries a :class:`RequestBudget` (a deadline and a number of snippet sentences
@@ -24,18 +26,21 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ctypes
+import fcntl
 import json
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from laborlex_core.settings import Settings
 
 # Paths that never queue: liveness and the API's own description.
 UNQUEUED_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 UPLOAD_PATH = "/documents"
+UPLOAD_LOCK = "uploads.lock"  # under the data folder: one upload at a time across API workers
 MULTIPART_SLACK = 1 << 20  # form fields and part headers around the file
 
 
@@ -187,7 +192,8 @@ class RequestLimits:
             _BUDGET.reset(token)
 
     async def _run_upload(self, scope: dict[str, Any], receive: Any, send: Any, limit: int) -> None:
-        if self._uploading:
+        lock = None if self._uploading else _try_lock(self.settings.data_dir / UPLOAD_LOCK)
+        if lock is None:
             self.shed += 1
             await _answer(send, 503, "file", "another upload is being indexed; try again later", self._retry_after())
             return
@@ -196,6 +202,7 @@ class RequestLimits:
             await self._run(scope, receive, send, limit)
         finally:
             self._uploading = False
+            lock.close()  # closing the file releases the lock
 
     async def _run_queued(self, scope: dict[str, Any], receive: Any, send: Any, limit: int) -> None:
         assert self._slots is not None
@@ -232,6 +239,20 @@ async def _answer(send: Any, status: int, fld: str, message: str, headers: dict[
         raw.append((b"connection", b"close"))  # the unread body is not drained
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+def _try_lock(path: Path) -> IO[bytes] | None:
+    """An exclusive lock on ``path`` held while the returned file is open, or None when another
+    process (another API worker) holds it. Taken without waiting; the kernel releases it if the
+    holder dies, so a killed worker never leaves uploads locked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def _bound_worker_threads(tokens: int) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from ingest.pipeline import ingest_sources
 from laborlex_core.settings import Settings
 from search_api.app import create_app
 from search_api.library import LawLibrary
-from search_api.limits import RequestBudget, RequestLimits, _BUDGET, token_problem
+from search_api.limits import UPLOAD_LOCK, RequestBudget, RequestLimits, _BUDGET, token_problem
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.search_api.test_served import free_port
 
@@ -127,6 +129,37 @@ def test_sizes_are_limited(request_args: dict, status: int, field: str) -> None:
             assert response.json()["detail"]["field"] == field
 
     asyncio.run(scenario())
+
+
+def test_one_upload_at_a_time_across_worker_processes(tmp_path: Path) -> None:
+    """Another process (another API worker) holds the upload lock under the data folder: this
+    one answers an upload 503 with Retry-After, and takes uploads again once it is released."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'ab'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('locked', flush=True); sys.stdin.read()", str(tmp_path / UPLOAD_LOCK)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+
+    async def upload(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.post("/documents", headers={"Authorization": f"Bearer {TOKEN}"}, content=b"x")
+
+    async def scenario() -> None:
+        held, client = limited(data_dir=tmp_path, api_token=TOKEN)
+        async with client:
+            refused = await upload(client)
+            assert refused.status_code == 503 and refused.headers["Retry-After"] == "3"
+            assert refused.json()["detail"]["field"] == "file"
+            assert held.entered == 0
+            holder.communicate("")  # the other worker's upload ends: its process lets go
+            assert (await upload(client)).status_code == 200
+            assert held.entered == 1
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        if holder.poll() is None:
+            holder.kill()
 
 
 def test_token_rules() -> None:

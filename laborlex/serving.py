@@ -1,0 +1,111 @@
+"""How ``laborlex serve`` runs the API: one process, or several worker processes on one port.
+
+Why several processes: a search is mostly Python (pipeline hops, fusion, snippets), and the
+GIL lets one process use one core for that however many threads serve it. N uvicorn workers
+(``LABORLEX_API_WORKERS``) each import the app through :func:`build_app` and share the
+listening socket; the kernel hands each new connection to one of them.
+
+What they share and what they do not:
+
+- the index: SQLite is the source of truth for all of them, and every query checks the store's
+  generation, so a write committed by one worker (an upload, a delete) or by ``laborlex ingest``
+  is seen by the others at their next query;
+- the snapshot: it is built once here, before the workers start, and saved beside the index, so
+  each worker maps the saved folder (``index.sqlite3.derived``) instead of building its own copy;
+- the model: each worker loads its own (about 0.2-0.5 GB), with its inference threads set to
+  its share of the cores unless ``LABORLEX_THREADS`` says otherwise;
+- load shedding and the request budget (``search_api/limits.py``) are per worker: each admits
+  ``LABORLEX_API_MAX_CONCURRENT`` working and ``LABORLEX_API_MAX_QUEUE`` waiting requests, so
+  the server as a whole holds N times that; one upload at a time holds across workers (a lock
+  file under the data folder).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from typing import TYPE_CHECKING
+
+from laborlex_core.logging_setup import configure_logging
+from laborlex_core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Where uvicorn's workers find the app: an import string, since each worker is a new process.
+APP_FACTORY = "laborlex.serving:build_app"
+# How long the supervisor waits for a worker to answer its liveness ping before killing it.
+# uvicorn's 5 s is shorter than loading the model on a busy machine (the ping is answered by a
+# thread that needs the GIL), and a worker killed while starting is restarted, forever.
+WORKER_HEALTHCHECK_S = 120
+
+
+def build_app() -> FastAPI:
+    """The API as one process serves it: model loaded and snapshot mapped before the first
+    request, so no client waits for either. Each worker process calls this once."""
+    from ingest.pipeline import ingest_sources
+    from laborlex_core.embedding.embedder import load_model
+    from search_api.app import create_app
+    from search_api.limits import limit_malloc_arenas
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    limit_malloc_arenas()  # per-thread heaps otherwise grow the server's memory under load
+    api = create_app(settings, ingest=ingest_sources)
+    load_model(settings)
+    api.state.library.warm()
+    return api
+
+
+def worker_count(settings: Settings, requested: int | None) -> int:
+    """The number of API processes: the option, else ``LABORLEX_API_WORKERS``, at least 1."""
+    return max(1, requested if requested is not None else settings.api_workers)
+
+
+def threads_per_worker(workers: int, cores: int | None = None) -> int:
+    """Each worker's share of the cores for model inference (at least one)."""
+    return max(1, (cores or os.cpu_count() or 1) // workers)
+
+
+def prepare_snapshot() -> None:
+    """Build and save the index's snapshot once, so the workers map the saved folder rather
+    than each building the same thing at start-up. Runs in a process of its own (see
+    :func:`serve`): the supervisor stays small, holding neither the snapshot nor numpy."""
+    from laborlex_core.store import open_store
+
+    settings = get_settings()
+    store = open_store(settings)
+    warm = getattr(store, "warm", None)
+    if warm is None:  # OpenSearch: nothing to prepare
+        return
+    warm()
+    wait = getattr(store, "wait_for_snapshot", None)
+    if wait is not None:
+        wait()
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+    del store
+    gc.collect()
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Run the API until interrupted: in this process, or as ``workers`` worker processes."""
+    import uvicorn
+
+    if workers == 1:
+        uvicorn.run(build_app(), host=host, port=port, log_level=settings.log_level)
+        return
+    if settings.threads == 0:  # the workers inherit the environment: split the cores between them
+        share = str(threads_per_worker(workers))
+        os.environ["LABORLEX_THREADS"] = share
+        os.environ.setdefault("OMP_NUM_THREADS", share)
+    if settings.backend == "embedded":
+        preparing = multiprocessing.get_context("spawn").Process(target=prepare_snapshot, name="laborlex-snapshot")
+        preparing.start()
+        preparing.join()
+    uvicorn.run(
+        APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level=settings.log_level,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+    )

@@ -1,0 +1,126 @@
+"""The API served by several worker processes (laborlex/serving.py): one real ``laborlex serve
+--workers 2`` process over a copy of the slice index, on a loopback socket.
+
+What must hold with several processes: each serves; a write committed by any process (an upload
+through the API, or another process writing the index) is what every worker answers next; one
+upload at a time across workers. Which worker takes a connection is the kernel's choice, so the
+visibility checks ask on many fresh connections, and the decisive one writes from this test's
+own process, which is certainly not the worker that answers.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from laborlex.serving import threads_per_worker, worker_count
+from laborlex_core.settings import Settings
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+from tests.conftest import shared_model_dir
+from tests.search_api.test_served import free_port
+
+TOKEN = "workers-token"
+FRESH_CONNECTIONS = 12  # each request on a new connection, so the kernel may pick either worker
+
+
+@pytest.mark.parametrize(
+    ("configured", "requested", "expected"),
+    [(1, None, 1), (3, None, 3), (1, 2, 2), (4, 0, 1), (0, None, 1)],
+)
+def test_worker_count_takes_the_option_then_the_setting(configured: int, requested: int | None, expected: int) -> None:
+    assert worker_count(Settings(api_workers=configured), requested) == expected
+
+
+@pytest.mark.parametrize(("workers", "cores", "threads"), [(1, 2, 2), (2, 2, 1), (3, 2, 1), (2, 8, 4)])
+def test_each_worker_gets_its_share_of_the_cores(workers: int, cores: int, threads: int) -> None:
+    assert threads_per_worker(workers, cores) == threads
+
+
+@pytest.fixture(scope="module")
+def two_workers(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen[str], Path]]:
+    """``laborlex serve --workers 2`` over a private copy of the slice index (it is written to)."""
+    data_dir = tmp_path_factory.mktemp("workers")
+    with sqlite3.connect(api_settings.store_path) as source, sqlite3.connect(data_dir / api_settings.store_path.name) as copy:
+        source.backup(copy)
+    port = free_port()
+    env = {**os.environ, "LABORLEX_DATA_DIR": str(data_dir), "LABORLEX_MODEL_DIR": str(shared_model_dir()),
+           "LABORLEX_API_TOKEN": TOKEN, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "laborlex.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600  # two models load at once; on a busy machine that takes minutes
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"laborlex serve --workers 2 exited: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("laborlex serve --workers 2 did not answer /health within 600 s")
+    yield url, proc, data_dir
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+def worker_processes(pid: int) -> list[int]:
+    """uvicorn's worker processes under the supervisor ``pid`` (spawned: a fresh interpreter each)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def fresh(url: str, path: str, **params: object) -> httpx.Response:
+    with httpx.Client() as client:  # a new connection each time
+        return client.get(f"{url}{path}", params=params, timeout=120)
+
+
+def test_two_worker_processes_serve_searches(two_workers: tuple[str, subprocess.Popen[str], Path]) -> None:
+    url, proc, _ = two_workers
+    assert len(worker_processes(proc.pid)) == 2
+    for _ in range(4):
+        body = fresh(url, "/search", q="trabajo forzoso u obligatorio").json()
+        assert body["results"] and body["results"][0]["citation"]
+
+
+def test_an_upload_through_one_worker_is_seen_by_every_worker(two_workers: tuple[str, subprocess.Popen[str], Path]) -> None:
+    url, _, _ = two_workers
+    response = httpx.post(
+        f"{url}/documents",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        data={"id": "workers-upload", "title": "Workers upload", "language": "en", "jurisdiction": "US"},
+        files={"file": ("weekly.txt", "Article 1. Wages of dock workers are paid every Friday.\n", "text/plain")},
+        timeout=300,
+    )
+    assert response.status_code == 201, response.text
+    for _ in range(FRESH_CONNECTIONS):
+        assert fresh(url, "/documents/workers-upload").status_code == 200
+        hits = fresh(url, "/search", q="dock workers paid every Friday", mode="bm25", limit=3).json()["results"]
+        assert any(h["doc_id"] == "workers-upload" for h in hits)
+
+
+def test_a_write_by_another_process_is_seen_by_every_worker(two_workers: tuple[str, subprocess.Popen[str], Path]) -> None:
+    url, _, data_dir = two_workers
+    before = {d["doc_id"] for d in fresh(url, "/documents").json()["documents"]}
+    gone = sorted(before - {"workers-upload"})[0]
+    for _ in range(4):  # every worker has its snapshot of the current generation in memory
+        fresh(url, "/search", q="trabajo", mode="bm25")
+    store = EmbeddedDocumentStore(data_dir / "index.sqlite3")  # this test's process: not a worker
+    assert store.delete_document(gone)
+    store.close()
+    for _ in range(FRESH_CONNECTIONS):
+        assert fresh(url, f"/documents/{gone}").status_code == 404
+        assert gone not in {d["doc_id"] for d in fresh(url, "/documents").json()["documents"]}
+        hits = fresh(url, "/search", q="trabajo", mode="bm25", limit=50).json()["results"]
+        assert all(h["doc_id"] != gone for h in hits)
