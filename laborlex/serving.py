@@ -14,7 +14,7 @@ What they share and what they do not:
   saved beside the index (``index.sqlite3.derived``), so each worker loads it instead of building
   its own; the float32 vectors are memory-mapped (shared), the int8 codes and the postings are
   read into each worker (about 100 MB at 100k passages);
-- the model: each worker loads its own (an extra worker measured 0.6-1.0 GB PSS at 100k
+- the model: each worker loads its own (an extra worker measured 0.6-1.5 GB PSS at 100k
   passages, README *Reliability*), with its inference threads set to
   its share of the cores unless ``LABORLEX_THREADS`` says otherwise;
 - load shedding and the request budget (``search_api/limits.py``) are per worker: each admits
