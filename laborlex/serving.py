@@ -10,9 +10,12 @@ What they share and what they do not:
 - the index: SQLite is the source of truth for all of them, and every query checks the store's
   generation, so a write committed by one worker (an upload, a delete) or by ``laborlex ingest``
   is seen by the others at their next query;
-- the snapshot: it is built once here, before the workers start, and saved beside the index, so
-  each worker maps the saved folder (``index.sqlite3.derived``) instead of building its own copy;
-- the model: each worker loads its own (about 0.2-0.5 GB), with its inference threads set to
+- the snapshot: it is built once, in a short process of its own before the workers start, and
+  saved beside the index (``index.sqlite3.derived``), so each worker loads it instead of building
+  its own; the float32 vectors are memory-mapped (shared), the int8 codes and the postings are
+  read into each worker (about 100 MB at 100k passages);
+- the model: each worker loads its own (an extra worker measured 0.6-1.5 GB PSS at 100k
+  passages, README *Reliability*), with its inference threads set to
   its share of the cores unless ``LABORLEX_THREADS`` says otherwise;
 - load shedding and the request budget (``search_api/limits.py``) are per worker: each admits
   ``LABORLEX_API_MAX_CONCURRENT`` working and ``LABORLEX_API_MAX_QUEUE`` waiting requests, so
