@@ -81,3 +81,20 @@ def test_semantic_lists_per_language_and_jurisdiction(api_settings: Settings) ->
     assert all(d.meta["jurisdiction"] == "INTL" for d in lists["dense@INTL"])
     restored = SemanticBranches.from_dict(SemanticBranches(store, top_k=7, weights={"dense": 2.0}).to_dict())
     assert restored.top_k == 7 and restored.weights == {"dense": 2.0}
+
+
+def test_cited_articles_are_bounded_whatever_the_query(api_settings: Settings) -> None:
+    """A query of many bare article numbers reads at most MAX_REFERENCES of them, each at
+    most the list depth, in the order cited."""
+    from search_api.branches import MAX_REFERENCES
+
+    store = EmbeddedDocumentStore(api_settings.store_path)
+    query = " ".join(f"art. {n}" for n in range(1, 13))
+    profile = profile_query(query)
+    assert len([r for r in profile.references if r.article]) > MAX_REFERENCES
+    depth = 3
+    found = LexicalBranches(store, top_k=depth).run(query, profile)["lists"]["reference"]
+    articles = [d.meta["article"] for d in found]
+    assert articles and set(articles) <= {str(n) for n in range(1, MAX_REFERENCES + 1)}
+    assert all(articles.count(a) <= depth for a in set(articles))
+    assert articles == sorted(articles, key=int)  # in the order cited
