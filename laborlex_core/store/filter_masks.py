@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 MASK_COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
-# JSON meta fields compared as text (a range or equality; SQL's json_extract of a string).
-TEXT_FIELDS: tuple[str, ...] = ("added_on", "repealed_on")
+# Fields compared as text (a range or equality): the history fields of the JSON meta (SQL's
+# json_extract of a string) and the document date (a TEXT column), e.g. date_from/date_to.
+TEXT_FIELDS: tuple[str, ...] = ("added_on", "repealed_on", "date")
 # JSON meta list of dates: a range keeps a row with some date inside it (SQL's json_each).
 AMENDMENT_DATES = "amendment_dates"
 

@@ -37,6 +37,7 @@ from laborlex_core.store.filter_masks import (
     TextListColumn,
     filter_mask,
 )
+from laborlex_core.store.filters import COLUMNS as SQL_COLUMNS
 from laborlex_core.store.lexical_index import LexicalIndex, PostingsBuilder
 
 COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
@@ -381,7 +382,8 @@ class IndexSnapshot:
 
 _ROWS_SQL = (
     f"SELECT p.rowid, p.embedding, f.context, f.body, p.id, {', '.join('p.' + c for c in COLUMNS)}, "
-    + ", ".join(f"json_extract(p.meta, '$.{name}')" for name in TEXT_FIELDS)
+    # a field with a column of its own is read from it, as SQL filters read it (the date)
+    + ", ".join(f"p.{name}" if name in SQL_COLUMNS else f"json_extract(p.meta, '$.{name}')" for name in TEXT_FIELDS)
     # the values SQL's amendment range compares (filters._amendment_dates), as one JSON array
     + ", (SELECT json_group_array(d.value) FROM json_each(p.meta, '$.amendment_dates') AS d) "
     "FROM passages p JOIN passages_fts f ON f.rowid = p.rowid"

@@ -146,3 +146,28 @@ def _passage(doc_id: str, key: str, article: str, added: str | int | None, repea
     meta = {"doc_id": doc_id, "article": article, "ordinal": 0, "chunk": 0, "language": "es", "amendment_dates": dates}
     meta.update({k: v for k, v in (("added_on", added), ("repealed_on", repealed)) if v is not None})
     return Document(id=f"{doc_id}#{key}", content=f"Artículo {article}", meta=meta)
+
+
+DATE_FILTERS = [
+    {"field": "meta.date", "operator": ">=", "value": "1000"},
+    {"field": "meta.date", "operator": "<=", "value": "9999"},
+    {"operator": "AND", "conditions": [{"field": "meta.date", "operator": ">=", "value": "2012-01-01"},
+                                       {"field": "meta.date", "operator": "<=", "value": "2019-12-31"}]},
+    {"field": "meta.date", "operator": "==", "value": "2019-05-01"},
+    {"field": "meta.date", "operator": "==", "value": None},
+]
+
+
+def test_document_date_ranges_are_masks_equal_to_sql(tmp_path: Path) -> None:
+    """date_from/date_to become masks over the snapshot (a full-range date filter over 100k
+    passages took 11-16 s through SQL), selecting exactly SQL's rows, undated documents included."""
+    store = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    for doc_id, date in (("a", "1970-04-01"), ("b", "2012-11-30"), ("c", "2019-05-01"), ("d", None)):
+        meta = {"doc_id": doc_id, "article": "1", "ordinal": 0, "chunk": 0, "language": "es"} | ({"date": date} if date else {})
+        store.replace_document(doc_id, [Document(id=f"{doc_id}#1", content="Artículo 1", meta=meta)], {"doc_id": doc_id})
+    snapshot = store._snapshot()
+    for filters in DATE_FILTERS:
+        expected = np.isin(snapshot.rowids, store._filtered_rowids(filters))
+        mask = filter_mask(filters, MaskColumns(snapshot.columns, snapshot.text, snapshot.dates))
+        assert mask is not None and (mask == expected).all(), filters
+    assert expected.sum() == 1  # the undated one
