@@ -22,9 +22,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
-from laborlex_core.embedding.embedder import embed_passage_texts, load_model
+from laborlex_core.embedding.embedder import Encoder, embed_passage_texts, load_model
 from laborlex_core.settings import Settings
 from laborlex_core.snippet_sentences import sentence_input
 from search_api.limits import current_budget
@@ -43,7 +42,7 @@ class SentenceVectors:
         self.per_request = per_request
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
-        self._model: SentenceTransformer | None = None
+        self._model: Encoder | None = None
 
     def __len__(self) -> int:
         return len(self._cache)
