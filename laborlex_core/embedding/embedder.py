@@ -197,6 +197,16 @@ class _ModelComponent:
             self._key = model_key(self.settings)
             self._model = _load(*self._key)
 
+    def _vector_cache(self) -> tuple[VectorCache | None, str]:
+        """The vector cache beside the index and this model's identity in it (None, "" when
+        the cache is off): what the ingest embedders look texts up in before the model."""
+        _ModelComponent.warm_up(self)  # the model's key names it; a subclass's warm_up opens the cache
+        if not self.settings.vector_cache:
+            return None, ""
+        assert self._key is not None
+        cache = VectorCache(self.settings.vector_cache_path)
+        return cache, model_identity(self._key, cache, self._model)
+
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, settings=self.settings.model_dump(mode="json"), **self._extra_init())
 
@@ -226,10 +236,8 @@ class PassageEmbedder(_ModelComponent):
 
     def warm_up(self) -> None:
         _ModelComponent.warm_up(self)
-        if self.settings.vector_cache and self._cache is None:
-            assert self._key is not None
-            self._cache = VectorCache(self.settings.vector_cache_path)
-            self._identity = model_identity(self._key, self._cache, self._model)
+        if self._cache is None:
+            self._cache, self._identity = self._vector_cache()
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:

@@ -16,7 +16,7 @@ import numpy as np
 from haystack import Document, component
 
 from laborlex_core.embedding.cache import VectorCache
-from laborlex_core.embedding.embedder import _ModelComponent, embed_cached, model_identity
+from laborlex_core.embedding.embedder import _ModelComponent, embed_cached
 from laborlex_core.settings import Settings
 from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock, sentence_input, sentences
 
@@ -38,10 +38,8 @@ class SentenceEmbedder(_ModelComponent):
         if not self.settings.snippet_vectors:
             return
         _ModelComponent.warm_up(self)
-        if self.settings.vector_cache and self._cache is None:
-            assert self._key is not None
-            self._cache = VectorCache(self.settings.vector_cache_path)
-            self._identity = model_identity(self._key, self._cache, self._model)
+        if self._cache is None:
+            self._cache, self._identity = self._vector_cache()
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
