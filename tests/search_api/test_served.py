@@ -8,13 +8,13 @@ import sqlite3
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from laborlex_core.processes import wait_for_http
 from laborlex_core.settings import Settings
 from tests.conftest import shared_model_dir
 
@@ -41,16 +41,9 @@ def served_api(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    if not wait_for_http(f"{url}/health", proc, timeout=120):
         if proc.poll() is not None:
             pytest.fail(f"laborlex serve exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
         proc.kill()
         pytest.fail("laborlex serve did not answer /health within 120 s")
     yield url

@@ -14,7 +14,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from laborlex.serving import threads_per_worker, worker_count
+from laborlex_core.processes import wait_for_http
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.conftest import shared_model_dir
@@ -58,16 +58,9 @@ def two_workers(api_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600  # two models load at once; on a busy machine that takes minutes
-    while time.monotonic() < deadline:
+    if not wait_for_http(f"{url}/health", proc, timeout=600):  # two models load at once; on a busy machine that takes minutes
         if proc.poll() is not None:
             pytest.fail(f"laborlex serve --workers 2 exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
         proc.kill()
         pytest.fail("laborlex serve --workers 2 did not answer /health within 600 s")
     yield url, proc, data_dir
