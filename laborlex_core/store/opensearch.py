@@ -39,7 +39,7 @@ from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock
 from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
-from laborlex_core.store.base import ListRequest
+from laborlex_core.store.base import ListRequest, answer_each
 from laborlex_core.store.citation_rows import (
     cited_keys,
     count_citing,
@@ -623,12 +623,10 @@ class OpenSearchBackend:
                 log.warning("opensearch_msearch_item_failed", extra={"status": response.get("status"), "error": str(response["error"])[:200]})
                 continue
             answers[i] = self._documents(requests[i], response["hits"]["hits"])
-        return [
-            answer if answer is not None
-            else self.bm25_retrieval(r.query, r.filters, r.top_k) if r.query is not None
-            else self.embedding_retrieval(r.embedding or [], r.filters, r.top_k)
-            for r, answer in zip(requests, answers)
-        ]
+        failed = [i for i, answer in enumerate(answers) if answer is None]
+        for i, answer in zip(failed, answer_each(self, [requests[i] for i in failed])):
+            answers[i] = answer
+        return answers  # type: ignore[return-value]  # every None was answered above
 
     @staticmethod
     def _documents(request: ListRequest, hits: list[dict[str, Any]]) -> list[Document]:
