@@ -132,12 +132,22 @@ def grow(store: EmbeddedDocumentStore, sources: list[SourceDocument], target: in
 
 
 def copy_index(source: Path, target: Path) -> None:
-    """Copy a SQLite index file consistently (through SQLite's backup API, WAL included)."""
+    """Copy a SQLite index file consistently (through SQLite's backup API, WAL included).
+
+    The copy is a new index: it gets an index id of its own, and snapshots derived from an earlier
+    index at ``target`` are removed. Otherwise a copy grown to the generation of a snapshot saved
+    by an earlier run at the same path would load that snapshot instead of building its own, and
+    the benchmark would time a load as a build.
+    """
+    from laborlex_core.store.snapshot import derived_folder
+
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()
+    shutil.rmtree(derived_folder(target), ignore_errors=True)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
+        dst.execute("UPDATE store_state SET value = lower(hex(randomblob(8))) WHERE key = 'index_id'")
     dst.close()
     src.close()
 

@@ -8,7 +8,8 @@ import numpy as np
 from haystack import Document
 
 from benchmarks.report import loglog_slope
-from benchmarks.scale import SourceDocument, build_scaled_indexes, replica
+from benchmarks.scale import SourceDocument, build_scaled_indexes, copy_index, replica
+from laborlex_core.store.snapshot import derived_folder
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 
 
@@ -38,6 +39,19 @@ def test_indexes_have_exact_sizes_and_grow_from_each_other(tmp_path: Path) -> No
     small_ids = {d.id for d in small.filter_documents()}
     assert small_ids <= {d.id for d in large.filter_documents()}
     assert large.facet_counts("jurisdiction").keys() == {"MX", "GE", "US"}
+
+
+def test_a_copied_index_has_its_own_id_and_no_stale_snapshots(tmp_path: Path) -> None:
+    folders = build_scaled_indexes(_sources(), [20], tmp_path, progress=False)
+    source = folders[20] / "index.sqlite3"
+    target = tmp_path / "copy" / "index.sqlite3"
+    stale = derived_folder(target) / "g1-stale"
+    stale.mkdir(parents=True)
+    copy_index(source, target)
+    original, copy = EmbeddedDocumentStore(source), EmbeddedDocumentStore(target)
+    assert copy.count_documents() == original.count_documents() == 20
+    assert copy._index_id() not in ("", original._index_id())
+    assert not stale.exists()
 
 
 def test_replicas_are_distinct_and_close() -> None:
