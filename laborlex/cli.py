@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -26,6 +26,9 @@ from laborlex.opensearch_cli import opensearch_app  # noqa: E402
 from laborlex_core.logging_setup import configure_logging  # noqa: E402
 from laborlex_core.settings import Settings, get_settings  # noqa: E402
 
+if TYPE_CHECKING:
+    from search_api.evaluation import Judged
+
 app = typer.Typer(help="Multilingual search over labor law.", no_args_is_help=True, add_completion=False)
 app.add_typer(opensearch_app, name="opensearch")
 
@@ -34,6 +37,17 @@ def _settings() -> Settings:
     settings = get_settings()
     configure_logging(settings.log_level)
     return settings
+
+
+def _judgments(qrels: Path) -> list[Judged]:
+    """The judgments of a qrels file; a bad file ends the command with its reason (exit 2)."""
+    from search_api.evaluation import QrelsError, load_qrels
+
+    try:
+        return load_qrels(qrels)
+    except QrelsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _split(value: Optional[str]) -> Optional[list[str] | str]:
@@ -219,7 +233,7 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Measure retrieval quality on relevance judgments (with --cv K: cross-validated first)."""
-    from search_api.evaluation import RUN_DEPTH, QrelsError, evaluate, load_qrels
+    from search_api.evaluation import RUN_DEPTH, evaluate
     from search_api.pipeline import MODES
     from search_api.search import Searcher
 
@@ -228,11 +242,7 @@ def evaluate_command(
     if any(m not in MODES for m in modes):
         typer.echo(f"error: --mode must be one of {', '.join(MODES)} or all", err=True)
         raise typer.Exit(2)
-    try:
-        judgments = load_qrels(qrels)
-    except QrelsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    judgments = _judgments(qrels)
     store = _indexed_store(settings)
     if dense_index is not None:
         from laborlex_core.store.embedded import EmbeddedDocumentStore
@@ -362,13 +372,9 @@ def eval_subsets(
 ) -> None:
     """Figures @10 per query subset (e.g. q-ids and d-ids) from an eval report's per-query top 10."""
     from laborlex_core.store import open_store
-    from search_api.evaluation import QrelsError, load_qrels, subset_report
+    from search_api.evaluation import subset_report
 
-    try:
-        judgments = load_qrels(qrels)
-    except QrelsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    judgments = _judgments(qrels)
     data = json.loads(report.read_text("utf-8"))
     reports = data["modes"] if "modes" in data else {report.stem: data}
     doc_languages = {d["doc_id"]: d.get("language") for d in open_store(_settings()).list_documents()}
@@ -452,15 +458,10 @@ def rerank_fit(
     """Fit the learned re-ranker's weights on every judgment (use only after `eval --cv K --rerank` shows it helps held out)."""
 
     from search_api.cross_validation import collapsed_candidates, training_rows
-    from search_api.evaluation import QrelsError, load_qrels
     from search_api.learned_rank import RERANK_DEPTH, WEIGHTS_RESOURCE, fit_linear, write_weights
 
     settings = _settings()
-    try:
-        judgments = load_qrels(qrels)
-    except QrelsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    judgments = _judgments(qrels)
     store = _indexed_store(settings)
     candidates, _ = collapsed_candidates(settings, store, judgments)
     features, labels = training_rows(judgments, candidates, RERANK_DEPTH)
