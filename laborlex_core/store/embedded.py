@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,13 @@ INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
 INSERT OR IGNORE INTO store_state VALUES ('schema_version', '4');
 INSERT OR IGNORE INTO store_state VALUES ('index_id', lower(hex(randomblob(8))));
 """
+
+@lru_cache(maxsize=4096)
+def _query_terms(query: str) -> tuple[str, ...]:
+    """The index terms of a query's words in every language, sorted (cached: a hybrid query
+    asks for them once per lexical list and again to count its matches)."""
+    return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+
 
 # BM25 weight of the context column (title, headings, label) against the passage body.
 CONTEXT_WEIGHT = CONTEXT_BM25_WEIGHT
@@ -529,7 +537,7 @@ class EmbeddedDocumentStore:
             if number is not None and not seen[number]:
                 seen[number] = True
                 extra.append(int(table.first_row[number]))
-        return ProvisionMatches(self, snapshot, parts, np.asarray(extra, dtype=np.int64), int(seen.sum()) - len(extra))
+        return ProvisionMatches(self, snapshot, parts, np.asarray(extra, dtype=np.int64), int(seen.sum()) - len(extra), seen)
 
     def forget_query_scores(self) -> None:
         """Score the next queries afresh (for benchmarks: each timing then includes the scoring)."""
@@ -542,7 +550,7 @@ class EmbeddedDocumentStore:
     # ---- internals -------------------------------------------------------------------
 
     def _query_terms(self, query: str) -> tuple[str, ...]:
-        return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+        return _query_terms(query)
 
     def _fts5_retrieval(self, terms: tuple[str, ...], filters: dict[str, Any] | None, top_k: int) -> list[Document]:
         """FTS5's own bm25() (terms that are phrases to FTS5, e.g. with an underscore)."""
@@ -806,6 +814,7 @@ class ProvisionMatches:
     parts: list[tuple[np.ndarray, np.ndarray]]  # (rows, scores) of each matching (terms, filter) pair
     extra: np.ndarray  # a row of each included provision that matched no term
     matched: int  # provisions with a passage holding a term
+    found: np.ndarray  # bool per provision number (row_tables.ProvisionTable): matched or included
     _best: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
@@ -836,10 +845,7 @@ class ProvisionMatches:
         """Provisions per value of each column (a provision counts once, by its document)."""
         table = row_tables.provision_table(self.snapshot)
         if all(table.uniform[name] for name in fields):  # any passage of a provision stands for it
-            seen = np.zeros(table.count, dtype=bool)
-            for rows, _ in self.parts:
-                seen[table.of_row[rows]] = True
-            rows = np.concatenate([table.first_row[seen], self.extra])
+            rows = table.first_row[self.found]
         else:
             rows = np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows
         out: dict[str, dict[str, int]] = {}
