@@ -34,6 +34,7 @@ from haystack.document_stores.types import DuplicatePolicy
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT, context_line
 from laborlex_core.schema import LANGUAGES, Citation, citation_key
 from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock
+from laborlex_core.store import row_tables
 from laborlex_core.store.citation_rows import (
     CITING_FIELDS,
     is_internal,
@@ -44,7 +45,6 @@ from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
 from laborlex_core.store.row_lists import RowList, SnapshotRows
-from laborlex_core.store import row_tables
 from laborlex_core.store.shared_document import shared_document
 from laborlex_core.store.snapshot import (
     _LRU,
