@@ -17,6 +17,7 @@ from haystack import Document, component, default_from_dict, default_to_dict
 from laborlex_core.settings import Settings
 from laborlex_core.store.shared_document import replaced
 from search_api.handoff import Passages
+from search_api.row_fusion import common_source, fuse_rows
 
 
 def _default(name: str) -> float:
@@ -193,6 +194,13 @@ class RankFusion:
         lists.update(semantic or {})
         lists.update(feedback or {})
         weights = {name: self._weights.of(name) for name in lists}
+        source = common_source(lists)
+        if source is not None:  # the embedded store's lists: fused on rows (search_api.row_fusion)
+            on_rows = fuse_rows(
+                lists, source, self.k, weights, self.within_family, list_family, self.non_operative, NON_OPERATIVE_UNITS, self.top_k
+            )
+            if on_rows is not None:
+                return {"documents": on_rows}
         fused = reciprocal_rank_fusion(lists, k=self.k, weights=weights, within_family=self.within_family)
         fused = operative_prior(fused, self.non_operative)
         return {"documents": Passages(fused[: self.top_k])}

@@ -172,9 +172,8 @@ class Searcher:
     def _sentence_vectors(self, passage_ids: list[str], groups: list[list[str]]) -> dict[str, np.ndarray]:
         """Vectors of the sentences in ``groups``: those stored at ingest, read for the page in
         one call, then, for sentences without a stored vector (an index made before they were
-        stored, a backend lacking them), the on-demand path with its per-request budget."""
-        fetch = getattr(self.store, "sentence_vectors", None)
-        blocks = fetch(passage_ids) if fetch is not None else {}
+        stored), the on-demand path with its per-request budget."""
+        blocks = self.store.sentence_vectors(passage_ids)
         known: dict[str, np.ndarray] = {}
         for passage_id, group in zip(passage_ids, groups):
             block = blocks.get(passage_id)

@@ -19,7 +19,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def highlight_spans(text: str, query: str, language: str | None) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` that match a query term."""
-    wanted = {term for group in query_term_groups(query, LANGUAGES) for term in group}
+    wanted = _wanted(query)
     if not wanted:
         return []
     spans = []
@@ -28,6 +28,12 @@ def highlight_spans(text: str, query: str, language: str | None) -> list[tuple[i
         if term is not None and term in wanted:
             spans.append(match.span())
     return spans
+
+
+@lru_cache(maxsize=1024)
+def _wanted(query: str) -> frozenset[str]:
+    """The query's index terms in every language (each result of a query asks again)."""
+    return frozenset(term for group in query_term_groups(query, LANGUAGES) for term in group)
 
 
 @lru_cache(maxsize=1 << 16)

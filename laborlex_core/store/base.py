@@ -13,6 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 from haystack import Document
 from haystack.document_stores.types import DocumentStore
 
+from laborlex_core.snippet_sentences import SentenceBlock
+
 
 @dataclass(frozen=True, slots=True)
 class ListRequest:
@@ -68,6 +70,12 @@ class SearchBackend(DocumentStore, Protocol):
         ...
 
     def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]: ...
+
+    def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, SentenceBlock]:
+        """The snippet sentence vectors stored at ingest for those passages that have them, in
+        one read (a page's worth); a passage without them is absent (its snippet sentences are
+        embedded on demand: search_api.sentence_vectors)."""
+        ...
 
     def bm25_retrieval(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:
         """BM25 with laborlex's analysis (stemming per language, folded accents), best first."""

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,17 @@ from haystack.document_stores.types import DuplicatePolicy
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT, context_line
 from laborlex_core.schema import LANGUAGES, Citation, citation_key
 from laborlex_core.snippet_sentences import SENTENCE_VECTORS_META, SentenceBlock
+from laborlex_core.store import row_tables
 from laborlex_core.store.citation_rows import (
     CITING_FIELDS,
     is_internal,
     stats_from_rows,
 )
-from laborlex_core.store.base import ListRequest, answer_each
+from laborlex_core.store.base import ListRequest
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
+from laborlex_core.store.row_lists import RowList, SnapshotRows
 from laborlex_core.store.shared_document import shared_document
 from laborlex_core.store.snapshot import (
     _LRU,
@@ -108,6 +111,13 @@ INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
 INSERT OR IGNORE INTO store_state VALUES ('schema_version', '4');
 INSERT OR IGNORE INTO store_state VALUES ('index_id', lower(hex(randomblob(8))));
 """
+
+@lru_cache(maxsize=4096)
+def _query_terms(query: str) -> tuple[str, ...]:
+    """The index terms of a query's words in every language, sorted (cached: a hybrid query
+    asks for them once per lexical list and again to count its matches)."""
+    return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+
 
 # BM25 weight of the context column (title, headings, label) against the passage body.
 CONTEXT_WEIGHT = CONTEXT_BM25_WEIGHT
@@ -436,19 +446,22 @@ class EmbeddedDocumentStore:
 
         The query's terms are scored once per generation over every passage (cached), and
         this list is the top-k of those scores under the filter's mask."""
+        found = self._bm25_rows(query, filters, top_k)
+        return found if isinstance(found, list) else self._documents(*found)
+
+    def _bm25_rows(
+        self, query: str, filters: dict[str, Any] | None, top_k: int
+    ) -> tuple[IndexSnapshot, np.ndarray, np.ndarray] | list[Document]:
+        """The BM25 list as (snapshot, rows, scores), or as Documents where FTS5 answers it."""
         terms = self._query_terms(query)
         if not terms:
             return []
         if not all(is_single_token(t) for t in terms):  # FTS5 would match a phrase: let it
             return self._fts5_retrieval(terms, filters, top_k)
-        for _ in range(3):
-            snapshot = self._snapshot()
-            scored = snapshot.lexical_scores(terms)
-            rows, scores = top_matches(scored.scores, scored.matched, self._mask(snapshot, filters), top_k)
-            found = self._documents(snapshot, rows, scores)
-            if found is not None:
-                return found
-        raise RuntimeError(f"{self.path}: the index kept changing while reading results")
+        snapshot = self._snapshot()
+        scored = snapshot.lexical_scores(terms)
+        rows, scores = top_matches(scored.scores, scored.matched, self._mask(snapshot, filters), top_k)
+        return snapshot, rows, scores
 
     def embedding_retrieval(
         self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
@@ -457,23 +470,39 @@ class EmbeddedDocumentStore:
 
         One pass over the vectors per query vector (cached); each list is a mask and a
         partial sort over it, re-scored exactly in float32 (see dense_index.py)."""
+        found = self._dense_rows(query_embedding, filters, top_k)
+        return found if isinstance(found, list) else self._documents(*found)
+
+    def _dense_rows(
+        self, query_embedding: Sequence[float], filters: dict[str, Any] | None, top_k: int
+    ) -> tuple[IndexSnapshot, np.ndarray, np.ndarray] | list[Document]:
         vector = np.asarray(query_embedding, dtype=np.float32)
-        for _ in range(3):
-            snapshot = self._snapshot()
-            if snapshot.size == 0 or vector.size == 0:
-                return []
-            if vector.shape != (snapshot.dense.matrix.shape[1],):
-                raise ValueError(f"query embedding has shape {vector.shape}, expected ({snapshot.dense.matrix.shape[1]},)")
-            scores = snapshot.dense_scores(vector)
-            rows, exact = top_dense(snapshot.dense, scores, self._mask(snapshot, filters), top_k)
-            found = self._documents(snapshot, rows, exact)
-            if found is not None:
-                return found
-        raise RuntimeError(f"{self.path}: the index kept changing while reading results")
+        snapshot = self._snapshot()
+        if snapshot.size == 0 or vector.size == 0:
+            return []
+        if vector.shape != (snapshot.dense.matrix.shape[1],):
+            raise ValueError(f"query embedding has shape {vector.shape}, expected ({snapshot.dense.matrix.shape[1]},)")
+        scores = snapshot.dense_scores(vector)
+        rows, exact = top_dense(snapshot.dense, scores, self._mask(snapshot, filters), top_k)
+        return snapshot, rows, exact
 
     def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
-        """One list at a time: here a list costs no round trip (the scores are cached per query)."""
-        return answer_each(self, requests)
+        """One list at a time (here a list costs no round trip: the scores are cached per
+        query), each as a :class:`RowList`: equal to the single call's Documents, which are
+        built only where read; fusion and collapsing work on its rows (search_api.row_fusion)."""
+        out: list[Any] = []
+        for request in requests:
+            found = (
+                self._bm25_rows(request.query, request.filters, request.top_k) if request.query is not None
+                else self._dense_rows(request.embedding or [], request.filters, request.top_k)
+            )
+            if isinstance(found, list):
+                out.append(found)
+            elif self._rebuilding is not None and found[0] is self._snapshot_now:
+                out.append(self._documents(*found))  # an earlier generation's rows: read (and checked) now
+            else:
+                out.append(RowList(SnapshotRows(self, found[0]), found[1], found[2]))
+        return out
 
     # ---- matches, for totals, facets and paging past the ranked lists ------------------------
 
@@ -489,7 +518,9 @@ class EmbeddedDocumentStore:
         pair of ``also`` (e.g. translated terms within a language), plus the (doc_id, article)
         pairs in ``include`` (what a ranking returned by other means), best BM25 passage first."""
         snapshot = self._snapshot()
-        parts_rows, parts_scores = [], []
+        table = row_tables.provision_table(snapshot)
+        seen = np.zeros(table.count, dtype=bool)  # provisions with a matching passage
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
         for text, within in ((query, filters), *also):
             terms = self._query_terms(text)
             if not terms:
@@ -497,25 +528,16 @@ class EmbeddedDocumentStore:
             scored = snapshot.lexical_scores(terms)
             mask = self._mask(snapshot, within)
             found = scored.matched if mask is None else scored.matched[mask[scored.matched]]
-            parts_rows.append(found)
-            parts_scores.append(scored.scores[found])
-        rows = np.concatenate(parts_rows) if parts_rows else np.zeros(0, dtype=np.int64)
-        scores = np.concatenate(parts_scores) if parts_scores else np.zeros(0, dtype=np.float64)
-        order = np.lexsort((rows, -scores))
-        rows, scores = rows[order], scores[order]
-        _, first = np.unique(snapshot.provision[rows], return_index=True)
-        first = np.sort(first)  # best passage of each provision, in score order
-        best_rows, best_scores = rows[first], scores[first]
+            parts.append((found, scored.scores[found]))
+            seen[table.of_row[found]] = True
         extra = []
-        known = set(snapshot.provision[best_rows].tolist())
         for doc_id, article in include:
             code = snapshot.provision_code(str(doc_id), str(article))
-            if code is not None and code not in known:
-                known.add(code)
-                first_row = snapshot.first_row(code)
-                if first_row is not None:
-                    extra.append(first_row)
-        return ProvisionMatches(self, snapshot, best_rows, best_scores, np.asarray(extra, dtype=np.int64))
+            number = None if code is None else table.number(code)
+            if number is not None and not seen[number]:
+                seen[number] = True
+                extra.append(int(table.first_row[number]))
+        return ProvisionMatches(self, snapshot, parts, np.asarray(extra, dtype=np.int64), int(seen.sum()) - len(extra), seen)
 
     def forget_query_scores(self) -> None:
         """Score the next queries afresh (for benchmarks: each timing then includes the scoring)."""
@@ -528,7 +550,7 @@ class EmbeddedDocumentStore:
     # ---- internals -------------------------------------------------------------------
 
     def _query_terms(self, query: str) -> tuple[str, ...]:
-        return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+        return _query_terms(query)
 
     def _fts5_retrieval(self, terms: tuple[str, ...], filters: dict[str, Any] | None, top_k: int) -> list[Document]:
         """FTS5's own bm25() (terms that are phrases to FTS5, e.g. with an underscore)."""
@@ -657,12 +679,21 @@ class EmbeddedDocumentStore:
         row = self._connection().execute("SELECT value FROM store_state WHERE key = 'index_id'").fetchone()
         return str(row[0]) if row else ""
 
-    def _documents(self, snapshot: IndexSnapshot, rows: np.ndarray, scores: np.ndarray) -> list[Document] | None:
-        """Documents of snapshot rows with their scores. A row is read from SQLite only if it
-        still holds the passage the snapshot scored (same rowid and id hash): a snapshot of an
-        earlier generation, answering while the next one is prepared, drops the passages
-        removed since and never shows another passage's text under a stale score."""
-        rowids = [int(snapshot.rowids[i]) for i in rows]
+    def _documents(self, snapshot: IndexSnapshot, rows: np.ndarray, scores: np.ndarray) -> list[Document]:
+        """Documents of snapshot rows with their scores (see :meth:`_row_data`)."""
+        return [
+            shared_document(row[0], row[1], dict(row[2]), float(score))
+            for row, score in zip(self._row_data(snapshot, rows), scores)
+            if row is not None
+        ]
+
+    def _row_data(self, snapshot: IndexSnapshot, rows: np.ndarray) -> list[tuple[str, str, dict[str, Any]] | None]:
+        """(passage id, text, metadata) of snapshot rows (the metadata shared: copy it to
+        change it). A row is read from SQLite only if it still holds the passage the snapshot
+        scored (same rowid and id hash): a snapshot of an earlier generation, answering while
+        the next one is prepared, drops the passages removed since (None) and never shows
+        another passage's text under a stale score."""
+        rowids = [int(r) for r in snapshot.rowids[np.asarray(rows, dtype=np.int64)]]
         stale = self._rebuilding is not None and snapshot is self._snapshot_now  # answering for a newer generation
         cache = _LRU(len(rowids) or 1) if stale else snapshot.rows  # a stale answer re-reads (and checks) every row
         missing = [r for r in rowids if cache.peek(r) is None]
@@ -675,12 +706,7 @@ class EmbeddedDocumentStore:
             for rowid, passage_id, content, meta in fetched:
                 if passage_hash(passage_id) == wanted[int(rowid)]:
                     cache.put(int(rowid), (passage_id, content, json.loads(meta)))
-        out = []
-        for rowid, score in zip(rowids, scores):
-            row = cache.peek(rowid)
-            if row is not None:
-                out.append(shared_document(row[0], row[1], dict(row[2]), float(score)))
-        return out
+        return [cache.peek(rowid) for rowid in rowids]
 
     def _insert(self, conn: sqlite3.Connection, document: Document) -> None:
         meta = document.meta
@@ -779,21 +805,49 @@ class EmbeddedDocumentStore:
 class ProvisionMatches:
     """Provisions matching a query under a filter, best first: count them, facet them, page them.
 
-    Rows (text, metadata) are loaded only for the page asked for."""
+    Counting and faceting work on provision numbers (row_tables.ProvisionTable); the order
+    (each provision's best BM25 passage, best first) is made only when a page past the
+    ranking asks for it, and rows (text, metadata) are loaded only for the page asked for."""
 
     store: EmbeddedDocumentStore
     snapshot: IndexSnapshot
-    rows: np.ndarray  # best passage row of each lexically matching provision, best first
-    scores: np.ndarray
+    parts: list[tuple[np.ndarray, np.ndarray]]  # (rows, scores) of each matching (terms, filter) pair
     extra: np.ndarray  # a row of each included provision that matched no term
+    matched: int  # provisions with a passage holding a term
+    found: np.ndarray  # bool per provision number (row_tables.ProvisionTable): matched or included
+    _best: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def total(self) -> int:
-        return int(len(self.rows) + len(self.extra))
+        return int(self.matched + len(self.extra))
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Best passage row of each lexically matching provision, best first."""
+        return self._ordered()[0]
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self._ordered()[1]
+
+    def _ordered(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._best is None:
+            rows = np.concatenate([r for r, _ in self.parts]) if self.parts else np.zeros(0, dtype=np.int64)
+            scores = np.concatenate([s for _, s in self.parts]) if self.parts else np.zeros(0, dtype=np.float64)
+            order = np.lexsort((rows, -scores))
+            rows, scores = rows[order], scores[order]
+            _, first = np.unique(self.snapshot.provision[rows], return_index=True)
+            first = np.sort(first)  # best passage of each provision, in score order
+            self._best = rows[first], scores[first]
+        return self._best
 
     def facet_counts(self, fields: Sequence[str]) -> dict[str, dict[str, int]]:
         """Provisions per value of each column (a provision counts once, by its document)."""
-        rows = np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows
+        table = row_tables.provision_table(self.snapshot)
+        if all(table.uniform[name] for name in fields):  # any passage of a provision stands for it
+            rows = table.first_row[self.found]
+        else:
+            rows = np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows
         out: dict[str, dict[str, int]] = {}
         for name in fields:
             column = self.snapshot.columns[name]
@@ -812,5 +866,4 @@ class ProvisionMatches:
         )
         keep = ~np.isin(snapshot.provision[self.rows], skip) if len(skip) else np.ones(len(self.rows), dtype=bool)
         rows, scores = self.rows[keep][offset : offset + limit], self.scores[keep][offset : offset + limit]
-        found = self.store._documents(snapshot, rows, scores)
-        return found or []
+        return self.store._documents(snapshot, rows, scores)

@@ -49,6 +49,10 @@ class MemoizedStore:
         """One list at a time, so that each is answered from memory after its first time."""
         return answer_each(self, requests)
 
+    def sentence_vectors(self, passage_ids: list[str]) -> dict[str, Any]:
+        """Read through (a result page's worth; nothing a sweep repeats)."""
+        return self.store.sentence_vectors(passage_ids)
+
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
         return self._memo(_key("filter", filters), lambda: self.store.filter_documents(filters))
 

@@ -111,6 +111,14 @@ class IndexSnapshot:
     text: dict[str, TextColumn | None] = field(default_factory=dict)
     dates: TextListColumn | None = None
     _first_rows: tuple[np.ndarray, np.ndarray] | None = None  # provision codes (sorted), first row of each
+    # The passage's unit ("article", "preamble"...) per row, for the fusion's prior on
+    # non-operative units; None in a snapshot saved before it was kept (read on first use).
+    units: CategoricalColumn | None = None
+    # Per-snapshot tables made on first use (see row_tables.py): the rank of each row's passage
+    # id in id order (fusion breaks ties by id), the rows by id hash, the provisions as dense ids.
+    _id_rank: np.ndarray | None = None
+    _hash_order: np.ndarray | None = None
+    _provisions: Any = None
 
     def __post_init__(self) -> None:
         doc, article = self.columns["doc_id"], self.columns["article"]
@@ -211,6 +219,7 @@ class IndexSnapshot:
             hashes = np.zeros(count, dtype=np.int64)
             postings = PostingsBuilder(context_weight, body_weight)
             kept: list[list[Any]] = [[] for _ in range(len(COLUMNS) + len(TEXT_FIELDS) + 1)]  # short values only
+            units: list[Any] = []
             cursor = conn.execute(_ROWS_SQL + " ORDER BY p.rowid")
             start = 0
             while chunk := cursor.fetchmany(BUILD_CHUNK):
@@ -220,6 +229,7 @@ class IndexSnapshot:
                 postings.add([r[2] for r in chunk], [r[3] for r in chunk])
                 for i, values in enumerate(kept):
                     values.extend(r[5 + i] for r in chunk)
+                units.extend(r[_UNIT_AT] for r in chunk)
                 start = end
         finally:
             conn.execute("COMMIT")
@@ -230,7 +240,9 @@ class IndexSnapshot:
         del kept
         lexical = postings.index(k1, b)
         dense = DenseIndex.build(matrix, present, quantized)
-        return cls(generation, index_id, rowids, columns, dense, lexical, hashes, text=text, dates=dates)
+        return cls(
+            generation, index_id, rowids, columns, dense, lexical, hashes, text=text, dates=dates, units=CategoricalColumn.build(units)
+        )
 
     def updated(self, conn: sqlite3.Connection, dim: int, context_weight: float, body_weight: float) -> IndexSnapshot | None:
         """The snapshot of the index's current generation derived from this one by applying
@@ -278,9 +290,16 @@ class IndexSnapshot:
         lexical = self.lexical.extended(keep, [r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight)
         dense = self.dense.extended(keep, matrix, present)
         text, dates = self._history_extended(keep, *_row_history(rows))
+        units = None
+        if self.units is not None:
+            index = dict(self.units.index)
+            codes = np.fromiter(
+                (-1 if r[_UNIT_AT] is None else index.setdefault(str(r[_UNIT_AT]), len(index)) for r in rows), dtype=np.int32, count=len(rows)
+            )
+            units = CategoricalColumn(np.concatenate([self.units.codes[keep], codes]), index)
         return IndexSnapshot(
             generation, index_id, np.concatenate([self.rowids[keep], new_rowids]), columns, dense, lexical,
-            np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]), text=text, dates=dates,
+            np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]), text=text, dates=dates, units=units,
         )
 
     def _history_extended(
@@ -328,6 +347,9 @@ class IndexSnapshot:
             if text is not None:
                 np.save(tmp / f"text-{name}.npy", text.values)
                 np.save(tmp / f"null-{name}.npy", text.null)
+        if self.units is not None:  # beside the format's files: an older reader ignores it
+            np.save(tmp / "units.npy", self.units.codes)
+            meta["unit_values"] = self.units.values()
         if self.dates is not None:
             np.save(tmp / "dates.npy", self.dates.values)
             np.save(tmp / "dates-owner.npy", self.dates.owner)
@@ -374,9 +396,13 @@ class IndexSnapshot:
             TextListColumn(np.load(folder / "dates.npy"), np.load(folder / "dates-owner.npy"), len(rowids))
             if (folder / "dates.npy").exists() else None
         )
+        units = (
+            CategoricalColumn(np.load(folder / "units.npy"), {v: i for i, v in enumerate(meta["unit_values"])})
+            if "unit_values" in meta and (folder / "units.npy").exists() else None
+        )
         return cls(
             int(meta["generation"]), str(meta["index_id"]), rowids, columns, dense, lexical,
-            np.load(folder / "hashes.npy"), text=text, dates=dates,
+            np.load(folder / "hashes.npy"), text=text, dates=dates, units=units,
         )
 
 
@@ -385,10 +411,11 @@ _ROWS_SQL = (
     # a field with a column of its own is read from it, as SQL filters read it (the date)
     + ", ".join(f"p.{name}" if name in SQL_COLUMNS else f"json_extract(p.meta, '$.{name}')" for name in TEXT_FIELDS)
     # the values SQL's amendment range compares (filters._amendment_dates), as one JSON array
-    + ", (SELECT json_group_array(d.value) FROM json_each(p.meta, '$.amendment_dates') AS d) "
+    + ", (SELECT json_group_array(d.value) FROM json_each(p.meta, '$.amendment_dates') AS d), p.unit "
     "FROM passages p JOIN passages_fts f ON f.rowid = p.rowid"
 )
 _HISTORY_AT = 5 + len(COLUMNS)  # where the history fields start in a row of _ROWS_SQL
+_UNIT_AT = _HISTORY_AT + len(TEXT_FIELDS) + 1  # the unit, after the history fields and the dates
 
 
 def _history_columns(values: Sequence[Sequence[Any]]) -> tuple[dict[str, TextColumn | None], TextListColumn | None]:
