@@ -40,6 +40,9 @@ from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
 from laborlex_core.store.base import ListRequest, answer_each
+from laborlex_core.store.lexical_index import fts_tokens
+from laborlex_core.store.opensearch_matches import OpenSearchMatches, count_matches
+from laborlex_core.text_analysis import analyze
 from laborlex_core.store.citation_rows import (
     cited_keys,
     count_citing,
@@ -116,6 +119,15 @@ def make_client(settings: Settings) -> OpenSearch:
     )
 
 
+def passage_terms(meta: dict[str, Any], content: str) -> list[str]:
+    """The passage's terms as the embedded store's BM25 index holds them: the context line and
+    the body analyzed in the passage's own language, split as FTS5 splits them."""
+    language = meta.get("language")
+    terms = set(fts_tokens(" ".join(analyze(context_line(meta), language))))
+    terms.update(fts_tokens(" ".join(analyze(content, language))))
+    return sorted(terms)
+
+
 def passage_source(document: Document) -> dict[str, Any]:
     """The ``_source`` of one passage: filter keywords, both texts, the meta as written, vector."""
     meta = document.meta
@@ -126,6 +138,8 @@ def passage_source(document: Document) -> dict[str, Any]:
     source["doc_id"] = meta.get("doc_id") or document.id
     for name in mappings.INTEGER_FIELDS:
         source[name] = meta.get(name)
+    source[mappings.PROVISION_FIELD] = mappings.provision_value(meta.get("doc_id"), meta.get("article"))
+    source[mappings.MATCH_TERMS_FIELD] = passage_terms(meta, document.content or "")
     source["meta"] = {k: v for k, v in meta.items() if k not in ("citations", SENTENCE_VECTORS_META)}
     if "citations" in meta:  # passages from the indexing pipeline; others are stored as written
         citations = list(meta.get("citations") or [])
@@ -186,6 +200,12 @@ def merge_highlights(highlight: dict[str, list[str]]) -> list[str]:
         out.append(plain[cursor:])
         results.append("".join(out))
     return results
+
+
+def knn_cosine(score: float) -> float:
+    """Lucene's cosinesimil k-NN score ``(1 + cos) / 2`` mapped back to the cosine, so dense
+    scores read as in the embedded store."""
+    return 2.0 * float(score) - 1.0
 
 
 def hit_to_document(hit: dict[str, Any], score: float | None = None) -> Document:
@@ -500,7 +520,8 @@ class OpenSearchBackend:
         after: list[Any] | None = None
         while True:
             body = queries.filter_body(filters, PAGE_SIZE, after)
-            body["_source"] = {"excludes": ["context", mappings.SENTENCES_FIELD] + ([] if with_embeddings else ["embedding"])}
+            excluded = ["context", mappings.SENTENCES_FIELD, mappings.MATCH_TERMS_FIELD]
+            body["_source"] = {"excludes": excluded + ([] if with_embeddings else ["embedding"])}
             hits = self._search(body)["hits"]["hits"]
             documents.extend(hit_to_document(h) for h in hits)
             if len(hits) < PAGE_SIZE:
@@ -562,7 +583,7 @@ class OpenSearchBackend:
         if not query.strip():
             return []
         hits = self._search(queries.bm25_body(query, filters, top_k))["hits"]["hits"]
-        return [hit_to_document(h, score=float(h["_score"])) for h in hits]
+        return self._documents(ListRequest(query=query), hits)
 
     def explain_bm25(self, query: str, passage_id: str) -> dict[str, Any] | None:
         """OpenSearch's own ``_explain`` of one passage's BM25 score for ``query``: the matched
@@ -600,7 +621,7 @@ class OpenSearchBackend:
         scores read as in the embedded store.
         """
         hits = self._search(queries.knn_body(query_embedding, filters, top_k))["hits"]["hits"]
-        return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
+        return self._documents(ListRequest(embedding=query_embedding), hits)
 
     def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
         """Every list in one ``_msearch`` (one round trip, searched concurrently by the node),
@@ -630,10 +651,25 @@ class OpenSearchBackend:
 
     @staticmethod
     def _documents(request: ListRequest, hits: list[dict[str, Any]]) -> list[Document]:
-        """Hits as Documents scored as the single calls score them (k-NN mapped back to the cosine)."""
+        """Hits of a BM25 or k-NN list as Documents: BM25 scores as given, k-NN scores mapped
+        back to the cosine (``knn_cosine``). The one place both the single calls and
+        ``ranked_lists`` turn hits into scored Documents."""
         if request.query is not None:
             return [hit_to_document(h, score=float(h["_score"])) for h in hits]
-        return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
+        return [hit_to_document(h, score=knn_cosine(h["_score"])) for h in hits]
+
+    def provision_matches(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        include: Sequence[tuple[str, str]] = (),
+        also: Sequence[tuple[str, dict[str, Any] | None]] = (),
+    ) -> OpenSearchMatches:
+        """The provisions matching ``query`` under ``filters`` (a passage holds one of its terms,
+        as laborlex analyzes them), or a (text, filters) pair of ``also``, plus the (doc_id,
+        article) pairs of ``include``: counted, faceted and paged from aggregations, as the
+        embedded store's ``provision_matches`` (see ``opensearch_matches``)."""
+        return count_matches(self, query, filters, include, also)
 
     def hybrid_retrieval(
         self, query: str, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
