@@ -375,3 +375,17 @@ def test_bulk_loads_go_uncompressed_queries_compressed() -> None:
     assert compressed == [True] and loading == [False]
     given = make_client(Settings(opensearch_url="http://127.0.0.1:9"))
     assert OpenSearchBackend(Settings(), client=given)._load_client is given  # a client passed in serves both
+
+
+@pytest.mark.parametrize("method", ["sentence_vectors", "provision_matches", "ranked_lists", "bm25_retrieval", "embedding_retrieval"])
+def test_methods_the_search_api_calls_take_the_embedded_stores_parameters(method: str) -> None:
+    """The Searcher and search pages call these on whichever backend is configured."""
+    import inspect
+
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+    ours = inspect.signature(getattr(OpenSearchBackend, method)).parameters
+    theirs = inspect.signature(getattr(EmbeddedDocumentStore, method)).parameters
+    assert [(p.name, p.kind, p.default, p.annotation) for p in ours.values()] == [
+        (p.name, p.kind, p.default, p.annotation) for p in theirs.values()
+    ]
