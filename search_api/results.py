@@ -13,7 +13,8 @@ taken to ``RANKED_DEPTH`` provisions whatever the page, so every page agrees on 
 
 The counts come from the store's scores of this query (the same per-query scoring the
 ranked lists used, masked by the filters): no second search runs for the facets, and rows
-are read only for the page shown. A backend without ``provision_matches`` (OpenSearch)
+are read only for the page shown. OpenSearch counts the same matches with aggregations
+(laborlex_core/store/opensearch_matches.py); a backend without ``provision_matches``
 counts the ranked provisions instead.
 """
 

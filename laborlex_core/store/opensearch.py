@@ -40,6 +40,9 @@ from laborlex_core.settings import Settings
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
 from laborlex_core.store.base import ListRequest, answer_each
+from laborlex_core.store.lexical_index import fts_tokens
+from laborlex_core.store.opensearch_matches import OpenSearchMatches, count_matches
+from laborlex_core.text_analysis import analyze
 from laborlex_core.store.citation_rows import (
     cited_keys,
     count_citing,
@@ -101,8 +104,12 @@ def cluster_hosts(url: str) -> list[str]:
     return hosts
 
 
-def make_client(settings: Settings) -> OpenSearch:
-    """An opensearch-py client from Settings (basic auth only when a password is set)."""
+def make_client(settings: Settings, compress: bool = True) -> OpenSearch:
+    """An opensearch-py client from Settings (basic auth only when a password is set).
+
+    ``compress=False`` for bulk loads: opensearch-py gzips every body at level 9, which took
+    about half the time of copying the corpus into a node on the same machine (2,396
+    passages, 25 MB of JSON: 2.9 s of gzip in the client alone; docs/opensearch.md)."""
     auth = None
     if settings.opensearch_password is not None:
         auth = (settings.opensearch_user, settings.opensearch_password.get_secret_value())
@@ -112,8 +119,17 @@ def make_client(settings: Settings) -> OpenSearch:
         verify_certs=settings.opensearch_verify_certs,
         ssl_show_warn=settings.opensearch_verify_certs,
         timeout=settings.opensearch_timeout_s,
-        http_compress=True,
+        http_compress=compress,
     )
+
+
+def passage_terms(meta: dict[str, Any], content: str) -> list[str]:
+    """The passage's terms as the embedded store's BM25 index holds them: the context line and
+    the body analyzed in the passage's own language, split as FTS5 splits them."""
+    language = meta.get("language")
+    terms = set(fts_tokens(" ".join(analyze(context_line(meta), language))))
+    terms.update(fts_tokens(" ".join(analyze(content, language))))
+    return sorted(terms)
 
 
 def passage_source(document: Document) -> dict[str, Any]:
@@ -126,6 +142,8 @@ def passage_source(document: Document) -> dict[str, Any]:
     source["doc_id"] = meta.get("doc_id") or document.id
     for name in mappings.INTEGER_FIELDS:
         source[name] = meta.get(name)
+    source[mappings.PROVISION_FIELD] = mappings.provision_value(meta.get("doc_id"), meta.get("article"))
+    source[mappings.MATCH_TERMS_FIELD] = passage_terms(meta, document.content or "")
     source["meta"] = {k: v for k, v in meta.items() if k not in ("citations", SENTENCE_VECTORS_META)}
     if "citations" in meta:  # passages from the indexing pipeline; others are stored as written
         citations = list(meta.get("citations") or [])
@@ -188,6 +206,12 @@ def merge_highlights(highlight: dict[str, list[str]]) -> list[str]:
     return results
 
 
+def knn_cosine(score: float) -> float:
+    """Lucene's cosinesimil k-NN score ``(1 + cos) / 2`` mapped back to the cosine, so dense
+    scores read as in the embedded store."""
+    return 2.0 * float(score) - 1.0
+
+
 def hit_to_document(hit: dict[str, Any], score: float | None = None) -> Document:
     """A search hit back as a Haystack Document with the passage's own meta."""
     source = hit["_source"]
@@ -211,6 +235,7 @@ class OpenSearchBackend:
     def __init__(self, settings: Settings, client: OpenSearch | None = None, embedding_dim: int = mappings.EMBEDDING_DIM) -> None:
         self.settings = settings
         self.client = client or make_client(settings)
+        self._own_client = client is None  # a client passed in is used for bulk loads too
         self.alias = settings.opensearch_index
         self.docs_index = mappings.docs_index_name(self.alias)
         self.embedding_dim = embedding_dim
@@ -232,7 +257,19 @@ class OpenSearchBackend:
     def _search(self, body: dict[str, Any], index: str | None = None, **params: Any) -> dict[str, Any]:
         return self._call(lambda: self.client.search(index=index or self.alias, body=body, params=params or None))
 
-    def _bulk(self, actions: list[dict[str, Any]], doc_id: str, refresh: bool = True, timeout_s: float | None = None) -> list[str]:
+    @cached_property
+    def _load_client(self) -> OpenSearch:
+        """The client bulk loads go through: uncompressed bodies (see ``make_client``)."""
+        return make_client(self.settings, compress=False) if self._own_client else self.client
+
+    def _bulk(
+        self,
+        actions: list[dict[str, Any]],
+        doc_id: str,
+        refresh: bool = True,
+        timeout_s: float | None = None,
+        client: OpenSearch | None = None,
+    ) -> list[str]:
         """Send ``actions`` (header, source pairs flattened) in batches; retry rejected items.
 
         Items rejected with 429 are sent again with backoff; other item errors are returned.
@@ -244,7 +281,9 @@ class OpenSearchBackend:
             for first in range(0, len(pending), BULK_BATCH * 2):
                 batch = pending[first : first + BULK_BATCH * 2]
                 response = self._call(
-                    lambda batch=batch: self.client.bulk(body=batch, refresh=refresh, request_timeout=timeout_s or self.settings.opensearch_timeout_s)
+                    lambda batch=batch: (client or self.client).bulk(
+                        body=batch, refresh=refresh, request_timeout=timeout_s or self.settings.opensearch_timeout_s
+                    )
                 )
                 if not response.get("errors"):
                     continue
@@ -426,7 +465,7 @@ class OpenSearchBackend:
         # A loaded node may take tens of seconds per bulk of vectors: a timeout would re-send
         # (and re-index) the whole batch, so a bulk load waits longer than a query does.
         timeout_s = max(self.settings.opensearch_timeout_s, LOAD_TIMEOUT_S)
-        for error in self._bulk(actions, "(load_documents)", refresh=False, timeout_s=timeout_s):
+        for error in self._bulk(actions, "(load_documents)", refresh=False, timeout_s=timeout_s, client=self._load_client):
             passage_id = error.split(":", 1)[0]
             failures.setdefault(owners.get(passage_id, "(unknown)"), []).append(error)
         records: list[dict[str, Any]] = []
@@ -437,7 +476,7 @@ class OpenSearchBackend:
             record = {"doc_id": doc_id, "meta": doc_meta, "passages": len(passages), "provisions": provisions,
                       "updated_at": time.time(), "text": text}
             records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, record]
-        for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s):
+        for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s, client=self._load_client):
             failures.setdefault(error.split(":", 1)[0], []).append(error)
         return failures
 
@@ -500,7 +539,8 @@ class OpenSearchBackend:
         after: list[Any] | None = None
         while True:
             body = queries.filter_body(filters, PAGE_SIZE, after)
-            body["_source"] = {"excludes": ["context", mappings.SENTENCES_FIELD] + ([] if with_embeddings else ["embedding"])}
+            excluded = ["context", mappings.SENTENCES_FIELD, mappings.MATCH_TERMS_FIELD]
+            body["_source"] = {"excludes": excluded + ([] if with_embeddings else ["embedding"])}
             hits = self._search(body)["hits"]["hits"]
             documents.extend(hit_to_document(h) for h in hits)
             if len(hits) < PAGE_SIZE:
@@ -562,7 +602,7 @@ class OpenSearchBackend:
         if not query.strip():
             return []
         hits = self._search(queries.bm25_body(query, filters, top_k))["hits"]["hits"]
-        return [hit_to_document(h, score=float(h["_score"])) for h in hits]
+        return self._documents(ListRequest(query=query), hits)
 
     def explain_bm25(self, query: str, passage_id: str) -> dict[str, Any] | None:
         """OpenSearch's own ``_explain`` of one passage's BM25 score for ``query``: the matched
@@ -600,7 +640,7 @@ class OpenSearchBackend:
         scores read as in the embedded store.
         """
         hits = self._search(queries.knn_body(query_embedding, filters, top_k))["hits"]["hits"]
-        return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
+        return self._documents(ListRequest(embedding=query_embedding), hits)
 
     def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
         """Every list in one ``_msearch`` (one round trip, searched concurrently by the node),
@@ -630,10 +670,25 @@ class OpenSearchBackend:
 
     @staticmethod
     def _documents(request: ListRequest, hits: list[dict[str, Any]]) -> list[Document]:
-        """Hits as Documents scored as the single calls score them (k-NN mapped back to the cosine)."""
+        """Hits of a BM25 or k-NN list as Documents: BM25 scores as given, k-NN scores mapped
+        back to the cosine (``knn_cosine``). The one place both the single calls and
+        ``ranked_lists`` turn hits into scored Documents."""
         if request.query is not None:
             return [hit_to_document(h, score=float(h["_score"])) for h in hits]
-        return [hit_to_document(h, score=2.0 * float(h["_score"]) - 1.0) for h in hits]
+        return [hit_to_document(h, score=knn_cosine(h["_score"])) for h in hits]
+
+    def provision_matches(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        include: Sequence[tuple[str, str]] = (),
+        also: Sequence[tuple[str, dict[str, Any] | None]] = (),
+    ) -> OpenSearchMatches:
+        """The provisions matching ``query`` under ``filters`` (a passage holds one of its terms,
+        as laborlex analyzes them), or a (text, filters) pair of ``also``, plus the (doc_id,
+        article) pairs of ``include``: counted, faceted and paged from aggregations, as the
+        embedded store's ``provision_matches`` (see ``opensearch_matches``)."""
+        return count_matches(self, query, filters, include, also)
 
     def hybrid_retrieval(
         self, query: str, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10

@@ -78,8 +78,14 @@ def add_missing_fields(client: OpenSearch, index: str) -> None:
     """Map the fields added since ``index`` was made (additive, so an older index takes them in
     place; its ``dynamic: strict`` mapping would otherwise refuse passages carrying them)."""
     properties = client.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    missing: dict[str, Any] = {}
     if mappings.SENTENCES_FIELD not in properties:
-        client.indices.put_mapping(index=index, body={"properties": {mappings.SENTENCES_FIELD: dict(mappings.SENTENCES_MAPPING)}})
+        missing[mappings.SENTENCES_FIELD] = dict(mappings.SENTENCES_MAPPING)
+    # Passages written before these fields have no values for them: they are counted in facets
+    # and totals only when ranked, until re-ingested or copied again (``_reindex`` copies _source).
+    missing.update({name: dict(m) for name, m in mappings.MATCH_FIELDS_MAPPING.items() if name not in properties})
+    if missing:
+        client.indices.put_mapping(index=index, body={"properties": missing})
 
 
 def alias_targets(client: OpenSearch, alias: str) -> list[str]:

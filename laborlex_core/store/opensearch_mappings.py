@@ -56,6 +56,19 @@ CITATIONS_FIELD = "citations"
 # for a result page only (OpenSearchBackend.sentence_vectors).
 SENTENCES_FIELD = "sentence_vectors"
 SENTENCES_MAPPING: dict[str, Any] = {"type": "binary"}
+# What counting matches needs (facets and ``total``, OpenSearchBackend.provision_matches):
+# ``provision`` is the (doc_id, article) a result is, as one keyword to aggregate and collapse
+# on; ``match_terms`` are the passage's terms as laborlex's own analysis makes them (what the
+# embedded store's BM25 index holds), so "a passage holds one of the query's words" means the
+# same on both backends. OpenSearch's per-language sub-fields cannot serve: every passage is
+# analyzed by every language there, so "de" or "the" (a stopword in one language only) would
+# match nearly every passage of the other.
+PROVISION_FIELD = "provision"
+MATCH_TERMS_FIELD = "match_terms"
+MATCH_FIELDS_MAPPING: dict[str, dict[str, Any]] = {
+    PROVISION_FIELD: {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE},
+    MATCH_TERMS_FIELD: {"type": "keyword", "doc_values": False, "ignore_above": KEYWORD_IGNORE_ABOVE},
+}
 TEXT_FIELDS: tuple[str, ...] = ("content", "context")
 HNSW_METHOD: dict[str, Any] = {
     "name": "hnsw",
@@ -137,6 +150,7 @@ def passage_mappings(embedding_dim: int = EMBEDDING_DIM, knn: bool = True) -> di
     properties[CITES_FIELD] = _keyword()
     properties[CITATIONS_FIELD] = {"type": "object", "enabled": False}
     properties[SENTENCES_FIELD] = dict(SENTENCES_MAPPING)
+    properties.update({name: dict(mapping) for name, mapping in MATCH_FIELDS_MAPPING.items()})
     if knn:
         properties["embedding"] = {"type": "knn_vector", "dimension": embedding_dim, "method": HNSW_METHOD}
     return {
@@ -160,6 +174,12 @@ def passage_index_body(
         "settings": {"index": index, "analysis": analysis_settings()},
         "mappings": passage_mappings(embedding_dim, knn=knn),
     }
+
+
+def provision_value(doc_id: object, article: object) -> str:
+    """The ``provision`` keyword of a passage: its (doc_id, article) as search_api.collapse's
+    ``provision_key`` makes them (``str`` of each), joined by the unit separator."""
+    return f"{doc_id}\x1f{article}"
 
 
 def docs_index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:

@@ -13,7 +13,17 @@ from typing import Any
 
 from laborlex_core.store.filters import COLUMNS, FilterError
 from laborlex_core.passage_text import CONTEXT_BM25_WEIGHT
-from laborlex_core.store.opensearch_mappings import CITES_FIELD, HYBRID_FILTER_SINCE, LANGUAGE_SUBFIELDS, SENTENCES_FIELD, Version
+from laborlex_core.schema import LANGUAGES
+from laborlex_core.store.opensearch_mappings import (
+    CITES_FIELD,
+    HYBRID_FILTER_SINCE,
+    LANGUAGE_SUBFIELDS,
+    MATCH_TERMS_FIELD,
+    PROVISION_FIELD,
+    SENTENCES_FIELD,
+    Version,
+)
+from laborlex_core.text_analysis import query_term_groups
 
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
@@ -26,7 +36,12 @@ BM25_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in (*LANGUAGE_SUBF
 )
 HIGHLIGHT_FIELDS: tuple[str, ...] = tuple(f"content.{sub}" for sub in LANGUAGE_SUBFIELDS)
 # Large stored fields that searches never need back.
-SOURCE_EXCLUDES: tuple[str, ...] = ("embedding", "context", SENTENCES_FIELD)
+SOURCE_EXCLUDES: tuple[str, ...] = ("embedding", "context", SENTENCES_FIELD, MATCH_TERMS_FIELD)
+# Facets counted over the matches (search_api.results.FACET_FIELDS; the store cannot import it).
+FACET_FIELDS: tuple[str, ...] = ("jurisdiction", "language", "kind")
+# Below this many distinct values the cardinality aggregation counts exactly (its maximum),
+# up to a rare hash collision; above it, within about 1% (HyperLogLog++).
+CARDINALITY_PRECISION = 40_000
 
 
 def field_name(field: str) -> str:
@@ -215,3 +230,88 @@ def documents_page_body(size: int, search_after: list[Any] | None = None) -> dic
     if search_after is not None:
         body["search_after"] = search_after
     return body
+
+
+# ---- matches: what facets and ``total`` count (OpenSearchBackend.provision_matches) ----------
+
+
+def query_terms(query: str) -> tuple[str, ...]:
+    """The terms a passage must hold to match ``query``: each word as every language analyzes
+    it, stopwords of any language dropped (the embedded store's ``_query_terms``)."""
+    return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+
+
+MatchPart = tuple[tuple[str, ...], dict[str, Any] | None]
+
+
+def matches_query(parts: Sequence[MatchPart]) -> dict[str, Any]:
+    """Passages holding one of a part's terms under that part's filter, for any part (the query
+    under the user's filters; translated terms within their language)."""
+    clauses = []
+    for terms, filters in parts:
+        if not terms:
+            continue
+        holds: dict[str, Any] = {"terms": {MATCH_TERMS_FIELD: list(terms)}}
+        translated = translate_filters(filters)
+        clauses.append({"bool": {"filter": [holds] if translated is None else [holds, translated]}})
+    if not clauses:
+        return MATCH_NONE
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _provisions() -> dict[str, Any]:
+    return {"cardinality": {"field": PROVISION_FIELD, "precision_threshold": CARDINALITY_PRECISION}}
+
+
+def matches_count_body(parts: Sequence[MatchPart], facet_fields: Sequence[str] = FACET_FIELDS) -> dict[str, Any]:
+    """Distinct matching provisions, in all and per value of each facet field (no hits)."""
+    aggs: dict[str, Any] = {"provisions": _provisions()}
+    for name in facet_fields:
+        aggs[f"facet_{name}"] = {"terms": {"field": name, "size": 1000}, "aggs": {"provisions": _provisions()}}
+    return {"size": 0, "track_total_hits": False, "query": matches_query(parts), "aggs": aggs}
+
+
+def included_body(keys: Sequence[str], parts: Sequence[MatchPart], facet_fields: Sequence[str] = FACET_FIELDS) -> dict[str, Any]:
+    """For the ranked provisions (``provision`` keywords): which the index holds, with their
+    facet values, and which of them match (those are already in the count)."""
+    size = max(len(keys), 1)
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {"terms": {PROVISION_FIELD: list(keys)}},
+        "aggs": {
+            "held": {
+                "terms": {"field": PROVISION_FIELD, "size": size},
+                "aggs": {name: {"terms": {"field": name, "size": 1}} for name in facet_fields},
+            },
+            "matched": {
+                "filter": matches_query(parts),
+                "aggs": {"keys": {"terms": {"field": PROVISION_FIELD, "size": size}}},
+            },
+        },
+    }
+
+
+def matches_page_body(
+    query: str,
+    parts: Sequence[MatchPart],
+    translated: Sequence[tuple[str, dict[str, Any] | None]],
+    exclude: Sequence[str],
+    offset: int,
+    size: int,
+) -> dict[str, Any]:
+    """Matching provisions outside ``exclude``, one passage each (collapsed on ``provision``),
+    ranked by BM25 of the query (and of each translated text within its filter), from ``offset``."""
+    scoring: list[dict[str, Any]] = [bm25_query(query)] if query.strip() else []
+    scoring += [_with_filter(bm25_query(text), within) for text, within in translated if text.strip()]
+    boolean: dict[str, Any] = {"filter": [matches_query(parts)], "should": scoring}
+    if exclude:
+        boolean["must_not"] = [{"terms": {PROVISION_FIELD: list(exclude)}}]
+    return {
+        "from": offset,
+        "size": size,
+        "query": {"bool": boolean},
+        "collapse": {"field": PROVISION_FIELD},
+        "sort": [{"_score": "desc"}, {"id": "asc"}],
+        "_source": {"excludes": list(SOURCE_EXCLUDES)},
+    }

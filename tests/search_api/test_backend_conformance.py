@@ -395,3 +395,67 @@ def test_api_similar_needs_vectors(api_client) -> None:
     similar = client.get("/documents/ilo-c182-en/provisions/3/similar", params={"limit": 5}).json()
     assert similar["results"] and all(r["doc_id"] != "ilo-c182-en" for r in similar["results"])
     assert similar["results"][0]["doc_id"] in ("ilo-c182-es", "ilo-c182-ka")
+
+
+# ---- what a search matches: total, facets, paging -------------------------------------------
+
+# (query, filters): counts must be equal on every backend, ranked provisions included.
+MATCH_QUERIES = [
+    ("jornada diurna", None),
+    ("worst forms of child labour", EN),
+    ("trabajo labour labor შრომა", {"field": "meta.jurisdiction", "operator": "!=", "value": "HN"}),
+    ("ბავშვთა შრომის უარესი ფორმები", None),
+    ("salario mínimo", {"field": "meta.jurisdiction", "operator": "==", "value": "HN"}),
+]
+FACETS = ("jurisdiction", "language", "kind")
+
+
+@pytest.mark.parametrize("backend", ["emulator", "real_cluster"])
+def test_match_counts_identical(request, backend, embedded_backend, embedded_searcher) -> None:
+    """Both backends count the same provisions as matching a query (its words as laborlex
+    analyzes them, translated words within their language, plus the ranked provisions), under
+    the same filters: same ``total``, same facet counts."""
+    from laborlex_core.store.filters import combine, equals_filter
+    from search_api.branches import profile_query
+    from search_api.collapse import provision_key
+
+    _, store = _backend(request, backend)
+    _, reference = embedded_backend
+    beyond_ranking = False
+    for query, filters in MATCH_QUERIES:
+        include = [provision_key(d.meta) for d in embedded_searcher.search_documents(query, "hybrid", filters, top_k=10)]
+        also = [(terms, combine(filters, equals_filter(language=lang))) for lang, terms in profile_query(query).expansions.items()]
+        ours, theirs = store.provision_matches(query, filters, include, also), reference.provision_matches(query, filters, include, also)
+        assert (ours.total, ours.facet_counts(FACETS)) == (theirs.total, theirs.facet_counts(FACETS)), query
+        beyond_ranking |= theirs.total > len(include)
+    assert beyond_ranking, "no query matches more than its ranking: the check would not reach the aggregations' tail"
+
+
+@pytest.mark.parametrize(("backend", "mode", "hybrid"), COMBOS, ids=COMBO_IDS)
+def test_search_pages_total_facets_and_paging_to_the_end(request, backend, mode, hybrid, embedded_backend) -> None:
+    """Through ``LawLibrary.search`` (what ``GET /search`` runs): ``total`` counts every
+    matching provision, facets count the same ones without the jurisdiction filter, and pages
+    run past the ranking (cut short here: 3 candidates per list) to the last match, each
+    provision once. The figures equal the embedded store's: every provision either ranking
+    returns here also matches the query's words (a ranked provision no word reaches would
+    count on the backend that ranked it only)."""
+    from search_api.library import LawLibrary
+
+    settings, store = _backend(request, backend)
+    if hybrid == "native" and not has_neural_search(store.client):
+        pytest.skip(NATIVE_HYBRID_REASON)
+    short = settings.model_copy(update={"candidates_per_retriever": 3, **({"opensearch_hybrid": hybrid} if hybrid else {})})
+    library = LawLibrary(short, store)
+    reference = LawLibrary(embedded_backend[0].model_copy(update={"candidates_per_retriever": 3}), embedded_backend[1])
+    query, scope = "trabajo labour labor jornada", {"field": "meta.date", "operator": ">=", "value": "1900"}
+    filters = {"operator": "AND", "conditions": [scope, {"field": "meta.jurisdiction", "operator": "==", "value": "INTL"}]}
+    first = library.search(query, mode, filters, scope, limit=5)
+    expected = reference.search(query, mode if hybrid != "native" else "hybrid", filters, scope, limit=5)
+    ranked = len(library.searcher.search_documents(query, mode, filters, top_k=100))
+    assert first.total > ranked, "the ranking holds every match: paging past it would not be checked"
+    seen = [(h.doc_id, h.article) for h in first.hits]
+    for offset in range(5, first.total + 5, 5):
+        seen += [(h.doc_id, h.article) for h in library.search(query, mode, filters, scope, limit=5, offset=offset).hits]
+    assert len(seen) == len(set(seen)) == first.total
+    assert first.facets["jurisdiction"]["INTL"] == first.total and len(first.facets["jurisdiction"]) > 1
+    assert (first.total, first.facets) == (expected.total, expected.facets)

@@ -19,6 +19,8 @@ from laborlex_core.store.opensearch import (
     passage_source,
     with_retries,
 )
+from laborlex_core.passage_text import context_line
+from laborlex_core.text_analysis import analyze
 from tests.laborlex_core.store.opensearch_fixtures import small_corpus
 
 
@@ -327,3 +329,63 @@ def test_cluster_hosts_from_the_url_setting(url, hosts) -> None:
 def test_cluster_hosts_rejects_an_empty_url() -> None:
     with pytest.raises(ValueError, match="LABORLEX_OPENSEARCH_URL"):
         cluster_hosts(" , ")
+
+
+def test_passage_source_carries_the_provision_and_the_embedded_index_terms() -> None:
+    """``match_terms`` are the terms the embedded store's BM25 index holds for the passage (the
+    context line and the body, analyzed in the passage's language), so a match means the same."""
+    document = small_corpus()["mx-lft"][0]
+    source = passage_source(document)
+    assert source["provision"] == "mx-lft\x1f67" == m.provision_value("mx-lft", "67")
+    expected = set(analyze(context_line(document.meta), "es")) | set(analyze(document.content, "es"))
+    assert source["match_terms"] == sorted(expected)
+    assert "hor" in source["match_terms"] and "las" not in source["match_terms"]  # stemmed, stopwords out
+    assert {"provision", "match_terms"} <= set(m.passage_mappings()["properties"])
+    assert m.passage_mappings()["properties"]["match_terms"]["doc_values"] is False
+
+
+def test_match_bodies_count_distinct_provisions_under_each_part() -> None:
+    parts = [(q.query_terms("las horas extras"), LANG), (("overtime",), {"field": "meta.language", "operator": "==", "value": "en"})]
+    assert parts[0][0] == q.query_terms("horas extras") and "las" not in parts[0][0]  # stopwords of any language out
+    query = q.matches_query(parts)
+    should = query["bool"]["should"]
+    assert query["bool"]["minimum_should_match"] == 1 and len(should) == 2
+    assert should[0]["bool"]["filter"] == [{"terms": {"match_terms": list(parts[0][0])}}, {"term": {"language": "es"}}]
+    assert q.matches_query([((), None)]) == q.MATCH_NONE  # no term left: nothing matches
+    assert q.matches_query([(("hor",), None)]) == {"bool": {"filter": [{"terms": {"match_terms": ["hor"]}}]}}
+    count = q.matches_count_body(parts)
+    assert count["size"] == 0 and count["aggs"]["provisions"]["cardinality"]["field"] == "provision"
+    assert set(count["aggs"]) == {"provisions", "facet_jurisdiction", "facet_language", "facet_kind"}
+    assert count["aggs"]["facet_language"]["aggs"]["provisions"] == count["aggs"]["provisions"]
+    included = q.included_body(["mx-lft\x1f67", "us-flsa\x1f207"], parts)
+    assert included["query"] == {"terms": {"provision": ["mx-lft\x1f67", "us-flsa\x1f207"]}}
+    assert included["aggs"]["matched"]["filter"] == query and included["aggs"]["held"]["terms"]["size"] == 2
+    page = q.matches_page_body("horas", parts, [("overtime", None)], ["mx-lft\x1f67"], 20, 10)
+    assert page["from"] == 20 and page["size"] == 10 and page["collapse"] == {"field": "provision"}
+    assert page["query"]["bool"]["filter"] == [query]
+    assert page["query"]["bool"]["must_not"] == [{"terms": {"provision": ["mx-lft\x1f67"]}}]
+    assert len(page["query"]["bool"]["should"]) == 2 and "match_terms" in page["_source"]["excludes"]
+
+
+def test_bulk_loads_go_uncompressed_queries_compressed() -> None:
+    """gzip (level 9, in the client) took half the time of a corpus copy into a local node."""
+    backend = OpenSearchBackend(Settings(opensearch_url="http://127.0.0.1:9"))
+    compressed = [c.http_compress for c in backend.client.transport.connection_pool.connections]
+    loading = [c.http_compress for c in backend._load_client.transport.connection_pool.connections]
+    assert compressed == [True] and loading == [False]
+    given = make_client(Settings(opensearch_url="http://127.0.0.1:9"))
+    assert OpenSearchBackend(Settings(), client=given)._load_client is given  # a client passed in serves both
+
+
+@pytest.mark.parametrize("method", ["sentence_vectors", "provision_matches", "ranked_lists", "bm25_retrieval", "embedding_retrieval"])
+def test_methods_the_search_api_calls_take_the_embedded_stores_parameters(method: str) -> None:
+    """The Searcher and search pages call these on whichever backend is configured."""
+    import inspect
+
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+    ours = inspect.signature(getattr(OpenSearchBackend, method)).parameters
+    theirs = inspect.signature(getattr(EmbeddedDocumentStore, method)).parameters
+    assert [(p.name, p.kind, p.default, p.annotation) for p in ours.values()] == [
+        (p.name, p.kind, p.default, p.annotation) for p in theirs.values()
+    ]

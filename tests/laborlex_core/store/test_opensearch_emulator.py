@@ -157,9 +157,14 @@ def test_setup_maps_sentence_vectors_on_an_index_made_before_them(osmem_clone) -
     settings = Settings(backend="opensearch", opensearch_url=osmem_clone.url, opensearch_password=None, opensearch_index="old")
     client = OpenSearch(hosts=[osmem_clone.url])
     body = mappings.passage_index_body()
-    del body["mappings"]["properties"][mappings.SENTENCES_FIELD]
+    added = (mappings.SENTENCES_FIELD, mappings.PROVISION_FIELD, mappings.MATCH_TERMS_FIELD)
+    for name in added:
+        del body["mappings"]["properties"][name]
     client.indices.create(index="old-1", body=body)
     client.indices.update_aliases(body=mappings.alias_swap_actions("old", "old-1", []))
-    assert mappings.SENTENCES_FIELD not in client.indices.get_mapping(index="old-1")["old-1"]["mappings"]["properties"]
+    assert not set(added) & set(client.indices.get_mapping(index="old-1")["old-1"]["mappings"]["properties"])
     opensearch_admin.setup(client, settings, search_pipeline=False)
-    assert mappings.SENTENCES_FIELD in client.indices.get_mapping(index="old-1")["old-1"]["mappings"]["properties"]
+    assert set(added) <= set(client.indices.get_mapping(index="old-1")["old-1"]["mappings"]["properties"])
+    store = OpenSearchBackend(settings, client=client)
+    load(store)  # passages now carry the match fields: accepted, and counted
+    assert store.provision_matches("trabajo").total == 3

@@ -269,3 +269,39 @@ def test_real_cluster_bulk_loading_restores_settings_and_copy_replaces_held_docu
     assert report.failures == {} and report.documents == 3
     assert len(cluster_store.document_passages("mx-lft")) == 1  # the held document's leftover passage is gone
     assert cluster_store.count_documents() == source.count_documents()
+
+
+MX = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
+EN_ONLY = {"field": "meta.language", "operator": "==", "value": "en"}
+# (query, filters, ranked provisions to include, translated (text, filter) pairs)
+MATCH_CASES = [
+    ("trabajo", None, [], []),
+    ("trabajo salario overtime", None, [("ge-code", "27")], []),  # a provision found by meaning only
+    ("horas", MX, [("us-flsa", "207"), ("mx-lft", "67"), ("nope", "1")], [("overtime", EN_ONLY)]),
+    ("the de las", None, [], []),  # stopwords in one language or another: nothing matches on either
+    ("ზეგანაკვეთური salario", {"field": "meta.language", "operator": "in", "value": ["ka", "es"]}, [], []),
+]
+
+
+def test_real_cluster_counts_and_pages_matches_as_the_embedded_store(cluster_store: OpenSearchBackend, tmp_path) -> None:
+    """Facets and ``total`` count every matching provision (distinct (doc, article), from
+    aggregations), exactly as the embedded store's masks do, and the pages past the ranking run
+    to the last of them, each provision once."""
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+    reference = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    load(reference)
+    fields = ("jurisdiction", "language", "kind")
+    for query, filters, include, also in MATCH_CASES:
+        ours = cluster_store.provision_matches(query, filters, include=include, also=also)
+        theirs = reference.provision_matches(query, filters, include=include, also=also)
+        assert (ours.total, ours.facet_counts(fields)) == (theirs.total, theirs.facet_counts(fields)), query
+        ranked = {(d, a) for d, a in include if d != "nope"}  # the ones the index holds
+        pages = [p for offset in range(0, 12, 2) for p in ours.page(ranked, offset, 2)]
+        keys = [(p.meta["doc_id"], p.meta["article"]) for p in pages]
+        assert len(keys) == len(set(keys)) and not set(keys) & ranked, query
+        assert len(keys) + len(ranked) == ours.total, query  # paging reaches the last match
+        assert set(keys) == {(p.meta["doc_id"], p.meta["article"]) for p in theirs.page(ranked, 0, 100)}, query
+    assert cluster_store.provision_matches("trabajo").total == 3
+    with pytest.raises(ValueError, match="no facet counted on date"):
+        cluster_store.provision_matches("trabajo").facet_counts(["date"])
