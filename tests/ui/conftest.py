@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from laborlex_core.settings import Settings
 from tests.conftest import CORPUS_DIR, MANIFEST_PATH, REPO_ROOT, shared_model_dir
+from tests.ui.browser import CHROMIUM, served_ui
 from tests.ui.servers import free_port, start_api
 
 SLICE: tuple[str, ...] = (
@@ -74,6 +76,22 @@ def empty_api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     api = start_api(settings)
     yield api.url
     api.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_api() -> ModuleType:
+    """Playwright's sync API, once Chromium and Playwright are known to be there."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+    return pytest.importorskip("playwright.sync_api", reason="Playwright's Python library is not installed")
+
+
+@pytest.fixture(scope="session")
+def running_ui(browser_api: ModuleType, ui_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`laborlex serve` over the test index, and `laborlex ui` pointed at it: started once for
+    the screenshot tests (each opens its own browser, so its own Streamlit session)."""
+    with served_ui(ui_settings, tmp_path_factory.mktemp("served-ui")) as url:
+        yield url
 
 
 @pytest.fixture()

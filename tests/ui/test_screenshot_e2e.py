@@ -8,37 +8,20 @@ own browser download is not used).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlencode
 
 import pytest
 
-from laborlex_core.settings import Settings
 from tests.conftest import REPO_ROOT
-from tests.ui.browser import CHROMIUM, chromium_page, served_ui, settled
+from tests.ui.browser import chromium_page, settled
 
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot-results.png"
 QUERY = "worst forms of child labour"
 VIEWPORT = {"width": 1440, "height": 1024}
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture()
-def browser_api() -> ModuleType:
-    """Playwright's sync API, once Chromium and Playwright are known to be there."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    return pytest.importorskip("playwright.sync_api", reason="Playwright's Python library is not installed")
-
-
-@pytest.fixture()
-def running_ui(browser_api: ModuleType, ui_settings: Settings, tmp_path: Path) -> Iterator[str]:
-    """`laborlex serve` over the test index, and `laborlex ui` pointed at it."""
-    with served_ui(ui_settings, tmp_path) as url:
-        yield url
 
 
 def test_results_page_screenshot(browser_api: ModuleType, running_ui: str, tmp_path: Path) -> None:

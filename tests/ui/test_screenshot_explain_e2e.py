@@ -16,7 +16,6 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.ui.browser import chromium_page, settled
-from tests.ui.test_screenshot_e2e import browser_api, running_ui  # noqa: F401 - fixtures
 
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot-explain.png"
 QUERY = "peores formas de trabajo infantil"
@@ -25,7 +24,7 @@ VIEWPORT = {"width": 1440, "height": 1100}
 pytestmark = pytest.mark.slow
 
 
-def test_explanation_and_copy_export_buttons_screenshot(browser_api: ModuleType, running_ui: str, tmp_path: Path) -> None:  # noqa: F811
+def test_explanation_and_copy_export_buttons_screenshot(browser_api: ModuleType, running_ui: str, tmp_path: Path) -> None:
     with chromium_page(browser_api, tmp_path / "chromium-profile", VIEWPORT) as page:
         page.goto(f"{running_ui}/?{urlencode({'q': QUERY})}", wait_until="domcontentloaded", timeout=60_000)
         page.wait_for_selector(".ll-card .ll-citation", timeout=240_000)

@@ -21,7 +21,6 @@ from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.conftest import REPO_ROOT, shared_model_dir
 from tests.search_api.test_history_api import history_manifest  # noqa: F401 - fixture
 from tests.ui.browser import chromium_page, served_ui, settled
-from tests.ui.test_screenshot_e2e import browser_api  # noqa: F401 - fixture
 
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot-history.png"
 VIEWPORT = {"width": 1440, "height": 1100}

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import read_source
 from laborlex_core.schema import DocumentMeta, SourceText
-from laborlex_core.settings import Settings
 from tests.ingest.readers.readers_pdfgen import write_pdf
 
 MakePdf = Callable[..., Path]
@@ -29,8 +27,7 @@ def meta() -> DocumentMeta:
 
 
 @pytest.fixture(scope="session")
-def lft_source(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SourceText:
-    """The 331-page LFT, parsed once per session with the default two workers."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("lft-data"), parse_workers=2)
-    meta = DocumentMeta(doc_id="mx-lft-es", title="Ley Federal del Trabajo", language="es")
-    return read_source(corpus_dir / "docs" / "mx-lft-es.pdf", meta, settings)
+def lft_source(real_sources: dict[str, SourceText]) -> SourceText:
+    """The 331-page LFT, parsed once per session with the default two workers (shared with the
+    structure tests through ``real_sources``)."""
+    return real_sources["mx-lft-es"]

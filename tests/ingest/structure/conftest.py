@@ -3,7 +3,7 @@
 Fast path: text files are read as they are, PDFs are taken from their pdftotext rendering in
 ``pdf-text/`` and the SJF JSON is rendered in the reader's "Registro digital: N" form, so the
 splitter is tested on every document without parsing PDFs. ``test_structure_real_readers``
-goes through ``ingest.readers.read_source`` instead.
+goes through ``ingest.readers.read_source`` instead (``real_sources``, in ``tests/ingest/conftest.py``).
 """
 
 from __future__ import annotations
@@ -19,19 +19,6 @@ from laborlex_core.schema import DocumentMeta, Provision, SourceText
 from ingest.structure import split_provisions
 
 REGISTRY_PREFIX = "Registro digital: "  # the readers' contract, checked in test_structure_real_readers
-
-
-def meta_for(entry: dict) -> DocumentMeta:
-    return DocumentMeta(
-        doc_id=entry["id"],
-        title=entry["title"],
-        language=entry["language"],
-        jurisdiction=entry["jurisdiction"],
-        kind=entry["kind"],
-        date=entry["date"],
-        source=entry["file"],
-        completeness=entry["completeness"],
-    )
 
 
 def _render_rulings_json(path: Path) -> str:
@@ -55,14 +42,10 @@ def registry_prefix() -> str:
 
 
 @pytest.fixture(scope="session")
-def document_meta() -> Callable[[dict], DocumentMeta]:
-    """``DocumentMeta`` from a manifest entry (as a fixture: tests do not import conftest)."""
-    return meta_for
-
-
-@pytest.fixture(scope="session")
-def corpus_sources(corpus_dir: Path, manifest_entries: dict[str, dict]) -> dict[str, SourceText]:
-    return {doc_id: SourceText(meta_for(e), fast_text(corpus_dir, e)) for doc_id, e in manifest_entries.items()}
+def corpus_sources(
+    corpus_dir: Path, manifest_entries: dict[str, dict], document_meta: Callable[[dict], DocumentMeta]
+) -> dict[str, SourceText]:
+    return {doc_id: SourceText(document_meta(e), fast_text(corpus_dir, e)) for doc_id, e in manifest_entries.items()}
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,17 @@
 """The splitter on what ``ingest.readers.read_source`` really produces, PDFs included.
 
-Parsing the 331-page LFT PDF takes over a minute, hence ``slow``.
+Parsing the 331-page LFT PDF takes ~20 s, hence ``slow``; the parse (``real_sources``, in
+``tests/ingest/conftest.py``) is shared with the reader tests.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from laborlex_core.schema import DocumentMeta, Provision, SourceText
-from laborlex_core.settings import Settings
+from laborlex_core.schema import Provision, SourceText
 
 from ingest.structure import split_provisions
 
@@ -23,20 +22,6 @@ STRUCTURAL_UNITS = {"article", "section", "transitional", "entry"}
 
 def test_registry_entry_prefix_is_the_readers_contract(registry_prefix: str) -> None:
     assert readers.ENTRY_PREFIX == registry_prefix
-
-
-@pytest.fixture(scope="module")
-def real_sources(
-    corpus_dir: Path,
-    manifest_entries: dict[str, dict],
-    document_meta: Callable[[dict], DocumentMeta],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, SourceText]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), parse_workers=4)
-    return {
-        doc_id: readers.read_source(corpus_dir / e["file"], document_meta(e), settings)
-        for doc_id, e in manifest_entries.items()
-    }
 
 
 @pytest.fixture(scope="module")
