@@ -83,6 +83,14 @@ def analyze(text: str, language: str | None) -> list[str]:
     return [fold_accents(t) for t in tokens]
 
 
+@lru_cache(maxsize=4096)
+def query_terms(query: str, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """Every term of ``query_term_groups``, distinct and sorted: what a passage must hold to
+    match the query on either store, and what a snippet marks. Cached: one query asks once per
+    lexical list, again to count its matches, and for each hit's highlights."""
+    return tuple(sorted({t for group in query_term_groups(query, languages) for t in group}))
+
+
 def query_term_groups(query: str, languages: Iterable[str]) -> list[frozenset[str]]:
     """For each query word, the terms it may appear as in passages of each language.
 

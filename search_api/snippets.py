@@ -12,14 +12,14 @@ from functools import lru_cache
 
 from laborlex_core.schema import LANGUAGES
 from laborlex_core.snippet_sentences import sentences  # noqa: F401  (the split lives below ingest and search)
-from laborlex_core.text_analysis import analyze, query_term_groups
+from laborlex_core.text_analysis import analyze, query_terms
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def highlight_spans(text: str, query: str, language: str | None) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` that match a query term."""
-    wanted = _wanted(query)
+    wanted = query_terms(query, LANGUAGES)
     if not wanted:
         return []
     spans = []
@@ -28,12 +28,6 @@ def highlight_spans(text: str, query: str, language: str | None) -> list[tuple[i
         if term is not None and term in wanted:
             spans.append(match.span())
     return spans
-
-
-@lru_cache(maxsize=1024)
-def _wanted(query: str) -> frozenset[str]:
-    """The query's index terms in every language (each result of a query asks again)."""
-    return frozenset(term for group in query_term_groups(query, LANGUAGES) for term in group)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ from laborlex_core.store.snapshot import (
     remove_other_snapshots,
     snapshot_folder,
 )
-from laborlex_core.text_analysis import analyze, query_term_groups
+from laborlex_core.text_analysis import analyze, query_terms
 
 _log = logging.getLogger("laborlex.store")
 
@@ -111,13 +110,6 @@ INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
 INSERT OR IGNORE INTO store_state VALUES ('schema_version', '4');
 INSERT OR IGNORE INTO store_state VALUES ('index_id', lower(hex(randomblob(8))));
 """
-
-@lru_cache(maxsize=4096)
-def _query_terms(query: str) -> tuple[str, ...]:
-    """The index terms of a query's words in every language, sorted (cached: a hybrid query
-    asks for them once per lexical list and again to count its matches)."""
-    return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
-
 
 # BM25 weight of the context column (title, headings, label) against the passage body.
 CONTEXT_WEIGHT = CONTEXT_BM25_WEIGHT
@@ -550,7 +542,7 @@ class EmbeddedDocumentStore:
     # ---- internals -------------------------------------------------------------------
 
     def _query_terms(self, query: str) -> tuple[str, ...]:
-        return _query_terms(query)
+        return query_terms(query, LANGUAGES)
 
     def _fts5_retrieval(self, terms: tuple[str, ...], filters: dict[str, Any] | None, top_k: int) -> list[Document]:
         """FTS5's own bm25() (terms that are phrases to FTS5, e.g. with an underscore)."""

@@ -23,7 +23,7 @@ from laborlex_core.store.opensearch_mappings import (
     SENTENCES_FIELD,
     Version,
 )
-from laborlex_core.text_analysis import query_term_groups
+from laborlex_core import text_analysis
 
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
@@ -236,9 +236,9 @@ def documents_page_body(size: int, search_after: list[Any] | None = None) -> dic
 
 
 def query_terms(query: str) -> tuple[str, ...]:
-    """The terms a passage must hold to match ``query``: each word as every language analyzes
-    it, stopwords of any language dropped (the embedded store's ``_query_terms``)."""
-    return tuple(sorted({t for group in query_term_groups(query, LANGUAGES) for t in group}))
+    """The terms a passage must hold to match ``query`` (``text_analysis.query_terms``, as the
+    embedded store matches)."""
+    return text_analysis.query_terms(query, LANGUAGES)
 
 
 MatchPart = tuple[tuple[str, ...], dict[str, Any] | None]

@@ -110,7 +110,6 @@ class IndexSnapshot:
     # or None one is answered by SQL.
     text: dict[str, TextColumn | None] = field(default_factory=dict)
     dates: TextListColumn | None = None
-    _first_rows: tuple[np.ndarray, np.ndarray] | None = None  # provision codes (sorted), first row of each
     # The passage's unit ("article", "preamble"...) per row, for the fusion's prior on
     # non-operative units; None in a snapshot saved before it was kept (read on first use).
     units: CategoricalColumn | None = None
@@ -174,15 +173,6 @@ class IndexSnapshot:
             return None
         width = max(len(self.columns["article"].index), 1) + 1
         return (doc + 1) * width + (art + 1)
-
-    def first_row(self, code: int) -> int | None:
-        """The first row of a provision (by its code), from a table made once per snapshot: a
-        search used to scan every row for each of its ranked provisions without a matching word."""
-        if self._first_rows is None:
-            self._first_rows = np.unique(self.provision, return_index=True)
-        codes, rows = self._first_rows
-        at = int(np.searchsorted(codes, code))
-        return int(rows[at]) if at < len(codes) and codes[at] == code else None
 
     def value_of(self, column: str, row: int) -> str | None:
         code = int(self.columns[column].codes[row])

@@ -28,6 +28,7 @@ from search_api.library import LawLibrary
 from search_api.limits import UPLOAD_LOCK, RequestBudget, RequestLimits, _BUDGET, token_problem
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.search_api.test_served import free_port
+from tests.search_api.uploads import post_text_upload
 
 TOKEN = "s3cret-token"  # api_settings' token
 
@@ -279,13 +280,7 @@ def test_upload_is_refused_before_its_body_is_read(upload_server: str, headers: 
 
 @pytest.mark.parametrize("name", ["..", ".", "a/..", "README"])
 def test_upload_names_that_name_no_file_get_422_naming_the_field(upload_server: str, name: str) -> None:
-    response = httpx.post(
-        f"{upload_server}/documents",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        data={"id": "bad-name", "title": "x", "language": "en"},
-        files={"file": (name, b"Article 1. Text.", "text/plain")},
-        timeout=60,
-    )
+    response = post_text_upload(upload_server, TOKEN, "bad-name", name, "Article 1. Text.", title="x", jurisdiction=None)
     assert response.status_code == 422, response.text
     assert response.json()["detail"]["field"] == "file"
 
@@ -294,12 +289,9 @@ def test_uploads_are_written_under_a_fixed_folder_whatever_the_name(
     upload_server: str, api_settings: Settings, recorded_uploads: list[Path]
 ) -> None:
     recorded_uploads.clear()
-    response = httpx.post(
-        f"{upload_server}/documents",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        data={"id": "escape-test", "title": "Escape test", "language": "en", "jurisdiction": "US"},
-        files={"file": ("../../../../tmp/escape.txt", "Article 1. Workers are paid weekly.\n\nArticle 2. Overtime is paid double.\n", "text/plain")},
-        timeout=300,
+    response = post_text_upload(
+        upload_server, TOKEN, "escape-test", "../../../../tmp/escape.txt",
+        "Article 1. Workers are paid weekly.\n\nArticle 2. Overtime is paid double.\n", title="Escape test",
     )
     assert response.status_code == 201, response.text
     [written] = recorded_uploads

@@ -26,6 +26,7 @@ from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from tests.conftest import shared_model_dir
 from tests.search_api.test_served import free_port
+from tests.search_api.uploads import post_text_upload
 
 TOKEN = "workers-token"
 FRESH_CONNECTIONS = 12  # each request on a new connection, so the kernel may pick either worker
@@ -89,12 +90,9 @@ def test_two_worker_processes_serve_searches(two_workers: tuple[str, subprocess.
 
 def test_an_upload_through_one_worker_is_seen_by_every_worker(two_workers: tuple[str, subprocess.Popen[str], Path]) -> None:
     url, _, _ = two_workers
-    response = httpx.post(
-        f"{url}/documents",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        data={"id": "workers-upload", "title": "Workers upload", "language": "en", "jurisdiction": "US"},
-        files={"file": ("weekly.txt", "Article 1. Wages of dock workers are paid every Friday.\n", "text/plain")},
-        timeout=300,
+    response = post_text_upload(
+        url, TOKEN, "workers-upload", "weekly.txt", "Article 1. Wages of dock workers are paid every Friday.\n",
+        title="Workers upload",
     )
     assert response.status_code == 201, response.text
     for _ in range(FRESH_CONNECTIONS):
