@@ -25,7 +25,6 @@ What they share and what they do not:
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from typing import TYPE_CHECKING
@@ -76,21 +75,13 @@ def prepare_snapshot() -> None:
     than each building the same thing at start-up. Runs in a process of its own (see
     :func:`serve`): the supervisor stays small, holding neither the snapshot nor numpy."""
     from laborlex_core.store import open_store
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
 
-    settings = get_settings()
-    store = open_store(settings)
-    warm = getattr(store, "warm", None)
-    if warm is None:  # OpenSearch: nothing to prepare
-        return
-    warm()
-    wait = getattr(store, "wait_for_snapshot", None)
-    if wait is not None:
-        wait()
-    close = getattr(store, "close", None)
-    if close is not None:
-        close()
-    del store
-    gc.collect()
+    store = open_store(get_settings())
+    assert isinstance(store, EmbeddedDocumentStore), "only the embedded store has a snapshot to prepare"
+    store.warm()
+    store.wait_for_snapshot()
+    store.close()
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:

@@ -529,7 +529,7 @@ class EmbeddedDocumentStore:
             if number is not None and not seen[number]:
                 seen[number] = True
                 extra.append(int(table.first_row[number]))
-        return ProvisionMatches(self, snapshot, parts, np.asarray(extra, dtype=np.int64), int(seen.sum()) - len(extra), seen)
+        return ProvisionMatches(self, snapshot, parts, np.asarray(extra, dtype=np.int64), seen)
 
     def forget_query_scores(self) -> None:
         """Score the next queries afresh (for benchmarks: each timing then includes the scoring)."""
@@ -805,13 +805,12 @@ class ProvisionMatches:
     snapshot: IndexSnapshot
     parts: list[tuple[np.ndarray, np.ndarray]]  # (rows, scores) of each matching (terms, filter) pair
     extra: np.ndarray  # a row of each included provision that matched no term
-    matched: int  # provisions with a passage holding a term
     found: np.ndarray  # bool per provision number (row_tables.ProvisionTable): matched or included
     _best: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def total(self) -> int:
-        return int(self.matched + len(self.extra))
+        return int(self.found.sum())
 
     @property
     def rows(self) -> np.ndarray:
