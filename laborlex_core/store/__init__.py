@@ -22,7 +22,9 @@ def open_store(settings: Settings) -> SearchBackend:
 
         return OpenSearchBackend(settings)
     return EmbeddedDocumentStore(
-        settings.store_path, bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b, quantized=settings.dense_quantized
+        settings.store_path, bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b, quantized=settings.dense_quantized,
+        resident_vectors_bytes=int(settings.dense_resident_mb * 2**20),
+        sqlite_mmap_bytes=int(settings.sqlite_mmap_mb * 2**20),
     )
 
 

@@ -40,6 +40,7 @@ from laborlex_core.store.citation_rows import (
     stats_from_rows,
 )
 from laborlex_core.store.base import ListRequest
+from laborlex_core.store.dense_index import single_threaded_blas
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.ranking import top_dense, top_matches
@@ -60,7 +61,6 @@ SCHEMA_VERSION = 4
 # From this size, a snapshot that cannot be updated in place is rebuilt in the background
 # while queries answer from the previous generation (below it, a rebuild takes under a second).
 BACKGROUND_REBUILD_ROWS = 20_000
-SQLITE_MMAP_BYTES = 2**31  # SQLite's default ceiling for memory-mapped reads
 FTS5_K1, FTS5_B = 1.2, 0.75  # FTS5's built-in bm25() constants (the fallback path uses them)
 
 _SCHEMA = """
@@ -157,12 +157,17 @@ class EmbeddedDocumentStore:
         bm25_b: float = FTS5_B,
         quantized: bool = True,
         save_snapshots: bool = True,
+        resident_vectors_bytes: int = 1 << 30,
+        sqlite_mmap_bytes: int = 0,
     ) -> None:
         self.path = Path(path)
         self.embedding_dim = embedding_dim
         self.bm25_k1, self.bm25_b = float(bm25_k1), float(bm25_b)
         self.quantized = quantized  # int8 copy of the vectors for the first pass (exact top-k either way)
         self.save_snapshots = save_snapshots  # keep derived snapshots beside the index for fast reopen
+        self.resident_vectors_bytes = resident_vectors_bytes  # a saved float32 matrix up to this is read into memory
+        self.sqlite_mmap_bytes = sqlite_mmap_bytes
+        single_threaded_blas()
         self._local = threading.local()
         self._snapshot_now: IndexSnapshot | None = None
         self._snapshot_lock = threading.Lock()
@@ -182,10 +187,10 @@ class EmbeddedDocumentStore:
             conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout=60000")
             conn.execute("PRAGMA synchronous=NORMAL")
-            # Result rows are read by rowid from all over the file: through a memory map a page
-            # read is a memory access, not a read() call (half the time of a 100-row fetch at
-            # 100k passages). Writes still go through the journal as before.
-            conn.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+            # Reads through a memory map (off by default): every page a search touched stayed in
+            # the process's resident set (600 MB at 100k passages), and a first touch of a mapped
+            # page costs more here than the read() it saves; steady-state search time was the same.
+            conn.execute(f"PRAGMA mmap_size={self.sqlite_mmap_bytes}")
             # Reads only, when the index is current: a new thread must not queue behind an
             # ingest's write transaction (the schema script and the migration take the lock).
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -235,7 +240,8 @@ class EmbeddedDocumentStore:
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(
             self, path=str(self.path), embedding_dim=self.embedding_dim, bm25_k1=self.bm25_k1, bm25_b=self.bm25_b,
-            quantized=self.quantized, save_snapshots=self.save_snapshots,
+            quantized=self.quantized, save_snapshots=self.save_snapshots, resident_vectors_bytes=self.resident_vectors_bytes,
+            sqlite_mmap_bytes=self.sqlite_mmap_bytes,
         )
 
     @classmethod
@@ -601,7 +607,7 @@ class EmbeddedDocumentStore:
         if not (folder / "snapshot.json").exists():
             return None
         try:
-            return IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized)
+            return IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized, self.resident_vectors_bytes)
         except (OSError, ValueError, KeyError) as error:
             _log.warning("snapshot unreadable: %s (%s)", folder, error)
             return None

@@ -353,7 +353,9 @@ class IndexSnapshot:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path, k1: float, b: float, quantized: bool) -> IndexSnapshot:
+    def load(cls, folder: Path, k1: float, b: float, quantized: bool, resident_bytes: int = 0) -> IndexSnapshot:
+        """A saved snapshot, mapped where it is large; its float32 vectors are then read into
+        memory in the background when they fit ``resident_bytes`` (DenseIndex.read_resident)."""
         meta = json.loads((folder / "snapshot.json").read_text("utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{folder}: saved in format {meta.get('format')}, expected {FORMAT}")
@@ -375,6 +377,7 @@ class IndexSnapshot:
                 dense.max_error, dense.max_norm = float(meta["max_error"]), float(meta["max_norm"])
         elif quantized:
             dense = DenseIndex.build(np.asarray(matrix), present, quantized)
+        dense.read_resident(folder / "vectors.npy", resident_bytes)
         lexical = LexicalIndex.load(folder / "lexical", k1, b)
         rowids = np.load(folder / "rowids.npy")
         text = {

@@ -172,6 +172,36 @@ def test_saved_snapshot_is_tagged_and_reloaded(store: EmbeddedDocumentStore) -> 
     assert [p.name for p in derived_folder(store.path).iterdir()] == [f"g{built.generation + 1}-{built.index_id}"]
 
 
+@pytest.mark.parametrize(("limit", "resident"), [(1 << 30, True), (0, False)])
+def test_a_reopened_snapshot_reads_its_vectors_into_memory_up_to_the_limit(
+    store: EmbeddedDocumentStore, limit: int, resident: bool
+) -> None:
+    """Re-scoring gathers rows from all over the matrix: a saved one that fits the limit is read
+    into process memory in the background (the mapped copy answers meanwhile), a larger one
+    stays mapped; either way the answers are the same."""
+    built = store._snapshot()
+    store.wait_for_snapshot()
+    reopened = EmbeddedDocumentStore(store.path, resident_vectors_bytes=limit)
+    vector = store.filter_documents()[3].embedding
+    mapped_answer = [(d.id, d.score) for d in reopened.embedding_retrieval(vector, top_k=20)]
+    loaded = reopened._snapshot()
+    for thread in threading.enumerate():
+        if thread.name == "laborlex-vectors":
+            thread.join(timeout=30)
+    assert isinstance(loaded.dense.matrix, np.memmap) is not resident
+    np.testing.assert_array_equal(np.asarray(loaded.dense.matrix), np.asarray(built.dense.matrix))
+    assert [(d.id, d.score) for d in reopened.embedding_retrieval(vector, top_k=20)] == mapped_answer
+    assert mapped_answer == [(d.id, d.score) for d in store.embedding_retrieval(vector, top_k=20)]
+
+
+@pytest.mark.parametrize("mmap_bytes", [0, 1 << 26])
+def test_sqlite_memory_map_is_a_setting(tmp_path: Path, mmap_bytes: int) -> None:
+    """Off by default: pages read through a map stay in the process's resident set."""
+    s = EmbeddedDocumentStore(tmp_path / "index.sqlite3", sqlite_mmap_bytes=mmap_bytes)
+    assert s._connection().execute("PRAGMA mmap_size").fetchone()[0] == mmap_bytes
+    assert EmbeddedDocumentStore.from_dict(s.to_dict()).sqlite_mmap_bytes == mmap_bytes
+
+
 def test_another_index_at_the_same_generation_is_not_mistaken(tmp_path: Path) -> None:
     """The saved folder names the index's id: a rebuilt index restarting at the same
     generation never loads the old one's snapshot."""
