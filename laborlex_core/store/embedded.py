@@ -57,7 +57,7 @@ from laborlex_core.text_analysis import analyze, query_terms
 
 _log = logging.getLogger("laborlex.store")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # From this size, a snapshot that cannot be updated in place is rebuilt in the background
 # while queries answer from the previous generation (below it, a rebuild takes under a second).
 BACKGROUND_REBUILD_ROWS = 20_000
@@ -76,6 +76,7 @@ CREATE TABLE IF NOT EXISTS passages (
     embedding BLOB
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal, chunk);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(doc_id, article, ordinal, chunk);
 CREATE INDEX IF NOT EXISTS passages_filters ON passages(jurisdiction, language, kind);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     context, body, tokenize = 'unicode61 remove_diacritics 0'
@@ -107,7 +108,7 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
 );
 CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO store_state VALUES ('generation', '0');
-INSERT OR IGNORE INTO store_state VALUES ('schema_version', '4');
+INSERT OR IGNORE INTO store_state VALUES ('schema_version', '5');
 INSERT OR IGNORE INTO store_state VALUES ('index_id', lower(hex(randomblob(8))));
 """
 
@@ -135,6 +136,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
     # index id (inserted by _SCHEMA) that tags the derived snapshots saved beside the index.
     # Schema 4 adds the sentence_vectors table (snippet sentence vectors computed at ingest);
     # passages written before it have none until re-ingested: their snippets embed on demand.
+    # Schema 5 adds the passages_article index (created above): a result's earlier windows
+    # (a long provision's chunks before it) were read by scanning the whole document's rows,
+    # ~4 ms a result in the Ley Federal del Trabajo.
     conn.execute(
         "UPDATE store_state SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
         (str(SCHEMA_VERSION), SCHEMA_VERSION),

@@ -81,5 +81,5 @@ def test_an_index_from_before_citations_is_migrated(tmp_path: Path) -> None:
         conn.execute("UPDATE store_state SET value = '1' WHERE key = 'schema_version'")
     store = EmbeddedDocumentStore(path)
     version = store._connection().execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()[0]
-    assert int(version) == SCHEMA_VERSION == 4
+    assert int(version) == SCHEMA_VERSION == 5
     assert store.citation_stats() == {"documents": {}, "targets": {}}

@@ -196,3 +196,24 @@ def test_an_index_from_before_document_texts_is_migrated(tmp_path: Path) -> None
     assert store.document_text("old") is None
     store.replace_document("lft", LFT, {"doc_id": "lft"}, text="full text")
     assert store.document_text("lft") == "full text"
+
+
+def test_a_provisions_passages_are_read_through_an_index(store: EmbeddedDocumentStore) -> None:
+    """A result's earlier windows are read by (doc_id, article): through passages_article, not
+    by scanning every row of the document (schema 5; an older index gains it on open)."""
+    import sqlite3
+
+    conn = store._connection()
+    plan = " ".join(str(row[-1]) for row in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM passages WHERE doc_id = ? AND article = ? ORDER BY doc_id, ordinal, chunk", ("lft", "48")))
+    assert "passages_article" in plan
+    with sqlite3.connect(store.path) as old:  # make it look like schema 4
+        old.execute("DROP INDEX passages_article")
+        old.execute("UPDATE store_state SET value = '4' WHERE key = 'schema_version'")
+    reopened = EmbeddedDocumentStore(store.path)
+    names = {row[0] for row in reopened._connection().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "passages_article" in names
+    assert [d.id for d in reopened.filter_documents(
+        {"operator": "AND", "conditions": [{"field": "meta.doc_id", "operator": "==", "value": "lft"},
+                                            {"field": "meta.article", "operator": "==", "value": "48"}]})] == [
+        d.id for d in store.filter_documents() if d.meta.get("doc_id") == "lft" and d.meta.get("article") == "48"] == ["lft#00048.00"]

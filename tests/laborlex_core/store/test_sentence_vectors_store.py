@@ -94,7 +94,7 @@ def test_an_index_from_before_sentence_vectors_is_migrated(tmp_path: Path) -> No
         conn.execute("UPDATE store_state SET value = '3' WHERE key = 'schema_version'")
     store = EmbeddedDocumentStore(path)
     version = store._connection().execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()[0]
-    assert int(version) == SCHEMA_VERSION == 4
+    assert int(version) == SCHEMA_VERSION == 5
     assert store.sentence_vectors(["lft#00001.00"]) == {}  # searches fall back to embedding on demand
     store.replace_document("lft", [with_block(passage("lft", 1, TEXTS[0]), 1)], {"doc_id": "lft"})
     assert list(store.sentence_vectors(["lft#00001.00"])) == ["lft#00001.00"]
