@@ -290,13 +290,16 @@ def test_real_cluster_bulk_loading_restores_settings_and_copy_replaces_held_docu
     source = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
     load(source)  # the same three documents the node holds, so the copy replaces them
     source.replace_document("mx-lft", source.document_passages("mx-lft", with_embeddings=True)[:1], {"doc_id": "mx-lft"})
+    assert cluster_store.delete_document("us-flsa")  # ... but this one, which it loads unrefreshed
     with opensearch_admin.bulk_loading(client, alias):
         assert index_settings() == ("-1", "0")
         report = copy_store(source, cluster_store, 384)
+        # no periodic refresh here: what was loaded is searchable on return by the copy's own refresh
+        assert len(cluster_store.document_passages("mx-lft")) == 1  # the held document's leftover passage is gone
+        assert cluster_store.count_documents() == source.count_documents()
+        assert [d["doc_id"] for d in cluster_store.list_documents()] == ["ge-code", "mx-lft", "us-flsa"]  # records too
     assert index_settings() == ("7s", "0")
     assert report.failures == {} and report.documents == 3
-    assert len(cluster_store.document_passages("mx-lft")) == 1  # the held document's leftover passage is gone
-    assert cluster_store.count_documents() == source.count_documents()
 
 
 MX = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
