@@ -109,7 +109,7 @@ def import_embedded(
     def progress(number: int, total: int, doc_id: str) -> None:
         typer.echo(f"[{number}/{total}] {doc_id}", err=True)
 
-    with bulk_loading(client, settings.opensearch_index):  # no refresh or replicas while writing, then one refresh
+    with bulk_loading(client, settings.opensearch_index):  # no refresh or replicas while writing (copy_store refreshes once)
         report = copy_store(EmbeddedDocumentStore(path), target, index_dimension(client, targets[0]), progress)
     typer.echo(f"copied {report.documents} documents, {report.passages} passages into {settings.opensearch_index}")
     for doc_id, reason in report.failures.items():

@@ -17,7 +17,7 @@ from search_api.citation_views import CitationViews, with_citation_counts
 from search_api.corpus_stats import corpus_stats
 from search_api.pipeline import Mode
 from search_api.reading import ProvisionView, Reader, provision_summary
-from search_api.results import FACET_FIELDS, SearchPage, compare, facet_counts, search_page
+from search_api.results import FACET_FIELDS, SearchPage, compare, search_page
 from search_api.search import Searcher, SearchHit
 from search_api.similar import similar_provisions
 
@@ -87,4 +87,4 @@ class LawLibrary:
         return corpus_stats(self.store)
 
 
-__all__ = ["FACET_FIELDS", "LawLibrary", "ProvisionView", "SearchPage", "facet_counts", "provision_summary"]
+__all__ = ["FACET_FIELDS", "LawLibrary", "ProvisionView", "SearchPage", "provision_summary"]

@@ -14,17 +14,14 @@ taken to ``RANKED_DEPTH`` provisions whatever the page, so every page agrees on 
 The counts come from the store's scores of this query (the same per-query scoring the
 ranked lists used, masked by the filters): no second search runs for the facets, and rows
 are read only for the page shown. OpenSearch counts the same matches with aggregations
-(laborlex_core/store/opensearch_matches.py); a backend without ``provision_matches``
-counts the ranked provisions instead.
+(laborlex_core/store/opensearch_matches.py); both answer ``SearchBackend.provision_matches``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from haystack import Document
 
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
@@ -51,14 +48,6 @@ class SearchPage:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def facet_counts(documents: list[Document]) -> dict[str, dict[str, int]]:
-    """Counts per value over a list of provisions (one Document each)."""
-    return {
-        name: dict(Counter(str(d.meta.get(name)) for d in documents if d.meta.get(name)).most_common())
-        for name in FACET_FIELDS
-    }
-
-
 def search_page(
     settings: Settings,
     store: SearchBackend,
@@ -74,26 +63,19 @@ def search_page(
     """Search once, page through the ranking and then the remaining matches, count facets;
     with ``explain`` each hit says why it was found (search_api.explain)."""
     ranked, vector = searcher.run(query, mode, filters, top_k=RANKED_DEPTH)
-    matcher = getattr(store, "provision_matches", None)
-    if matcher is None:  # the ranking only (a deeper one when the page is past it)
-        if offset + limit > len(ranked) == RANKED_DEPTH:
-            ranked, vector = searcher.run(query, mode, filters, top_k=offset + limit)
-        page = ranked[offset : offset + limit]
-        total, facets = len(ranked), facet_counts(ranked)
-    else:
-        keys = [provision_key(d.meta) for d in ranked]
-        translated = profile_query(query).expansions if mode == "hybrid" else {}
+    keys = [provision_key(d.meta) for d in ranked]
+    translated = profile_query(query).expansions if mode == "hybrid" else {}
 
-        def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
-            return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
+    def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
+        return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
 
-        matches = matcher(query, filters, include=keys, also=within(filters))
-        scope = matches if facet_free_filters == filters else matcher(
-            query, facet_free_filters, include=keys, also=within(facet_free_filters))
-        total, facets = matches.total, scope.facet_counts(FACET_FIELDS)
-        page = ranked[offset : offset + limit]
-        if len(page) < limit and offset + len(page) < total:
-            page = page + matches.page(set(keys), max(0, offset - len(ranked)), limit - len(page))
+    matches = store.provision_matches(query, filters, include=keys, also=within(filters))
+    scope = matches if facet_free_filters == filters else store.provision_matches(
+        query, facet_free_filters, include=keys, also=within(facet_free_filters))
+    total, facets = matches.total, scope.facet_counts(FACET_FIELDS)
+    page = ranked[offset : offset + limit]
+    if len(page) < limit and offset + len(page) < total:
+        page = page + matches.page(set(keys), max(0, offset - len(ranked)), limit - len(page))
     hits = with_citation_counts(store, searcher.hits(page, query, vector))
     if explain:
         for document, hit in zip(page, hits):

@@ -41,6 +41,26 @@ def answer_each(store: Any, requests: Sequence[ListRequest]) -> list[list[Docume
     ]
 
 
+class ProvisionMatchesView(Protocol):
+    """What ``SearchBackend.provision_matches`` answers: the provisions a query matches under a
+    filter, counted, faceted and paged (the embedded store's ``ProvisionMatches`` works on its
+    snapshot's rows, OpenSearch's ``OpenSearchMatches`` on aggregations; search pages use
+    only this)."""
+
+    @property
+    def total(self) -> int:
+        """How many provisions match (each counted once)."""
+        ...
+
+    def facet_counts(self, fields: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Matching provisions per value of each field, most first (then by value)."""
+        ...
+
+    def page(self, exclude: set[tuple[str, str]], offset: int, limit: int) -> list[Document]:
+        """Matching provisions not in ``exclude`` (doc_id, article), best passage each, from ``offset``."""
+        ...
+
+
 @runtime_checkable
 class SearchBackend(DocumentStore, Protocol):
     """A Haystack DocumentStore plus per-document writes, reading in context, and retrieval."""
@@ -75,6 +95,19 @@ class SearchBackend(DocumentStore, Protocol):
         """The snippet sentence vectors stored at ingest for those passages that have them, in
         one read (a page's worth); a passage without them is absent (its snippet sentences are
         embedded on demand: search_api.sentence_vectors)."""
+        ...
+
+    def provision_matches(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        include: Sequence[tuple[str, str]] = (),
+        also: Sequence[tuple[str, dict[str, Any] | None]] = (),
+    ) -> ProvisionMatchesView:
+        """The provisions matching ``query`` under ``filters`` (a passage holds one of its terms
+        as BM25 analyzes them), or a (text, filters) pair of ``also`` (translated words within
+        their language), plus the (doc_id, article) pairs of ``include`` (what a ranking found by
+        other means): what a search page's ``total`` and facets count (search_api.results)."""
         ...
 
     def bm25_retrieval(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:

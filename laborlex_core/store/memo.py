@@ -49,10 +49,6 @@ class MemoizedStore:
         """One list at a time, so that each is answered from memory after its first time."""
         return answer_each(self, requests)
 
-    def sentence_vectors(self, passage_ids: list[str]) -> dict[str, Any]:
-        """Read through (a result page's worth; nothing a sweep repeats)."""
-        return self.store.sentence_vectors(passage_ids)
-
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
         return self._memo(_key("filter", filters), lambda: self.store.filter_documents(filters))
 
@@ -65,5 +61,5 @@ class MemoizedStore:
     def write_documents(self, *args: Any, **kwargs: Any) -> int:
         raise TypeError("MemoizedStore is read-only: a write would make its cached answers stale")
 
-    def __getattr__(self, name: str) -> Any:  # reading in context, citations, to_dict…
+    def __getattr__(self, name: str) -> Any:  # reading in context, citations, sentence vectors, to_dict…
         return getattr(self.store, name)

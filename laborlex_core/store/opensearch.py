@@ -156,6 +156,19 @@ def passage_source(document: Document) -> dict[str, Any]:
     return source
 
 
+def _document_record(doc_id: str, passages: Sequence[Document], doc_meta: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """The document's record in the docs index (what ``list_documents`` and ``get_document``
+    read), as ``replace_document`` and ``load_documents`` write it once its passages are in."""
+    return {
+        "doc_id": doc_id,
+        "meta": doc_meta,
+        "passages": len(passages),
+        "provisions": len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages}),
+        "updated_at": time.time(),
+        "text": text,
+    }
+
+
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
@@ -413,32 +426,30 @@ class OpenSearchBackend:
         Raises :class:`OpenSearchWriteError` naming ``doc_id`` when any passage is refused
         after retries (the ingest pipeline reports it as that document's failure).
         """
-        for document in passages:
-            if document.meta.get("doc_id") != doc_id:
-                raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
-        provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
+        actions = self._passage_actions(doc_id, passages)
         # New passages first (ids are stable per position, so they overwrite in place); only when
         # every one was accepted are the old ones left over deleted, so a refused write never
         # loses the indexed version.
         leftovers = sorted({d.id for d in self.document_passages(doc_id)} - {d.id for d in passages})
-        actions: list[dict[str, Any]] = []
-        for document in passages:
-            actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
         errors = self._bulk(actions, doc_id)
         if not errors and leftovers:
             errors = self._bulk([{"delete": {"_index": self.alias, "_id": i}} for i in leftovers], doc_id)
         if errors:
             raise OpenSearchWriteError(doc_id, errors)
-        record = {
-            "doc_id": doc_id,
-            "meta": doc_meta,
-            "passages": len(passages),
-            "provisions": provisions,
-            "updated_at": time.time(),
-            "text": text,
-        }
+        record = _document_record(doc_id, passages, doc_meta, text)
         self._call(lambda: self.client.index(index=self.docs_index, id=doc_id, body=record, refresh=True))
         return len(passages)
+
+    def _passage_actions(self, doc_id: str, passages: Sequence[Document]) -> list[dict[str, Any]]:
+        """The ``_bulk`` index actions (header, source pairs flattened) writing a document's
+        passages; raises ValueError, before anything is sent, for a passage of another document
+        (``replace_document`` and ``load_documents`` write the same sources)."""
+        actions: list[dict[str, Any]] = []
+        for document in passages:
+            if document.meta.get("doc_id") != doc_id:
+                raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
+            actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
+        return actions
 
     def load_documents(
         self, entries: Sequence[tuple[str, Sequence[Document], dict[str, Any], str | None]]
@@ -456,11 +467,8 @@ class OpenSearchBackend:
         owners: dict[str, str] = {}
         actions: list[dict[str, Any]] = []
         for doc_id, passages, _, _ in entries:
-            for document in passages:
-                if document.meta.get("doc_id") != doc_id:
-                    raise ValueError(f"passage {document.id} belongs to {document.meta.get('doc_id')}, not {doc_id}")
-                owners[document.id] = doc_id
-                actions += [{"index": {"_index": self.alias, "_id": document.id}}, passage_source(document)]
+            actions += self._passage_actions(doc_id, passages)
+            owners.update((document.id, doc_id) for document in passages)
         failures: dict[str, list[str]] = {}
         # A loaded node may take tens of seconds per bulk of vectors: a timeout would re-send
         # (and re-index) the whole batch, so a bulk load waits longer than a query does.
@@ -472,10 +480,7 @@ class OpenSearchBackend:
         for doc_id, passages, doc_meta, text in entries:
             if doc_id in failures:
                 continue
-            provisions = len({(d.meta.get("article"), d.meta.get("ordinal")) for d in passages})
-            record = {"doc_id": doc_id, "meta": doc_meta, "passages": len(passages), "provisions": provisions,
-                      "updated_at": time.time(), "text": text}
-            records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, record]
+            records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, _document_record(doc_id, passages, doc_meta, text)]
         for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s, client=self._load_client):
             failures.setdefault(error.split(":", 1)[0], []).append(error)
         return failures

@@ -108,8 +108,10 @@ def create_passage_index(
 @contextmanager
 def bulk_loading(client: OpenSearch, alias: str) -> Iterator[None]:
     """Load passages into the index behind ``alias`` the way OpenSearch advises for a bulk load:
-    no periodic refresh and no replicas while writing, then the previous settings back and one
-    refresh (``force_merge`` after it, when the index will be searched hard).
+    no periodic refresh and no replicas while writing, then the previous settings back
+    (``force_merge`` after it, when the index will be searched hard). The writer refreshes once
+    when it is done (``opensearch_copy.copy_store`` does, so what it copied is searchable on
+    return, inside this block or not); a second refresh here would find nothing new to publish.
 
     Why: every refresh cuts a Lucene segment, and on a ``knn_vector`` field each segment gets
     its own HNSW graph, built at flush and rebuilt whenever segments merge; a refreshed write
@@ -131,7 +133,6 @@ def bulk_loading(client: OpenSearch, alias: str) -> Iterator[None]:
     finally:
         for name, values in before.items():
             client.indices.put_settings(index=name, body={"index": values})
-        client.indices.refresh(index=f"{target},{mappings.docs_index_name(alias)}")
 
 
 def force_merge(client: OpenSearch, alias: str) -> None:

@@ -64,7 +64,8 @@ def copy_store(
     Documents the target does not hold yet are loaded in shared unrefreshed ``_bulk``
     requests (``OpenSearchBackend.load_documents``); documents it holds are replaced one by
     one (``replace_document`` deletes their leftover passages). A large copy runs inside
-    ``opensearch_admin.bulk_loading`` (no periodic refresh, no replicas while writing).
+    ``opensearch_admin.bulk_loading`` (no periodic refresh, no replicas while writing); the
+    copy's one refresh is here, at the end, so it is searchable on return with or without it.
     """
     report = CopyReport()
     summaries = source.list_documents()

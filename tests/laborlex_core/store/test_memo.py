@@ -71,3 +71,19 @@ def test_ranked_lists_are_the_single_lists_and_memoized(store: EmbeddedDocumentS
     assert counting.calls == 2  # through the memo, not forwarded past it
     with pytest.raises(ValueError, match="not both or neither"):
         ListRequest(query="salario", embedding=unit(1))
+
+
+def test_is_a_search_backend_and_reads_sentence_vectors_through(store: EmbeddedDocumentStore) -> None:
+    """What the view does not memoize (here the snippet sentence vectors of a page) is read
+    through ``__getattr__``, which also satisfies the runtime protocol check (hasattr)."""
+    from laborlex_core.store.base import SearchBackend
+    from tests.laborlex_core.store.test_embedded import passage
+    from tests.laborlex_core.store.test_sentence_vectors_store import TEXTS, with_block
+
+    store.write_documents([with_block(passage("memo", 1, TEXTS[0]), seed=3)])
+    memo = MemoizedStore(store)
+    ids = [d.id for d in store.document_passages("memo")] + [LFT[0].id]
+    blocks = memo.sentence_vectors(ids)
+    assert list(blocks) == [ids[0]]  # the passage with stored vectors; LFT's has none
+    assert blocks[ids[0]].to_bytes() == store.sentence_vectors(ids)[ids[0]].to_bytes()
+    assert isinstance(memo, SearchBackend)

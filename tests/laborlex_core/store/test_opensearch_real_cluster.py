@@ -25,6 +25,7 @@ from tests.laborlex_core.store.opensearch_fixtures import (
     load,
     passage,
     real_cluster_settings,
+    small_corpus,
     unit_vector,
 )
 
@@ -146,6 +147,33 @@ def test_real_cluster_replace_and_delete(cluster_store: OpenSearchBackend) -> No
     assert cluster_store.count_documents() == 2 and not cluster_store.delete_document("mx-lft")
 
 
+def test_real_cluster_load_documents_writes_what_replace_document_writes(empty_store: OpenSearchBackend) -> None:
+    """``load_documents`` (a bulk copy's writes) sends the passages and records
+    ``replace_document`` sends: a foreign passage is refused before anything is sent, and a
+    passage the index refuses is reported under its document, whose record is then not written."""
+    store = empty_store
+    opensearch_admin.setup(store.client, store.settings, search_pipeline=False)
+    corpus = small_corpus()
+    with pytest.raises(ValueError, match="us-flsa"):
+        store.load_documents([("mx-lft", corpus["mx-lft"], {"doc_id": "mx-lft"}, None), ("ge-code", corpus["us-flsa"], {}, None)])
+    store.refresh()
+    assert store.count_documents() == 0 and store.list_documents() == []
+    refused = passage("us-flsa", "207", "overtime", "en", "US", 1, unit_vector(1, 0, 0))
+    refused = Document(id="us-flsa#00000.00", content=refused.content, meta={**refused.meta, "ordinal": "first"}, embedding=refused.embedding)
+    meta = {"doc_id": "mx-lft", "title": "Ley Federal del Trabajo"}
+    failures = store.load_documents([("mx-lft", corpus["mx-lft"], meta, "texto"), ("us-flsa", [refused], {"doc_id": "us-flsa"}, None)])
+    assert list(failures) == ["us-flsa"] and failures["us-flsa"][0].startswith("us-flsa#00000.00: 400")
+    store.refresh()
+    loaded = store.get_document("mx-lft")
+    assert [d["doc_id"] for d in store.list_documents()] == ["mx-lft"] and store.count_documents() == 3
+    assert (loaded["passages"], loaded["provisions"], store.document_text("mx-lft")) == (3, 3, "texto")
+    written = [(d.id, d.content, d.meta) for d in store.document_passages("mx-lft")]
+    assert store.replace_document("mx-lft", corpus["mx-lft"], meta, "texto") == 3
+    assert [(d.id, d.content, d.meta) for d in store.document_passages("mx-lft")] == written
+    replaced = store.get_document("mx-lft")
+    assert loaded.pop("updated_at") <= replaced.pop("updated_at") and loaded == replaced
+
+
 def test_real_cluster_reindex_keeps_search_working(cluster_store: OpenSearchBackend) -> None:
     new, old = opensearch_admin.reindex(cluster_store.client, cluster_store.settings)
     assert opensearch_admin.alias_targets(cluster_store.client, cluster_store.alias) == [new] and old
@@ -262,13 +290,16 @@ def test_real_cluster_bulk_loading_restores_settings_and_copy_replaces_held_docu
     source = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
     load(source)  # the same three documents the node holds, so the copy replaces them
     source.replace_document("mx-lft", source.document_passages("mx-lft", with_embeddings=True)[:1], {"doc_id": "mx-lft"})
+    assert cluster_store.delete_document("us-flsa")  # ... but this one, which it loads unrefreshed
     with opensearch_admin.bulk_loading(client, alias):
         assert index_settings() == ("-1", "0")
         report = copy_store(source, cluster_store, 384)
+        # no periodic refresh here: what was loaded is searchable on return by the copy's own refresh
+        assert len(cluster_store.document_passages("mx-lft")) == 1  # the held document's leftover passage is gone
+        assert cluster_store.count_documents() == source.count_documents()
+        assert [d["doc_id"] for d in cluster_store.list_documents()] == ["ge-code", "mx-lft", "us-flsa"]  # records too
     assert index_settings() == ("7s", "0")
     assert report.failures == {} and report.documents == 3
-    assert len(cluster_store.document_passages("mx-lft")) == 1  # the held document's leftover passage is gone
-    assert cluster_store.count_documents() == source.count_documents()
 
 
 MX = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
