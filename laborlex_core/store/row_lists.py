@@ -47,7 +47,7 @@ class SnapshotRows:
         return row_tables.id_rank(self.snapshot, self.store._connection())
 
     def units(self) -> CategoricalColumn:
-        return row_tables.units(self.snapshot, self.store._connection())
+        return self.snapshot.units
 
     def provision(self) -> np.ndarray:
         return self.snapshot.provision

@@ -42,20 +42,6 @@ def id_rank(snapshot: IndexSnapshot, conn: sqlite3.Connection) -> np.ndarray:
     return snapshot._id_rank
 
 
-def units(snapshot: IndexSnapshot, conn: sqlite3.Connection) -> CategoricalColumn:
-    """The unit of each row: kept in the snapshot since it was built with it; read once from
-    SQLite for a snapshot saved before (a row SQLite no longer holds has none)."""
-    if snapshot.units is None:
-        found = conn.execute("SELECT rowid, unit FROM passages ORDER BY rowid").fetchall()
-        rowids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
-        where, held = _align(snapshot, rowids)
-        values: list[str | None] = [None] * snapshot.size
-        for position in np.flatnonzero(held).tolist():
-            values[int(where[position])] = found[position][1]
-        snapshot.units = CategoricalColumn.build(values)
-    return snapshot.units
-
-
 def rows_of_hashes(snapshot: IndexSnapshot, hashes: np.ndarray) -> np.ndarray:
     """The row of each passage-id hash (-1 where the snapshot has none)."""
     if snapshot._hash_order is None:

@@ -45,7 +45,7 @@ SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all 
 MASK_CACHE_SIZE = 256
 ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
 BUILD_CHUNK = 20_000  # passages read and reduced at a time while a snapshot is built
-FORMAT = 4  # of the saved folder (4: the history fields for masks)
+FORMAT = 5  # of the saved folder (4: the history fields for masks; 5: the units column always)
 # An incremental update applies at most this share of changed rows (above it, a rebuild
 # reads every row anyway); a small index is rebuilt whenever that is as cheap.
 UPDATE_MAX_SHARE = 0.25
@@ -111,8 +111,8 @@ class IndexSnapshot:
     text: dict[str, TextColumn | None] = field(default_factory=dict)
     dates: TextListColumn | None = None
     # The passage's unit ("article", "preamble"...) per row, for the fusion's prior on
-    # non-operative units; None in a snapshot saved before it was kept (read on first use).
-    units: CategoricalColumn | None = None
+    # non-operative units (a folder saved without it, format 4, is rebuilt).
+    units: CategoricalColumn = field(kw_only=True)
     # Per-snapshot tables made on first use (see row_tables.py): the rank of each row's passage
     # id in id order (fusion breaks ties by id), the rows by id hash, the provisions as dense ids.
     _id_rank: np.ndarray | None = None
@@ -280,13 +280,11 @@ class IndexSnapshot:
         lexical = self.lexical.extended(keep, [r[2] for r in rows], [r[3] for r in rows], context_weight, body_weight)
         dense = self.dense.extended(keep, matrix, present)
         text, dates = self._history_extended(keep, *_row_history(rows))
-        units = None
-        if self.units is not None:
-            index = dict(self.units.index)
-            codes = np.fromiter(
-                (-1 if r[_UNIT_AT] is None else index.setdefault(str(r[_UNIT_AT]), len(index)) for r in rows), dtype=np.int32, count=len(rows)
-            )
-            units = CategoricalColumn(np.concatenate([self.units.codes[keep], codes]), index)
+        index = dict(self.units.index)
+        codes = np.fromiter(
+            (-1 if r[_UNIT_AT] is None else index.setdefault(str(r[_UNIT_AT]), len(index)) for r in rows), dtype=np.int32, count=len(rows)
+        )
+        units = CategoricalColumn(np.concatenate([self.units.codes[keep], codes]), index)
         return IndexSnapshot(
             generation, index_id, np.concatenate([self.rowids[keep], new_rowids]), columns, dense, lexical,
             np.concatenate([self.hashes[keep], passage_hashes([r[4] for r in rows])]), text=text, dates=dates, units=units,
@@ -337,9 +335,8 @@ class IndexSnapshot:
             if text is not None:
                 np.save(tmp / f"text-{name}.npy", text.values)
                 np.save(tmp / f"null-{name}.npy", text.null)
-        if self.units is not None:  # beside the format's files: an older reader ignores it
-            np.save(tmp / "units.npy", self.units.codes)
-            meta["unit_values"] = self.units.values()
+        np.save(tmp / "units.npy", self.units.codes)
+        meta["unit_values"] = self.units.values()
         if self.dates is not None:
             np.save(tmp / "dates.npy", self.dates.values)
             np.save(tmp / "dates-owner.npy", self.dates.owner)
@@ -389,10 +386,7 @@ class IndexSnapshot:
             TextListColumn(np.load(folder / "dates.npy"), np.load(folder / "dates-owner.npy"), len(rowids))
             if (folder / "dates.npy").exists() else None
         )
-        units = (
-            CategoricalColumn(np.load(folder / "units.npy"), {v: i for i, v in enumerate(meta["unit_values"])})
-            if "unit_values" in meta and (folder / "units.npy").exists() else None
-        )
+        units = CategoricalColumn(np.load(folder / "units.npy"), {v: i for i, v in enumerate(meta["unit_values"])})
         return cls(
             int(meta["generation"]), str(meta["index_id"]), rowids, columns, dense, lexical,
             np.load(folder / "hashes.npy"), text=text, dates=dates, units=units,

@@ -1,5 +1,6 @@
 """The per-snapshot row tables equal what SQLite says, whichever way the snapshot was made
-(built, updated after a commit, or loaded from a folder saved before units were kept)."""
+(built, updated after a commit, or loaded from its saved folder); a folder saved without the
+units column (format 4) is rebuilt."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def sql_rows(store: EmbeddedDocumentStore) -> list[tuple[int, str, str | None]]:
 def assert_tables_match_sql(store: EmbeddedDocumentStore, snapshot: IndexSnapshot) -> None:
     rows = sql_rows(store)
     assert [r[0] for r in rows] == snapshot.rowids.tolist()
-    units = row_tables.units(snapshot, store._connection())
+    units = snapshot.units
     assert [units.values()[c] if c >= 0 else None for c in units.codes.tolist()] == [r[2] for r in rows]
     rank = row_tables.id_rank(snapshot, store._connection())
     assert [rows[i][1] for i in np.argsort(rank)] == sorted(r[1] for r in rows)
@@ -65,7 +66,7 @@ def test_row_tables_built_updated_and_loaded_equal_sql(tmp_path: Path) -> None:
     folder = next(p for p in (tmp_path / "index.sqlite3.derived").iterdir() if p.is_dir())
     (folder / "units.npy").unlink()  # as a folder saved before units were kept
     older = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
-    snapshot = older._snapshot()
-    assert snapshot.units is None
-    assert_tables_match_sql(older, snapshot)  # read from SQLite on first use
+    snapshot = older._snapshot()  # unreadable without them: built again from SQLite
+    assert snapshot is not loaded and snapshot.generation == loaded.generation
+    assert_tables_match_sql(older, snapshot)
     shutil.rmtree(folder)
