@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from laborlex_core.store.filter_masks import CategoricalColumn
 from laborlex_core.store.snapshot import IndexSnapshot
 
 
