@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal, chunk);
 CREATE INDEX IF NOT EXISTS passages_article ON passages(doc_id, article, ordinal, chunk);
+CREATE INDEX IF NOT EXISTS passages_cited ON passages(article, chunk);
 CREATE INDEX IF NOT EXISTS passages_filters ON passages(jurisdiction, language, kind);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     context, body, tokenize = 'unicode61 remove_diacritics 0'
@@ -136,9 +137,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
     # index id (inserted by _SCHEMA) that tags the derived snapshots saved beside the index.
     # Schema 4 adds the sentence_vectors table (snippet sentence vectors computed at ingest);
     # passages written before it have none until re-ingested: their snippets embed on demand.
-    # Schema 5 adds the passages_article index (created above): a result's earlier windows
-    # (a long provision's chunks before it) were read by scanning the whole document's rows,
-    # ~4 ms a result in the Ley Federal del Trabajo.
+    # Schema 5 adds two indexes (created above): passages_article, for a result's earlier
+    # windows (a long provision's chunks before it were read by scanning the whole document's
+    # rows, ~4 ms a result in the Ley Federal del Trabajo), and passages_cited, for an article
+    # cited without its instrument (looked for in every document: a scan of the whole table).
     conn.execute(
         "UPDATE store_state SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
         (str(SCHEMA_VERSION), SCHEMA_VERSION),

@@ -207,12 +207,16 @@ def test_a_provisions_passages_are_read_through_an_index(store: EmbeddedDocument
     plan = " ".join(str(row[-1]) for row in conn.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM passages WHERE doc_id = ? AND article = ? ORDER BY doc_id, ordinal, chunk", ("lft", "48")))
     assert "passages_article" in plan
+    cited = " ".join(str(row[-1]) for row in conn.execute(  # an article cited without its instrument
+        "EXPLAIN QUERY PLAN SELECT id FROM passages WHERE article = ? ORDER BY doc_id, ordinal, chunk", ("48",)))
+    assert "passages_cited" in cited
     with sqlite3.connect(store.path) as old:  # make it look like schema 4
         old.execute("DROP INDEX passages_article")
+        old.execute("DROP INDEX passages_cited")
         old.execute("UPDATE store_state SET value = '4' WHERE key = 'schema_version'")
     reopened = EmbeddedDocumentStore(store.path)
     names = {row[0] for row in reopened._connection().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert "passages_article" in names
+    assert {"passages_article", "passages_cited"} <= names
     assert [d.id for d in reopened.filter_documents(
         {"operator": "AND", "conditions": [{"field": "meta.doc_id", "operator": "==", "value": "lft"},
                                             {"field": "meta.article", "operator": "==", "value": "48"}]})] == [
