@@ -177,7 +177,7 @@ class LexicalBranches(ListBranches):
         cited = [reference for reference in references if reference.article is not None][:MAX_REFERENCES]
         for reference in cited:
             wanted = combine(filters, equals_filter(doc_id=reference.doc_id, article=reference.article))
-            found += sorted((d for d in store.filter_documents(wanted) if not d.meta.get("chunk")), key=preference)[
+            found += sorted((d for d in store.passages(wanted) if not d.meta.get("chunk")), key=preference)[
                 : self.top_k
             ]
         return found

@@ -48,7 +48,7 @@ def provision_metas(store: SearchBackend, keys: set[tuple[str, str]]) -> dict[tu
         return {}
     wanted = equals_filter(doc_id=sorted({d for d, _ in keys}), article=sorted({a for _, a in keys}))
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for passage in sorted(store.filter_documents(wanted), key=reading_order):
+    for passage in sorted(store.passages(wanted), key=reading_order):
         key = (str(passage.meta.get("doc_id")), str(passage.meta.get("article")))
         if key in keys:
             found.setdefault(key, passage.meta)

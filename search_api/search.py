@@ -142,7 +142,7 @@ class Searcher:
         if chunk == 0:
             return ""
         meta = document.meta
-        passages = self.store.filter_documents(equals_filter(doc_id=str(meta.get("doc_id")), article=str(meta.get("article"))))
+        passages = self.store.passages(equals_filter(doc_id=str(meta.get("doc_id")), article=str(meta.get("article"))))
         earlier = sorted((p for p in passages if int(p.meta.get("chunk") or 0) < chunk), key=lambda p: int(p.meta.get("chunk") or 0))
         return "".join((p.content or "") + "\n" for p in earlier)
 

@@ -97,7 +97,7 @@ class TranslationExpander:
         if not wanted_docs:
             return {"documents": documents[:limit]}
         articles = sorted({provision_key(d.meta)[1] for d in head})
-        passages = self.document_store.filter_documents(
+        passages = self.document_store.passages(
             combine(filters, equals_filter(doc_id=sorted(wanted_docs), article=articles))
         )
         found: dict[tuple[str, str], Document] = {}

@@ -89,6 +89,11 @@ class SearchBackend(DocumentStore, Protocol):
         """A document's passages in reading order (ordinal, chunk)."""
         ...
 
+    def passages(self, filters: dict[str, Any] | None = None, with_embeddings: bool = False) -> list[Document]:
+        """Passages matching ``filters`` in reading order (``filter_documents`` without the
+        vectors unless asked: a provision's other windows, the articles a query cites)."""
+        ...
+
     def facet_counts(self, field: str, filters: dict[str, Any] | None = None) -> dict[str, int]: ...
 
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, SentenceBlock]:

@@ -258,9 +258,15 @@ class EmbeddedDocumentStore:
         return int(self._connection().execute("SELECT count(*) FROM passages").fetchone()[0])
 
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
+        return self.passages(filters, with_embeddings=True)
+
+    def passages(self, filters: dict[str, Any] | None = None, with_embeddings: bool = False) -> list[Document]:
+        """Passages matching ``filters`` in reading order; without their vectors unless asked
+        (384 floats made into a Python list each: most of the cost of reading many rows)."""
         where, params = to_sql(filters)
         rows = self._connection().execute(
-            f"SELECT id, content, meta, embedding FROM passages WHERE {where} ORDER BY doc_id, ordinal, chunk",
+            f"SELECT id, content, meta, {'embedding' if with_embeddings else 'NULL'} FROM passages "
+            f"WHERE {where} ORDER BY doc_id, ordinal, chunk",
             params,
         )
         return [self._row_to_document(row) for row in rows]
@@ -364,12 +370,7 @@ class EmbeddedDocumentStore:
 
     def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
         """A document's passages in reading order."""
-        rows = self._connection().execute(
-            f"SELECT id, content, meta, {'embedding' if with_embeddings else 'NULL'} FROM passages "
-            "WHERE doc_id = ? ORDER BY ordinal, chunk",
-            (doc_id,),
-        )
-        return [self._row_to_document(row) for row in rows]
+        return self.passages({"field": "meta.doc_id", "operator": "==", "value": doc_id}, with_embeddings)
 
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, SentenceBlock]:
         """The stored snippet sentence vectors of those passages that have them, in one read

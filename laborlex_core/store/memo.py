@@ -52,6 +52,9 @@ class MemoizedStore:
     def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
         return self._memo(_key("filter", filters), lambda: self.store.filter_documents(filters))
 
+    def passages(self, filters: dict[str, Any] | None = None, with_embeddings: bool = False) -> list[Document]:
+        return self._memo(_key("passages", filters, with_embeddings), lambda: self.store.passages(filters, with_embeddings))
+
     def list_documents(self) -> list[dict[str, Any]]:
         return self._memo(_key("list"), self.store.list_documents)
 

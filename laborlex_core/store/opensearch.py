@@ -538,6 +538,9 @@ class OpenSearchBackend:
     def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
         return self._ordered({"field": "meta.doc_id", "operator": "==", "value": doc_id}, with_embeddings)
 
+    def passages(self, filters: dict[str, Any] | None = None, with_embeddings: bool = False) -> list[Document]:
+        return self._ordered(filters, with_embeddings)
+
     def _ordered(self, filters: dict[str, Any] | None, with_embeddings: bool) -> list[Document]:
         """All passages matching ``filters`` in reading order, paged with search_after."""
         documents: list[Document] = []

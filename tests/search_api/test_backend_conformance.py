@@ -296,6 +296,16 @@ def test_documents_passages_and_facets_identical(request, backend, embedded_back
         expected = reference.document_passages(doc_id)
         assert [(d.id, d.content, d.meta) for d in mine] == [(d.id, d.content, d.meta) for d in expected]
         assert store.document_text(doc_id) == reference.document_text(doc_id)
+    # a provision's passages and the articles a query cites: in reading order, without vectors
+    first = reference.document_passages(SLICE[0])[0].meta
+    for filters in (
+        {"operator": "AND", "conditions": [{"field": "meta.doc_id", "operator": "==", "value": first["doc_id"]},
+                                            {"field": "meta.article", "operator": "==", "value": first["article"]}]},
+        {"field": "meta.article", "operator": "==", "value": first["article"]},
+    ):
+        mine, expected = store.passages(filters), reference.filter_documents(filters)
+        assert mine and [(d.id, d.content, d.meta) for d in mine] == [(d.id, d.content, d.meta) for d in expected]
+        assert all(d.embedding is None for d in mine) and all(d.embedding for d in store.passages(filters, with_embeddings=True))
 
 
 @pytest.mark.parametrize("backend", ["emulator", "real_cluster"])
