@@ -169,6 +169,18 @@ def _document_record(doc_id: str, passages: Sequence[Document], doc_meta: dict[s
     }
 
 
+def owner_of(error: str, owners: dict[str, str]) -> str:
+    """The document an item error of ``_bulk`` ("<id>: <status> <reason>") belongs to, by the
+    known id it starts with: an id may itself hold ": " (cutting at the first colon credited
+    such a passage to no document, and its document's record was written anyway)."""
+    start = 0
+    while (at := error.find(": ", start)) >= 0:
+        if error[:at] in owners:
+            return owners[error[:at]]
+        start = at + 1
+    return "(unknown)"
+
+
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
@@ -474,15 +486,14 @@ class OpenSearchBackend:
         # (and re-index) the whole batch, so a bulk load waits longer than a query does.
         timeout_s = max(self.settings.opensearch_timeout_s, LOAD_TIMEOUT_S)
         for error in self._bulk(actions, "(load_documents)", refresh=False, timeout_s=timeout_s, client=self._load_client):
-            passage_id = error.split(":", 1)[0]
-            failures.setdefault(owners.get(passage_id, "(unknown)"), []).append(error)
+            failures.setdefault(owner_of(error, owners), []).append(error)
         records: list[dict[str, Any]] = []
         for doc_id, passages, doc_meta, text in entries:
             if doc_id in failures:
                 continue
             records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, _document_record(doc_id, passages, doc_meta, text)]
         for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s, client=self._load_client):
-            failures.setdefault(error.split(":", 1)[0], []).append(error)
+            failures.setdefault(owner_of(error, {doc_id: doc_id for doc_id, _, _, _ in entries}), []).append(error)
         return failures
 
     def delete_document(self, doc_id: str) -> bool:

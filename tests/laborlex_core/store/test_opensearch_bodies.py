@@ -16,6 +16,7 @@ from laborlex_core.store.opensearch import (
     cluster_hosts,
     make_client,
     merge_highlights,
+    owner_of,
     passage_source,
     with_retries,
 )
@@ -389,3 +390,21 @@ def test_methods_the_search_api_calls_take_the_embedded_stores_parameters(method
     assert [(p.name, p.kind, p.default, p.annotation) for p in ours.values()] == [
         (p.name, p.kind, p.default, p.annotation) for p in theirs.values()
     ]
+
+
+OWNERS = {"lft#00001.00": "lft", "doc:48:0": "doc", "doc:48": "other", "a: b": "colon-space"}
+
+
+@pytest.mark.parametrize(
+    ("error", "owner"),
+    [
+        ("lft#00001.00: 400 {'type': 'mapper_parsing_exception'}", "lft"),
+        ("doc:48:0: 400 {'type': 'document_parsing_exception', 'reason': 'x: y'}", "doc"),  # not "doc" cut at ":"
+        ("doc:48: 409 conflict", "other"),
+        ("a: b: 400 bad", "colon-space"),  # an id holding ": " itself
+        ("never-sent: 400 bad", "(unknown)"),
+        ("no status at all", "(unknown)"),
+    ],
+)
+def test_a_bulk_error_is_credited_to_the_document_of_its_passage(error: str, owner: str) -> None:
+    assert owner_of(error, OWNERS) == owner
