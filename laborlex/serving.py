@@ -77,7 +77,8 @@ def prepare_snapshot() -> None:
     from laborlex_core.store import open_store
     from laborlex_core.store.embedded import EmbeddedDocumentStore
 
-    store = open_store(get_settings())
+    # the saved snapshot is only made sure of here: no in-memory copy of its vectors
+    store = open_store(get_settings().model_copy(update={"dense_resident_mb": 0}))
     assert isinstance(store, EmbeddedDocumentStore), "only the embedded store has a snapshot to prepare"
     store.warm()
     store.wait_for_snapshot()

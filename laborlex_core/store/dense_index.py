@@ -173,7 +173,7 @@ class DenseIndex:
 
         def read() -> None:
             resident = _read_npy(path)
-            if resident.shape == mapped.shape and resident.dtype == mapped.dtype:
+            if resident is not None and resident.shape == mapped.shape and resident.dtype == mapped.dtype:
                 self.matrix = resident  # one reference swap: a query reads either whole matrix
 
         thread = threading.Thread(target=read, name="laborlex-vectors", daemon=True)
@@ -181,16 +181,17 @@ class DenseIndex:
         return thread
 
 
-def _read_npy(path: Path) -> np.ndarray:
+def _read_npy(path: Path) -> np.ndarray | None:
     """An .npy file read into a fresh array with one read() (no page of the file is mapped,
-    so none stays in the process's resident set beside the copy)."""
+    so none stays in the process's resident set beside the copy); None when the file is
+    shorter than its header says (the mapped copy keeps answering)."""
     with open(path, "rb") as handle:
         version = npy_format.read_magic(handle)
         header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
         shape, fortran, dtype = header(handle)
         array = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
-        handle.readinto(memoryview(array.reshape(-1, order="A")).cast("B"))
-    return array
+        read = handle.readinto(memoryview(array.reshape(-1, order="A")).cast("B"))
+    return array if read == array.nbytes else None
 
 
 def _bf16_bits(values: np.ndarray) -> np.ndarray:

@@ -492,8 +492,9 @@ class OpenSearchBackend:
             if doc_id in failures:
                 continue
             records += [{"index": {"_index": self.docs_index, "_id": doc_id}}, _document_record(doc_id, passages, doc_meta, text)]
+        own_ids = {doc_id: doc_id for doc_id, _, _, _ in entries}
         for error in self._bulk(records, "(load_documents)", refresh=False, timeout_s=timeout_s, client=self._load_client):
-            failures.setdefault(owner_of(error, {doc_id: doc_id for doc_id, _, _, _ in entries}), []).append(error)
+            failures.setdefault(owner_of(error, own_ids), []).append(error)
         return failures
 
     def delete_document(self, doc_id: str) -> bool:
@@ -547,7 +548,7 @@ class OpenSearchBackend:
         return None if record is None else record.get("text")
 
     def document_passages(self, doc_id: str, with_embeddings: bool = False) -> list[Document]:
-        return self._ordered({"field": "meta.doc_id", "operator": "==", "value": doc_id}, with_embeddings)
+        return self.passages({"field": "meta.doc_id", "operator": "==", "value": doc_id}, with_embeddings)
 
     def passages(self, filters: dict[str, Any] | None = None, with_embeddings: bool = False) -> list[Document]:
         return self._ordered(filters, with_embeddings)

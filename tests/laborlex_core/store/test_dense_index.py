@@ -1,11 +1,13 @@
-"""The int8 first pass's query rounding, done in numpy, equals torch's bfloat16 conversion bit for bit."""
+"""The int8 first pass's query rounding equals torch's bfloat16 conversion bit for bit; a saved matrix is read whole."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from laborlex_core.store.dense_index import _bf16_bits, _bf16_values
+from laborlex_core.store.dense_index import _bf16_bits, _bf16_values, _read_npy
 
 torch = pytest.importorskip("torch")
 
@@ -22,3 +24,15 @@ def test_bf16_rounding_equals_torch() -> None:
     assert np.array_equal(bits, expected.view(torch.int16).numpy())
     assert np.array_equal(_bf16_values(bits), expected.to(torch.float32).numpy())
     assert np.isnan(_bf16_values(_bf16_bits(np.array([np.nan], dtype=np.float32)))).all()
+
+
+def test_a_saved_matrix_is_read_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The background read of a snapshot's vectors: the same bits, or None for a cut file
+    (the mapped copy then keeps answering)."""
+    matrix = np.random.default_rng(5).standard_normal((300, 384)).astype(np.float32)
+    path = tmp_path / "vectors.npy"
+    np.save(path, matrix)
+    read = _read_npy(path)
+    assert read is not None and not isinstance(read, np.memmap) and np.array_equal(read, matrix)
+    path.write_bytes(path.read_bytes()[:-4])
+    assert _read_npy(path) is None
