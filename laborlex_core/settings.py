@@ -121,6 +121,13 @@ class Settings(BaseSettings):
     # background after a reopen) for the exact re-scoring; larger ones stay memory-mapped
     # (1M passages: 1.5 GB). 100k passages: 146 MB.
     dense_resident_mb: float = Field(default=1024.0, ge=0)
+    # Indexes of at least this many passages group their vectors into ~sqrt(n) k-means
+    # partitions, and a dense list scores the nearest ones: at least this share of the rows its
+    # filter allows, and at least this many of them (all where fewer are allowed). Below it the
+    # search is exact; above it, approximate (recall@10 against exact is in `laborlex bench`).
+    dense_partition_from_rows: int = Field(default=500_000, ge=1)
+    dense_probe_share: float = Field(default=0.05, gt=0, le=1)
+    dense_probe_min_rows: int = Field(default=32_768, ge=1)
     # SQLite's memory-mapped reads (PRAGMA mmap_size) per connection; 0 = read() calls. Mapped
     # pages a search touched count in the process's resident set (~600 MB at 100k passages).
     sqlite_mmap_mb: float = Field(default=0.0, ge=0)

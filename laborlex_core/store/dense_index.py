@@ -28,6 +28,7 @@ memory, in the background, while the mapped copy answers.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 
 _BF16_RELATIVE = 2.0**-8 / (1.0 - 2.0**-8)
 
@@ -71,13 +74,41 @@ def _torch():  # imported on demand: the store works (exactly, in float32) witho
 
 @dataclass(slots=True)
 class DenseScores:
-    """One query's scores over every row: approximate (with a bound) or exact."""
+    """One query's scores over every row: approximate (with a bound) or exact.
 
-    approx: np.ndarray  # float32, one per row; -inf where a row has no vector
-    bound: float  # |exact - approx| <= bound for every row (0 when exact)
+    On a partitioned index (dense_partitions.py) rows are scored as lists need them,
+    nearest partitions first: ``scored`` marks them, and the others hold -inf."""
+
+    approx: np.ndarray  # float32, one per row; -inf where a row has no vector (or is not scored yet)
+    bound: float  # |exact - approx| <= bound for every scored row (0 when exact)
     query: np.ndarray  # float32, for re-scoring
     _order: np.ndarray | None = field(default=None)  # rows by approx score, best first (lazy prefix)
     exact: np.ndarray | None = field(default=None)  # float32 scores of every row, once needed
+    scored: np.ndarray | None = field(default=None)  # bool per row on a partitioned index; None: all scored
+    probe: _Probe | None = field(default=None)  # what scoring more rows needs (partitioned index)
+
+    def scored_rows(self) -> np.ndarray:
+        """The rows scored so far, ascending (every row where the index is not partitioned)."""
+        if self.scored is None or self.probe is None:
+            return np.arange(len(self.approx))
+        if self.probe.rows is None:
+            self.probe.rows = np.flatnonzero(self.scored)
+        return self.probe.rows
+
+
+@dataclass(slots=True)
+class _Probe:
+    """A query's state on a partitioned index: its bf16 copy, the parts of its error bound
+    that do not depend on the rows, and how far down its ranking of partitions it has scored."""
+
+    q16: object  # torch bf16 tensor (1, dim)
+    offset: float  # q . center
+    fixed_bound: float  # the bound's terms that do not depend on the scored rows
+    ranked: np.ndarray  # partitions, nearest first
+    next: int = 0  # partitions ranked[:next] are scored
+    peak: float = 0.0  # largest |kernel output| over the scored rows
+    rows: np.ndarray | None = None  # flatnonzero(scored), made on demand
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(slots=True)
@@ -91,10 +122,12 @@ class DenseIndex:
     center: np.ndarray | None = None  # float32 (dim,): the mean row
     max_error: float = 0.0  # max_r |r_r - r^_r|
     max_norm: float = 0.0  # max_r |r^_r|
+    partitions: Partitions | None = None  # rows grouped around centroids (large indexes only)
+    depth: ProbeDepth = field(default_factory=ProbeDepth)
 
     @classmethod
-    def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True) -> DenseIndex:
-        index = cls(matrix, present)
+    def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True, depth: ProbeDepth | None = None) -> DenseIndex:
+        index = cls(matrix, present, depth=depth or ProbeDepth())
         torch = _torch() if quantized else None
         if torch is None or matrix.shape[0] == 0:
             return index
@@ -104,7 +137,18 @@ class DenseIndex:
         index.scales = torch.from_numpy(scale32).to(torch.bfloat16)
         index.center = center
         index.max_error, index.max_norm = max_error, max_norm
+        index.partition_if_large()
         return index
+
+    def partition_if_large(self, saved: Partitions | None = None) -> None:
+        """Group the rows into partitions (or take ``saved`` ones) when the index has at least
+        ``depth.from_rows`` rows and an int8 copy; smaller indexes are searched exactly."""
+        if self.packed is None or self.rows < self.depth.from_rows or not self.present.any():
+            self.partitions = None
+        elif saved is not None and len(saved.of_row) == self.rows:
+            self.partitions = saved
+        else:
+            self.partitions = Partitions.build(self.matrix, self.present)
 
     def extended(self, keep: np.ndarray, matrix: np.ndarray, present: np.ndarray) -> DenseIndex:
         """This index without the rows not in ``keep`` (row numbers, ascending) and with
@@ -112,7 +156,7 @@ class DenseIndex:
         same center; the error bounds are maxima over rows, so they stay valid (the old
         maxima may only be looser than a rebuild's)."""
         kept = np.asarray(self.matrix[keep], dtype=np.float32)  # reads a mapped matrix into memory
-        index = DenseIndex(np.concatenate([kept, matrix.astype(np.float32)]), np.concatenate([self.present[keep], present]))
+        index = DenseIndex(np.concatenate([kept, matrix.astype(np.float32)]), np.concatenate([self.present[keep], present]), depth=self.depth)
         torch = _torch() if self.packed is not None else None
         if torch is None or self.center is None:
             return index
@@ -122,6 +166,8 @@ class DenseIndex:
         index.scales = torch.cat([self.scales.index_select(0, rows), torch.from_numpy(scale32).to(torch.bfloat16)])  # type: ignore[attr-defined]
         index.center = self.center
         index.max_error, index.max_norm = max(self.max_error, max_error), max(self.max_norm, max_norm)
+        if self.partitions is not None:
+            index.partitions = self.partitions.extended(keep, matrix)
         return index
 
     @property
@@ -129,34 +175,80 @@ class DenseIndex:
         return int(self.matrix.shape[0])
 
     def score(self, query: np.ndarray) -> DenseScores:
-        """Scores of every row for a query vector (one pass over the matrix)."""
+        """Scores of every row for a query vector (one pass over the matrix); on a
+        partitioned index, none yet: each list scores what it needs (:meth:`cover`)."""
         query = np.asarray(query, dtype=np.float32)
         torch = _torch() if self.packed is not None else None
         if torch is None:
             scores = self.matrix @ query
             scores[~self.present] = -np.inf
             return DenseScores(scores, 0.0, query)
+        q16, offset, fixed = self._query_parts(torch, query)
+        if self.partitions is not None:
+            probe = _Probe(q16, offset, fixed, self.partitions.ranked(query))
+            approx = np.full(self.rows, -np.inf, dtype=np.float32)
+            return DenseScores(approx, _bound(fixed, 0.0), query, scored=np.zeros(self.rows, dtype=bool), probe=probe)
+        out = torch._weight_int8pack_mm(q16, self.packed, self.scales)[0]
+        residual = _bf16_values(out.view(torch.int16).numpy())
+        peak = float(np.abs(residual).max()) if len(residual) else 0.0
+        approx = residual + np.float32(offset)
+        approx[~self.present] = -np.inf
+        return DenseScores(approx, _bound(fixed, peak), query)
+
+    def _query_parts(self, torch: object, query: np.ndarray) -> tuple[object, float, float]:
+        """The query in bf16 (a torch tensor of one row), q . center, and the error bound's
+        terms that do not depend on the rows scored (see the module's docstring)."""
         q16_bits = _bf16_bits(query)
         # torch's own buffer (aligned as its kernels expect; a numpy one crashed the kernel), filled by numpy
-        q16 = torch.empty(len(q16_bits), dtype=torch.bfloat16)
-        q16.view(torch.int16).numpy()[:] = q16_bits
-        out = torch._weight_int8pack_mm(q16.unsqueeze(0), self.packed, self.scales)[0]
-        residual = _bf16_values(out.view(torch.int16).numpy())
+        q16 = torch.empty(len(q16_bits), dtype=torch.bfloat16)  # type: ignore[attr-defined]
+        q16.view(torch.int16).numpy()[:] = q16_bits  # type: ignore[attr-defined]
         q16_values = _bf16_values(q16_bits)
         qnorm = float(np.linalg.norm(query))
         rounding = float(np.linalg.norm(query - q16_values))
         q16norm = float(np.linalg.norm(q16_values))
-        peak = float(np.abs(residual).max()) if len(residual) else 0.0
         offset = float(query @ self.center) if self.center is not None else 0.0
-        bound = (
-            qnorm * self.max_error
-            + rounding * self.max_norm
-            + query.shape[0] * 2.0**-24 * q16norm * self.max_norm
-            + _BF16_RELATIVE * peak
-        ) * 1.001 + 1e-6
-        approx = residual + np.float32(offset)
-        approx[~self.present] = -np.inf
-        return DenseScores(approx, bound, query)
+        fixed = qnorm * self.max_error + rounding * self.max_norm + query.shape[0] * 2.0**-24 * q16norm * self.max_norm
+        return q16.unsqueeze(0), offset, fixed
+
+    def cover(self, scores: DenseScores, allowed: np.ndarray) -> None:
+        """Score rows of a partitioned index, nearest partitions first, until the rows
+        ``allowed`` (a list's filter) hold ``depth.rows_for`` scored ones. The caller holds
+        ``scores.probe.lock``: the lists of one query share (and extend) its scores."""
+        probe, scored, partitions = scores.probe, scores.scored, self.partitions
+        if probe is None or scored is None or partitions is None:
+            return
+        allowed_count = int(np.count_nonzero(allowed))
+        want = self.depth.rows_for(allowed_count)
+        have = int(np.count_nonzero(allowed & scored))
+        if have >= want:
+            return
+        if want == allowed_count:  # a narrow filter: score every row it allows, wherever it lies
+            self._score_rows(scores, np.flatnonzero(allowed & ~scored))
+            return
+        per_partition = allowed_count / partitions.count  # allowed rows a partition holds, on average
+        while have < want and probe.next < partitions.count:
+            take = max(1, math.ceil((want - have) / max(per_partition, 1.0)))
+            batch = probe.ranked[probe.next : probe.next + take]
+            probe.next += len(batch)
+            rows = partitions.rows(batch)
+            self._score_rows(scores, np.sort(rows[~scored[rows]]))
+            have = int(np.count_nonzero(allowed & scored))
+
+    def _score_rows(self, scores: DenseScores, rows: np.ndarray) -> None:
+        """The int8 scores of some rows (their codes gathered), and the bound widened to them."""
+        probe, torch = scores.probe, _torch()
+        if probe is None or scores.scored is None or torch is None or len(rows) == 0:
+            return
+        at = torch.from_numpy(rows.astype(np.int64))
+        out = torch._weight_int8pack_mm(probe.q16, self.packed.index_select(0, at), self.scales.index_select(0, at))[0]  # type: ignore[attr-defined]
+        residual = _bf16_values(out.view(torch.int16).numpy())
+        probe.peak = max(probe.peak, float(np.abs(residual).max()))
+        scores.bound = _bound(probe.fixed_bound, probe.peak)  # before the rows show as scored
+        values = residual + np.float32(probe.offset)
+        values[~self.present[rows]] = -np.inf
+        scores.approx[rows] = values
+        scores.scored[rows] = True
+        probe.rows, scores._order = None, None
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Float32 scores of some rows, computed as a plain product would."""
@@ -179,6 +271,12 @@ class DenseIndex:
         thread = threading.Thread(target=read, name="laborlex-vectors", daemon=True)
         thread.start()
         return thread
+
+
+def _bound(fixed: float, peak: float) -> float:
+    """|exact - approx| for every row scored: the row-independent terms plus the bf16 output's
+    rounding (relative to the largest kernel output), with a margin for the float arithmetic."""
+    return (fixed + _BF16_RELATIVE * peak) * 1.001 + 1e-6
 
 
 def _read_npy(path: Path) -> np.ndarray | None:

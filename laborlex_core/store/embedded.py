@@ -43,6 +43,7 @@ from laborlex_core.store.base import ListRequest
 from laborlex_core.store.dense_index import single_threaded_blas
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
+from laborlex_core.store.dense_partitions import PARTITION_FROM_ROWS, PROBE_MIN_ROWS, PROBE_SHARE, ProbeDepth
 from laborlex_core.store.ranking import top_dense, top_matches
 from laborlex_core.store.row_lists import RowList, SnapshotRows
 from laborlex_core.store.shared_document import shared_document
@@ -165,6 +166,9 @@ class EmbeddedDocumentStore:
         save_snapshots: bool = True,
         resident_vectors_bytes: int = 1 << 30,
         sqlite_mmap_bytes: int = 0,
+        partition_from_rows: int = PARTITION_FROM_ROWS,
+        probe_share: float = PROBE_SHARE,
+        probe_min_rows: int = PROBE_MIN_ROWS,
     ) -> None:
         self.path = Path(path)
         self.embedding_dim = embedding_dim
@@ -173,6 +177,8 @@ class EmbeddedDocumentStore:
         self.save_snapshots = save_snapshots  # keep derived snapshots beside the index for fast reopen
         self.resident_vectors_bytes = resident_vectors_bytes  # a saved float32 matrix up to this is read into memory
         self.sqlite_mmap_bytes = sqlite_mmap_bytes
+        # indexes this large search the nearest partitions of their vectors (dense_partitions.py)
+        self.probe_depth = ProbeDepth(partition_from_rows, probe_share, probe_min_rows)
         single_threaded_blas()
         self._local = threading.local()
         self._snapshot_now: IndexSnapshot | None = None
@@ -247,7 +253,8 @@ class EmbeddedDocumentStore:
         return default_to_dict(
             self, path=str(self.path), embedding_dim=self.embedding_dim, bm25_k1=self.bm25_k1, bm25_b=self.bm25_b,
             quantized=self.quantized, save_snapshots=self.save_snapshots, resident_vectors_bytes=self.resident_vectors_bytes,
-            sqlite_mmap_bytes=self.sqlite_mmap_bytes,
+            sqlite_mmap_bytes=self.sqlite_mmap_bytes, partition_from_rows=self.probe_depth.from_rows,
+            probe_share=self.probe_depth.share, probe_min_rows=self.probe_depth.min_rows,
         )
 
     @classmethod
@@ -614,14 +621,17 @@ class EmbeddedDocumentStore:
         if not (folder / "snapshot.json").exists():
             return None
         try:
-            return IndexSnapshot.load(folder, self.bm25_k1, self.bm25_b, self.quantized, self.resident_vectors_bytes)
+            return IndexSnapshot.load(
+                folder, self.bm25_k1, self.bm25_b, self.quantized, self.resident_vectors_bytes, self.probe_depth
+            )
         except (OSError, ValueError, KeyError) as error:
             _log.warning("snapshot unreadable: %s (%s)", folder, error)
             return None
 
     def _build_and_save(self) -> IndexSnapshot:
         built = IndexSnapshot.build(
-            self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT, self.bm25_k1, self.bm25_b, self.quantized
+            self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT, self.bm25_k1, self.bm25_b, self.quantized,
+            self.probe_depth,
         )
         if self.save_snapshots and built.size:
             self._save(built)

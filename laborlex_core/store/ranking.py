@@ -39,6 +39,13 @@ def top_matches(scores: np.ndarray, matched: np.ndarray, mask: np.ndarray | None
 def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top-k by cosine among the rows the mask allows (rows without a vector never)."""
     allowed = index.present if mask is None else (mask & index.present)
+    if scores.probe is not None:  # a partitioned index: the best among the rows scored for the list
+        with scores.probe.lock:
+            index.cover(scores, allowed)
+            rows = scores.scored_rows()
+            rows = rows[allowed[rows]]
+            candidates = _within_bound(rows, scores.approx[rows], k, scores.bound)
+        return order_top(candidates, index.exact(candidates, scores.query), k)
     if scores.bound == 0.0:
         rows = np.flatnonzero(allowed)
         return order_top(rows, scores.approx[rows], k)
@@ -70,8 +77,13 @@ def _candidates(scores: DenseScores, allowed: np.ndarray, k: int) -> np.ndarray:
         if threshold > floor:  # every row outside the prefix is below the threshold
             return within[approx[within] >= threshold]
     rows = np.flatnonzero(allowed)
+    return _within_bound(rows, approx[rows], k, scores.bound)
+
+
+def _within_bound(rows: np.ndarray, values: np.ndarray, k: int, bound: float) -> np.ndarray:
+    """The rows (ascending, ``values`` their approximate scores) within twice the bound of the
+    k-th best: the exact top-k of these rows is among them."""
     if len(rows) <= k:
         return rows
-    values = approx[rows]
     kth = np.partition(values, len(values) - k)[len(values) - k]
-    return rows[values >= kth - 2.0 * scores.bound]
+    return rows[values >= kth - 2.0 * bound]

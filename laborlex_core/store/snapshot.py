@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from laborlex_core.store.dense_index import DenseIndex, DenseScores
+from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 from laborlex_core.store.filter_masks import (
     TEXT_FIELDS,
     CategoricalColumn,
@@ -192,6 +193,7 @@ class IndexSnapshot:
         k1: float,
         b: float,
         quantized: bool,
+        depth: ProbeDepth | None = None,
     ) -> IndexSnapshot:
         """Read every passage once, inside one read transaction (generation and rows agree).
 
@@ -229,7 +231,7 @@ class IndexSnapshot:
         text, dates = _history_columns(kept[len(COLUMNS) :])
         del kept
         lexical = postings.index(k1, b)
-        dense = DenseIndex.build(matrix, present, quantized)
+        dense = DenseIndex.build(matrix, present, quantized, depth)
         return cls(
             generation, index_id, rowids, columns, dense, lexical, hashes, text=text, dates=dates, units=CategoricalColumn.build(units)
         )
@@ -331,6 +333,9 @@ class IndexSnapshot:
             np.save(tmp / "scales.npy", self.dense.scales.float().numpy())  # type: ignore[attr-defined]
             np.save(tmp / "center.npy", self.dense.center)
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
+        if self.dense.partitions is not None:
+            np.save(tmp / "centroids.npy", self.dense.partitions.centroids)
+            np.save(tmp / "partition.npy", self.dense.partitions.of_row)
         for name, text in self.text.items():
             if text is not None:
                 np.save(tmp / f"text-{name}.npy", text.values)
@@ -350,9 +355,13 @@ class IndexSnapshot:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path, k1: float, b: float, quantized: bool, resident_bytes: int = 0) -> IndexSnapshot:
+    def load(
+        cls, folder: Path, k1: float, b: float, quantized: bool, resident_bytes: int = 0, depth: ProbeDepth | None = None
+    ) -> IndexSnapshot:
         """A saved snapshot, mapped where it is large; its float32 vectors are then read into
-        memory in the background when they fit ``resident_bytes`` (DenseIndex.read_resident)."""
+        memory in the background when they fit ``resident_bytes`` (DenseIndex.read_resident).
+        Its partitions are used where ``depth`` partitions an index of its size (and made
+        where it was saved without them)."""
         meta = json.loads((folder / "snapshot.json").read_text("utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{folder}: saved in format {meta.get('format')}, expected {FORMAT}")
@@ -362,7 +371,7 @@ class IndexSnapshot:
         }
         matrix = np.load(folder / "vectors.npy", mmap_mode="r")  # read only where re-scored
         present = np.load(folder / "present.npy")
-        dense = DenseIndex(matrix, present)
+        dense = DenseIndex(matrix, present, depth=depth or ProbeDepth())
         if quantized and (folder / "codes.npy").exists():
             from laborlex_core.store.dense_index import _torch
 
@@ -372,8 +381,13 @@ class IndexSnapshot:
                 dense.scales = torch.from_numpy(np.load(folder / "scales.npy")).to(torch.bfloat16)
                 dense.center = np.load(folder / "center.npy")
                 dense.max_error, dense.max_norm = float(meta["max_error"]), float(meta["max_norm"])
+                saved = (
+                    Partitions.grouped(np.load(folder / "centroids.npy"), np.load(folder / "partition.npy"))
+                    if (folder / "partition.npy").exists() else None
+                )
+                dense.partition_if_large(saved)
         elif quantized:
-            dense = DenseIndex.build(np.asarray(matrix), present, quantized)
+            dense = DenseIndex.build(np.asarray(matrix), present, quantized, depth)
         dense.read_resident(folder / "vectors.npy", resident_bytes)
         lexical = LexicalIndex.load(folder / "lexical", k1, b)
         rowids = np.load(folder / "rowids.npy")

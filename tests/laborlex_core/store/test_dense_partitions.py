@@ -1,0 +1,160 @@
+"""Partitioned dense search (large indexes): what a list scores, and that it is exact among it.
+
+The index is small (3,000 passages shaped like e5's vectors: a common direction and 40 topics)
+and partitioned by lowering ``partition_from_rows``; a real index is partitioned from 500k.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from haystack import Document
+
+from laborlex_core.store.dense_partitions import Partitions, ProbeDepth, assign
+from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+DIM = 384
+ROWS = 3000
+KA = {"field": "meta.language", "operator": "==", "value": "ka"}
+ONE_DOCUMENT = {"field": "meta.doc_id", "operator": "==", "value": "d7"}
+
+
+@pytest.mark.parametrize(
+    ("depth", "allowed", "rows"),
+    [
+        (ProbeDepth(10, 0.05, 100), 10_000, 500),  # the share
+        (ProbeDepth(10, 0.05, 1000), 10_000, 1000),  # the floor
+        (ProbeDepth(10, 0.05, 1000), 600, 600),  # fewer allowed than the floor: all of them
+        (ProbeDepth(10, 1.0, 1), 777, 777),
+        (ProbeDepth(10, 0.05, 100), 0, 0),
+    ],
+)
+def test_rows_a_list_scores(depth: ProbeDepth, allowed: int, rows: int) -> None:
+    assert depth.rows_for(allowed) == rows
+
+
+def _passages(seed: int = 11) -> list[Document]:
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=DIM)
+    common /= np.linalg.norm(common)
+    topics = rng.normal(size=(40, DIM))
+    topics /= np.linalg.norm(topics, axis=1, keepdims=True)
+    out = []
+    for i in range(ROWS):
+        v = 0.85 * common + 0.35 * topics[i % 40] + 0.25 * rng.normal(size=DIM) / np.sqrt(DIM)
+        out.append(Document(id=f"p{i:05d}", content=f"texto {i}", embedding=(v / np.linalg.norm(v)).tolist(),
+                            meta={"doc_id": f"d{i % 50}", "language": ["es", "en", "ka"][i % 50 % 3], "article": str(i)}))
+    return out
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[Document]:
+    return _passages()
+
+
+def _store(path: Path, passages: list[Document], share: float = 0.1, min_rows: int = 200) -> EmbeddedDocumentStore:
+    store = EmbeddedDocumentStore(path, partition_from_rows=1000, probe_share=share, probe_min_rows=min_rows)
+    if not path.exists() or store.count_documents() == 0:
+        store.write_documents(passages)
+    return store
+
+
+def _queries(passages: list[Document], count: int = 8) -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    out = []
+    for j in range(count):
+        q = np.asarray(passages[j * 211].embedding, dtype=np.float32) + rng.normal(0, 0.02, DIM).astype(np.float32)
+        out.append(q / np.linalg.norm(q))
+    return out
+
+
+def _allowed(passages: list[Document], filters: dict | None) -> list[int]:
+    if filters is None:
+        return list(range(len(passages)))
+    field, value = filters["field"].removeprefix("meta."), filters["value"]
+    return [i for i, d in enumerate(passages) if d.meta[field] == value]
+
+
+def test_partitions_hold_every_row_once_nearest_centroid(passages: list[Document]) -> None:
+    matrix = np.asarray([d.embedding for d in passages], dtype=np.float32)
+    parts = Partitions.build(matrix, np.ones(len(matrix), dtype=bool))
+    assert parts.count == round(np.sqrt(ROWS))
+    np.testing.assert_array_equal(np.sort(parts.rows(np.arange(parts.count))), np.arange(ROWS))
+    distances = ((matrix[:, None, :] - parts.centroids[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_array_equal(parts.of_row, distances.argmin(axis=1))
+    for p in (0, parts.count // 2):
+        assert set(parts.rows(np.asarray([p]))) == set(np.flatnonzero(parts.of_row == p))
+    keep = np.arange(0, ROWS, 2)
+    extended = parts.extended(keep, matrix[:10])
+    np.testing.assert_array_equal(extended.of_row, np.concatenate([parts.of_row[keep], assign(parts.centroids, matrix[:10])]))
+
+
+@pytest.mark.parametrize("filters", [None, KA, ONE_DOCUMENT])
+def test_a_list_scores_its_share_and_is_exact_among_what_it_scored(tmp_path: Path, passages: list[Document], filters: dict | None) -> None:
+    store = _store(tmp_path / "index.sqlite3", passages)
+    snapshot = store._snapshot()
+    assert snapshot.dense.partitions is not None
+    vectors = np.asarray([d.embedding for d in passages], dtype=np.float32)
+    allowed = _allowed(passages, filters)
+    found_exact = 0
+    for query in _queries(passages):
+        store.forget_query_scores()
+        found = store.embedding_retrieval(query.tolist(), filters=filters, top_k=10)
+        scored = store._snapshot().dense_scores(query).scored
+        assert scored is not None
+        scored_allowed = [i for i in allowed if scored[i]]
+        assert len(scored_allowed) >= store.probe_depth.rows_for(len(allowed))
+        assert len(scored_allowed) < len(allowed) or filters == ONE_DOCUMENT  # only part of the index was read
+        among = sorted(((passages[i].id, float(vectors[i] @ query)) for i in scored_allowed), key=lambda x: -x[1])[:10]
+        assert [d.id for d in found] == [i for i, _ in among]
+        assert [d.score for d in found] == pytest.approx([s for _, s in among], rel=1e-6, abs=1e-6)
+        truth = sorted(((passages[i].id, float(vectors[i] @ query)) for i in allowed), key=lambda x: -x[1])[:10]
+        found_exact += {d.id for d in found} == {i for i, _ in truth}
+    assert found_exact >= 6  # near partitions first: the true top-10 is usually all there
+
+
+def test_probing_every_row_is_exact_search(tmp_path: Path, passages: list[Document]) -> None:
+    store = _store(tmp_path / "index.sqlite3", passages, share=1.0)
+    vectors = np.asarray([d.embedding for d in passages], dtype=np.float32)
+    for query in _queries(passages, 4):
+        for filters in (None, KA):
+            truth = sorted(((passages[i].id, float(vectors[i] @ query)) for i in _allowed(passages, filters)), key=lambda x: -x[1])[:10]
+            assert [d.id for d in store.embedding_retrieval(query.tolist(), filters=filters, top_k=10)] == [i for i, _ in truth]
+
+
+def test_lists_of_one_query_share_what_was_scored(tmp_path: Path, passages: list[Document]) -> None:
+    store = _store(tmp_path / "index.sqlite3", passages)
+    query = _queries(passages, 1)[0]
+    store.embedding_retrieval(query.tolist(), top_k=10)
+    scores = store._snapshot().dense_scores(query)
+    first = int(scores.scored.sum())
+    store.embedding_retrieval(query.tolist(), top_k=10)  # the same list again: nothing more to score
+    assert int(scores.scored.sum()) == first
+    store.embedding_retrieval(query.tolist(), filters=KA, top_k=10)  # a third of the rows: more of them
+    assert int(scores.scored.sum()) >= first
+
+
+def test_partitions_are_saved_reloaded_and_follow_writes(tmp_path: Path, passages: list[Document]) -> None:
+    path = tmp_path / "index.sqlite3"
+    store = _store(path, passages)
+    query = _queries(passages, 1)[0]
+    before = [d.id for d in store.embedding_retrieval(query.tolist(), filters=KA, top_k=10)]
+    saved = store._snapshot().dense.partitions
+    store.wait_for_snapshot()
+    reopened = EmbeddedDocumentStore(path, partition_from_rows=1000, probe_share=0.1, probe_min_rows=200)
+    loaded = reopened._snapshot().dense.partitions
+    assert loaded is not None and loaded is not saved
+    np.testing.assert_array_equal(loaded.of_row, saved.of_row)
+    assert [d.id for d in reopened.embedding_retrieval(query.tolist(), filters=KA, top_k=10)] == before
+    # below the threshold the same saved folder is searched exactly, without its partitions
+    exact = EmbeddedDocumentStore(path)
+    assert exact._snapshot().dense.partitions is None
+    # a write: the new rows join the nearest partitions
+    doc = reopened.document_passages("d7", with_embeddings=True)
+    reopened.replace_document("d7", doc[:3], {"doc_id": "d7"})
+    updated = reopened._snapshot()
+    assert updated.dense.partitions is not None and len(updated.dense.partitions.of_row) == updated.size
+    found = reopened.embedding_retrieval(query.tolist(), top_k=5)
+    assert len(found) == 5
