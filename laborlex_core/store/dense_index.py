@@ -28,7 +28,6 @@ memory, in the background, while the mapped copy answers.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,6 +58,19 @@ def single_threaded_blas() -> None:
     for library in ThreadpoolController().select(user_api="blas").lib_controllers:
         if "numpy" in library.filepath:
             library.set_num_threads(1)
+
+
+@cache
+def single_threaded_torch() -> None:
+    """Run torch's kernels on one thread, once per process, where an index is partitioned.
+
+    A partitioned index scores a query with one int8 kernel call per partition (~1,000 rows
+    each, a few dozen calls per list). With torch's default two threads each call waited
+    ~1-6 ms for its thread pool on a loaded 2-core machine; on one thread a call took ~0.1 ms.
+    An API serving several requests gains nothing from a second thread inside each."""
+    torch = _torch()
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 def _torch():  # imported on demand: the store works (exactly, in float32) without it
@@ -105,7 +117,7 @@ class _Probe:
     offset: float  # q . center
     fixed_bound: float  # the bound's terms that do not depend on the scored rows
     ranked: np.ndarray  # partitions, nearest first
-    next: int = 0  # partitions ranked[:next] are scored
+    done: np.ndarray  # bool per partition: its rows are scored
     peak: float = 0.0  # largest |kernel output| over the scored rows
     rows: np.ndarray | None = None  # flatnonzero(scored), made on demand
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -117,8 +129,10 @@ class DenseIndex:
 
     matrix: np.ndarray  # float32 (n, dim)
     present: np.ndarray  # bool (n,): the row has a vector
-    packed: object | None = None  # torch int8 tensor (n, dim): rows minus ``center``, quantized
-    scales: object | None = None  # torch bf16 tensor (n,)
+    # torch int8 tensor (n, dim): rows minus ``center``, quantized; grouped by partition (in
+    # ``partitions.order``) where the index is partitioned, so a partition is a slice of it
+    packed: object | None = None
+    scales: object | None = None  # torch bf16 tensor (n,), in the order of ``packed``
     center: np.ndarray | None = None  # float32 (dim,): the mean row
     max_error: float = 0.0  # max_r |r_r - r^_r|
     max_norm: float = 0.0  # max_r |r^_r|
@@ -143,12 +157,28 @@ class DenseIndex:
     def partition_if_large(self, saved: Partitions | None = None) -> None:
         """Group the rows into partitions (or take ``saved`` ones) when the index has at least
         ``depth.from_rows`` rows and an int8 copy; smaller indexes are searched exactly."""
+        if self.partitions is not None:
+            raise RuntimeError("the index is partitioned already")
         if self.packed is None or self.rows < self.depth.from_rows or not self.present.any():
-            self.partitions = None
-        elif saved is not None and len(saved.of_row) == self.rows:
-            self.partitions = saved
-        else:
-            self.partitions = Partitions.build(self.matrix, self.present)
+            return
+        partitions = saved if saved is not None and len(saved.of_row) == self.rows else Partitions.build(self.matrix, self.present)
+        self._arrange(partitions)
+
+    def _arrange(self, partitions: Partitions) -> None:
+        """Hold the int8 copy (in row order now) grouped by partition."""
+        torch = _torch()
+        single_threaded_torch()
+        order = torch.from_numpy(partitions.order)  # type: ignore[attr-defined]
+        self.packed = self.packed.index_select(0, order)  # type: ignore[attr-defined]
+        self.scales = self.scales.index_select(0, order)  # type: ignore[attr-defined]
+        self.partitions = partitions
+
+    def row_codes(self) -> tuple[object, object]:
+        """The int8 copy and its scales in row order (as saved, and as an update extends them)."""
+        if self.partitions is None:
+            return self.packed, self.scales
+        position = _torch().from_numpy(self.partitions.position)  # type: ignore[union-attr]
+        return self.packed.index_select(0, position), self.scales.index_select(0, position)  # type: ignore[attr-defined]
 
     def extended(self, keep: np.ndarray, matrix: np.ndarray, present: np.ndarray) -> DenseIndex:
         """This index without the rows not in ``keep`` (row numbers, ascending) and with
@@ -162,12 +192,13 @@ class DenseIndex:
             return index
         codes, scale32, max_error, max_norm = _quantize(torch, matrix, present, self.center)
         rows = torch.from_numpy(keep.astype(np.int64))
-        index.packed = torch.cat([self.packed.index_select(0, rows), torch.from_numpy(codes)])  # type: ignore[attr-defined]
-        index.scales = torch.cat([self.scales.index_select(0, rows), torch.from_numpy(scale32).to(torch.bfloat16)])  # type: ignore[attr-defined]
+        packed, scales = self.row_codes()
+        index.packed = torch.cat([packed.index_select(0, rows), torch.from_numpy(codes)])  # type: ignore[attr-defined]
+        index.scales = torch.cat([scales.index_select(0, rows), torch.from_numpy(scale32).to(torch.bfloat16)])  # type: ignore[attr-defined]
         index.center = self.center
         index.max_error, index.max_norm = max(self.max_error, max_error), max(self.max_norm, max_norm)
         if self.partitions is not None:
-            index.partitions = self.partitions.extended(keep, matrix)
+            index._arrange(self.partitions.extended(keep, matrix))
         return index
 
     @property
@@ -185,7 +216,7 @@ class DenseIndex:
             return DenseScores(scores, 0.0, query)
         q16, offset, fixed = self._query_parts(torch, query)
         if self.partitions is not None:
-            probe = _Probe(q16, offset, fixed, self.partitions.ranked(query))
+            probe = _Probe(q16, offset, fixed, self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool))
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
             return DenseScores(approx, _bound(fixed, 0.0), query, scored=np.zeros(self.rows, dtype=bool), probe=probe)
         out = torch._weight_int8pack_mm(q16, self.packed, self.scales)[0]
@@ -211,37 +242,51 @@ class DenseIndex:
         return q16.unsqueeze(0), offset, fixed
 
     def cover(self, scores: DenseScores, allowed: np.ndarray) -> None:
-        """Score rows of a partitioned index, nearest partitions first, until the rows
-        ``allowed`` (a list's filter) hold ``depth.rows_for`` scored ones. The caller holds
-        ``scores.probe.lock``: the lists of one query share (and extend) its scores."""
+        """Score the nearest partitions that together hold ``depth.rows_for`` of the rows
+        ``allowed`` (a list's filter), skipping those that hold none of them; a narrow
+        filter's rows are scored wherever they lie. The caller holds ``scores.probe.lock``:
+        the lists of one query share (and extend) its scores."""
         probe, scored, partitions = scores.probe, scores.scored, self.partitions
         if probe is None or scored is None or partitions is None:
             return
         allowed_count = int(np.count_nonzero(allowed))
         want = self.depth.rows_for(allowed_count)
-        have = int(np.count_nonzero(allowed & scored))
-        if have >= want:
-            return
-        if want == allowed_count:  # a narrow filter: score every row it allows, wherever it lies
+        if want == allowed_count:  # every row it allows
             self._score_rows(scores, np.flatnonzero(allowed & ~scored))
             return
-        per_partition = allowed_count / partitions.count  # allowed rows a partition holds, on average
-        while have < want and probe.next < partitions.count:
-            take = max(1, math.ceil((want - have) / max(per_partition, 1.0)))
-            batch = probe.ranked[probe.next : probe.next + take]
-            probe.next += len(batch)
-            rows = partitions.rows(batch)
-            self._score_rows(scores, np.sort(rows[~scored[rows]]))
-            have = int(np.count_nonzero(allowed & scored))
+        held = np.bincount(partitions.of_row[allowed], minlength=partitions.count)[probe.ranked]  # nearest first
+        nearest = probe.ranked[: int(np.searchsorted(np.cumsum(held), want)) + 1]
+        chosen = nearest[(held[: len(nearest)] > 0) & ~probe.done[nearest]]
+        probe.done[chosen] = True
+        self._score_partitions(scores, chosen)
+
+    def _score_partitions(self, scores: DenseScores, batch: np.ndarray) -> None:
+        """The int8 scores of every row of some partitions: one kernel call on each one's slice."""
+        probe, torch, partitions = scores.probe, _torch(), self.partitions
+        if probe is None or torch is None or partitions is None:
+            return
+        spans = [(int(partitions.offsets[p]), int(partitions.offsets[p + 1])) for p in batch]
+        spans = [(start, end) for start, end in spans if end > start]
+        if not spans:
+            return
+        outs = [torch._weight_int8pack_mm(probe.q16, self.packed[start:end], self.scales[start:end])[0] for start, end in spans]  # type: ignore[attr-defined,index]
+        residual = _bf16_values(torch.cat(outs).view(torch.int16).numpy())
+        rows = np.concatenate([partitions.order[start:end] for start, end in spans])
+        self._record(scores, rows, residual)
 
     def _score_rows(self, scores: DenseScores, rows: np.ndarray) -> None:
-        """The int8 scores of some rows (their codes gathered), and the bound widened to them."""
-        probe, torch = scores.probe, _torch()
-        if probe is None or scores.scored is None or torch is None or len(rows) == 0:
+        """The int8 scores of some rows, their codes gathered (a narrow filter's rows)."""
+        probe, torch, partitions = scores.probe, _torch(), self.partitions
+        if probe is None or torch is None or partitions is None or len(rows) == 0:
             return
-        at = torch.from_numpy(rows.astype(np.int64))
+        at = torch.from_numpy(partitions.position[rows])
         out = torch._weight_int8pack_mm(probe.q16, self.packed.index_select(0, at), self.scales.index_select(0, at))[0]  # type: ignore[attr-defined]
-        residual = _bf16_values(out.view(torch.int16).numpy())
+        self._record(scores, rows, _bf16_values(out.view(torch.int16).numpy()))
+
+    def _record(self, scores: DenseScores, rows: np.ndarray, residual: np.ndarray) -> None:
+        """Scores of ``rows`` from their kernel output, with the bound widened to them first."""
+        probe = scores.probe
+        assert probe is not None and scores.scored is not None
         probe.peak = max(probe.peak, float(np.abs(residual).max()))
         scores.bound = _bound(probe.fixed_bound, probe.peak)  # before the rows show as scored
         values = residual + np.float32(probe.offset)

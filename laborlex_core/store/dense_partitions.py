@@ -57,6 +57,7 @@ class Partitions:
     of_row: np.ndarray  # int32 (n,)
     order: np.ndarray  # int64 (n,): rows sorted by partition, stably
     offsets: np.ndarray  # int64 (count + 1,): partition p holds order[offsets[p]:offsets[p + 1]]
+    position: np.ndarray  # int64 (n,): where each row is in ``order``
 
     @classmethod
     def build(cls, matrix: np.ndarray, present: np.ndarray, seed: int = 0) -> Partitions:
@@ -73,9 +74,11 @@ class Partitions:
 
     @classmethod
     def grouped(cls, centroids: np.ndarray, of_row: np.ndarray) -> Partitions:
-        order = np.argsort(of_row, kind="stable")
+        order = np.argsort(of_row, kind="stable").astype(np.int64)
         offsets = np.searchsorted(of_row[order], np.arange(len(centroids) + 1)).astype(np.int64)
-        return cls(centroids, of_row.astype(np.int32), order.astype(np.int64), offsets)
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order), dtype=np.int64)
+        return cls(centroids, of_row.astype(np.int32), order, offsets, position)
 
     def extended(self, keep: np.ndarray, matrix: np.ndarray) -> Partitions:
         """Without the rows not in ``keep``, with ``matrix``'s rows appended, each in the
@@ -90,12 +93,6 @@ class Partitions:
         """Partitions by the distance of their centroid to the query, nearest first (the
         metric k-means grouped them by)."""
         return np.argsort(-_closeness(self.centroids, query[None, :])[0], kind="stable")
-
-    def rows(self, partitions: np.ndarray) -> np.ndarray:
-        """The rows of some partitions (grouped by partition)."""
-        if len(partitions) == 0:
-            return np.zeros(0, dtype=np.int64)
-        return np.concatenate([self.order[self.offsets[p] : self.offsets[p + 1]] for p in partitions])
 
 
 def assign(centroids: np.ndarray, matrix: np.ndarray) -> np.ndarray:

@@ -329,8 +329,9 @@ class IndexSnapshot:
         values = {name: column.values() for name, column in self.columns.items()}
         meta: dict[str, Any] = {"format": FORMAT, "generation": self.generation, "index_id": self.index_id, "values": values}
         if self.dense.packed is not None:
-            np.save(tmp / "codes.npy", self.dense.packed.numpy())  # type: ignore[attr-defined]
-            np.save(tmp / "scales.npy", self.dense.scales.float().numpy())  # type: ignore[attr-defined]
+            packed, scales = self.dense.row_codes()  # saved in row order, partitioned or not
+            np.save(tmp / "codes.npy", packed.numpy())  # type: ignore[attr-defined]
+            np.save(tmp / "scales.npy", scales.float().numpy())  # type: ignore[attr-defined]
             np.save(tmp / "center.npy", self.dense.center)
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
         if self.dense.partitions is not None:

@@ -81,14 +81,29 @@ def test_partitions_hold_every_row_once_nearest_centroid(passages: list[Document
     matrix = np.asarray([d.embedding for d in passages], dtype=np.float32)
     parts = Partitions.build(matrix, np.ones(len(matrix), dtype=bool))
     assert parts.count == round(np.sqrt(ROWS))
-    np.testing.assert_array_equal(np.sort(parts.rows(np.arange(parts.count))), np.arange(ROWS))
+    np.testing.assert_array_equal(np.sort(parts.order), np.arange(ROWS))
+    np.testing.assert_array_equal(parts.order[parts.position], np.arange(ROWS))
     distances = ((matrix[:, None, :] - parts.centroids[None, :, :]) ** 2).sum(axis=2)
     np.testing.assert_array_equal(parts.of_row, distances.argmin(axis=1))
-    for p in (0, parts.count // 2):
-        assert set(parts.rows(np.asarray([p]))) == set(np.flatnonzero(parts.of_row == p))
+    for p in range(parts.count):
+        held = parts.order[parts.offsets[p] : parts.offsets[p + 1]]
+        np.testing.assert_array_equal(held, np.flatnonzero(parts.of_row == p))  # row order within
     keep = np.arange(0, ROWS, 2)
     extended = parts.extended(keep, matrix[:10])
     np.testing.assert_array_equal(extended.of_row, np.concatenate([parts.of_row[keep], assign(parts.centroids, matrix[:10])]))
+
+
+def test_the_int8_copy_is_grouped_by_partition_and_saved_in_row_order(tmp_path: Path, passages: list[Document]) -> None:
+    partitioned = _store(tmp_path / "a.sqlite3", passages)._snapshot().dense
+    plain = EmbeddedDocumentStore(tmp_path / "b.sqlite3")
+    plain.write_documents(passages)
+    dense = plain._snapshot().dense
+    assert dense.partitions is None and partitioned.partitions is not None
+    order = partitioned.partitions.order
+    np.testing.assert_array_equal(partitioned.packed.numpy(), dense.packed.numpy()[order])
+    codes, scales = partitioned.row_codes()
+    np.testing.assert_array_equal(codes.numpy(), dense.packed.numpy())
+    np.testing.assert_array_equal(scales.float().numpy(), dense.scales.float().numpy())
 
 
 @pytest.mark.parametrize("filters", [None, KA, ONE_DOCUMENT])
