@@ -6,12 +6,14 @@ and partitioned by lowering ``partition_from_rows``; a real index is partitioned
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from haystack import Document
 
+from laborlex_core.store.dense_index import single_threaded_torch
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth, assign
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 
@@ -52,6 +54,24 @@ def _passages(seed: int = 11) -> list[Document]:
 @pytest.fixture(scope="module")
 def passages() -> list[Document]:
     return _passages()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def torch_threads_restored() -> Iterator[None]:
+    """A partitioned index sets torch to one thread for the process; later tests get it back."""
+    import torch
+
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+    single_threaded_torch.cache_clear()
+
+
+def test_a_partitioned_index_runs_torch_on_one_thread(tmp_path: Path, passages: list[Document]) -> None:
+    import torch
+
+    _store(tmp_path / "index.sqlite3", passages)._snapshot()
+    assert torch.get_num_threads() == 1
 
 
 def _store(path: Path, passages: list[Document], share: float = 0.1, min_rows: int = 200) -> EmbeddedDocumentStore:
