@@ -540,7 +540,7 @@ class EmbeddedDocumentStore:
             scored = snapshot.lexical_scores(terms)
             mask = self._mask(snapshot, within)
             found = scored.matched if mask is None else scored.matched[mask[scored.matched]]
-            parts.append((found, scored.scores[found]))
+            parts.append((found, scored.scores))  # every row's scores: a page reads its rows' only when asked
             seen[table.of_row[found]] = True
         extra = []
         for doc_id, article in include:
@@ -826,7 +826,7 @@ class ProvisionMatches:
 
     store: EmbeddedDocumentStore
     snapshot: IndexSnapshot
-    parts: list[tuple[np.ndarray, np.ndarray]]  # (rows, scores) of each matching (terms, filter) pair
+    parts: list[tuple[np.ndarray, np.ndarray]]  # (rows, every row's scores) of each matching (terms, filter) pair
     extra: np.ndarray  # a row of each included provision that matched no term
     found: np.ndarray  # bool per provision number (row_tables.ProvisionTable): matched or included
     _best: tuple[np.ndarray, np.ndarray] | None = None
@@ -847,7 +847,7 @@ class ProvisionMatches:
     def _ordered(self) -> tuple[np.ndarray, np.ndarray]:
         if self._best is None:
             rows = np.concatenate([r for r, _ in self.parts]) if self.parts else np.zeros(0, dtype=np.int64)
-            scores = np.concatenate([s for _, s in self.parts]) if self.parts else np.zeros(0, dtype=np.float64)
+            scores = np.concatenate([s[r] for r, s in self.parts]) if self.parts else np.zeros(0, dtype=np.float64)
             order = np.lexsort((rows, -scores))
             rows, scores = rows[order], scores[order]
             _, first = np.unique(self.snapshot.provision[rows], return_index=True)
@@ -858,14 +858,12 @@ class ProvisionMatches:
     def facet_counts(self, fields: Sequence[str]) -> dict[str, dict[str, int]]:
         """Provisions per value of each column (a provision counts once, by its document)."""
         table = row_tables.provision_table(self.snapshot)
-        if all(table.uniform[name] for name in fields):  # any passage of a provision stands for it
-            rows = table.first_row[self.found]
-        else:
-            rows = np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows
+        uniform = all(table.uniform[name] for name in fields)  # any passage of a provision stands for it
+        rows = None if uniform else (np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows)
         out: dict[str, dict[str, int]] = {}
         for name in fields:
             column = self.snapshot.columns[name]
-            codes = column.codes[rows]
+            codes = table.column_codes(self.snapshot, name)[self.found] if rows is None else column.codes[rows]
             counts = np.bincount(codes[codes >= 0], minlength=len(column.index))
             values = column.values()
             pairs = [(values[i], int(n)) for i, n in enumerate(counts) if n]
