@@ -14,6 +14,7 @@ from laborlex_core.store.filter_masks import CategoricalColumn, filter_mask
 FILTERS = [
     {"field": "meta.jurisdiction", "operator": "==", "value": "MX"},
     {"field": "meta.language", "operator": "in", "value": ["es", "ka"]},
+    {"field": "meta.jurisdiction", "operator": "in", "value": ["GE", "MX", "ZZ"]},  # rows without one never match
     {"field": "meta.kind", "operator": "in", "value": []},
     {"field": "meta.jurisdiction", "operator": "==", "value": "XX"},
     {"operator": "AND", "conditions": [
