@@ -39,10 +39,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(data_dir: Path, settings: Settings, env_overrides: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
+def served(data_dir: Path, settings: Settings, env_overrides: dict[str, str] | None = None,
+           port: int | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
     """``laborlex serve`` over ``data_dir``: (base URL, process, seconds until /health answered).
-    ``env_overrides`` (e.g. ``LABORLEX_BACKEND=opensearch`` and its URL and index) win."""
-    port = free_port()
+    ``env_overrides`` (e.g. ``LABORLEX_BACKEND=opensearch`` and its URL and index) win; the
+    port is a free one unless given."""
+    port = port or free_port()
     env = {**os.environ, "LABORLEX_DATA_DIR": str(data_dir), "LABORLEX_MODEL_DIR": str(settings.resolved_model_dir),
            "LABORLEX_BACKEND": "embedded", "HF_HUB_OFFLINE": "1", **(env_overrides or {})}
     command = [sys.executable, "-m", "laborlex.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
