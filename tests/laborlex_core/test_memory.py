@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from laborlex_core.memory import file_mappings, release_file_pages
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and madvise are Linux's")
 
 PAGE = mmap.PAGESIZE
+PROT_READ, PROT_WRITE = 1, 2
 
 
 def resident_kb(path: Path) -> int:
@@ -39,7 +41,7 @@ def test_read_only_map_is_released_and_reads_back_the_same_bytes(data_file: Path
     with data_file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         before = mapped[:]  # touches every page
         assert resident_kb(data_file) > 0
-        assert [p for _, _, p in file_mappings(data_file)] == ["r--s"]
+        assert [(p, copied) for _, _, p, copied in file_mappings(data_file)] == [("r--s", 0)]
         assert release_file_pages(data_file) == 64 * PAGE
         assert resident_kb(data_file) == 0
         assert mapped[:] == before  # back from the page cache on touch
@@ -50,6 +52,24 @@ def test_a_written_private_map_is_left_alone(data_file: Path) -> None:
         mapped[:4] = b"edit"  # exists only in this process's copy of the page
         assert release_file_pages(data_file) == 0
         assert mapped[:4] == b"edit"
+
+
+def test_a_private_map_written_then_made_read_only_is_left_alone(data_file: Path) -> None:
+    """As a shared library's relocated data is: its pages exist only in this process."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    with data_file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY) as mapped:
+        mapped[:4] = b"edit"
+        view = ctypes.c_char.from_buffer(mapped)
+        try:
+            assert libc.mprotect(ctypes.addressof(view), len(mapped), PROT_READ) == 0
+            [(_, _, permissions, copied_kb)] = file_mappings(data_file)
+            assert permissions == "r--p" and copied_kb > 0
+            assert release_file_pages(data_file) == 0
+            assert ctypes.string_at(ctypes.addressof(view), 4) == b"edit"
+            assert libc.mprotect(ctypes.addressof(view), len(mapped), PROT_READ | PROT_WRITE) == 0
+        finally:
+            del view  # the buffer export must end before the map closes
 
 
 @pytest.mark.parametrize("path", ["/nonexistent/model.bin", "relative/not/mapped.bin"])
