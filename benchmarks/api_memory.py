@@ -6,8 +6,8 @@ then from ``--clients`` clients for ``--seconds``, and prints one JSON object: V
 the bench reports as ``api_peak_rss_mb``) and RSS after start-up, after the single client and at
 the end; PSS and its anonymous and file parts; the largest mappings by resident size (from
 ``/proc/<pid>/smaps``); throughput and latency. Linux only (it reads ``/proc``). For an A/B,
-run it alternately on the two versions of the code over the same index: the machine's speed
-drifts, so compare runs made minutes apart, never runs far apart in time.
+run it alternately with ``--code`` naming each checkout, over the same index: the machine's
+speed drifts, so compare runs made minutes apart, never runs far apart in time.
 """
 
 from __future__ import annotations
@@ -69,9 +69,10 @@ def resident_by_mapping(smaps: str, top: int = 12) -> list[tuple[str, int]]:
     return [(mapping, kb // 1024) for mapping, kb in totals.most_common(top)]
 
 
-def measure(data_dir: Path, queries_path: Path, clients: int, seconds: float, port: int | None) -> dict[str, Any]:
+def measure(data_dir: Path, queries_path: Path, clients: int, seconds: float, port: int | None = None,
+            code: Path | None = None) -> dict[str, Any]:
     queries = read_queries(queries_path)
-    with served(data_dir, Settings(), port=port) as (base, proc, startup):
+    with served(data_dir, Settings(), port=port, code=code) as (base, proc, startup):
         result: dict[str, Any] = {"startup_s": round(startup, 1), "after_start": status_mb(proc.pid)}
         with httpx.Client(base_url=base, timeout=120) as client:
             for text in WARMUP_QUERIES:
@@ -95,8 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--port", type=int, default=None, help="default: a free one")
+    parser.add_argument("--code", type=Path, default=None, help="serve this checkout's code (A/B); default: this one's")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.data_dir, args.queries, args.clients, args.seconds, args.port)))
+    print(json.dumps(measure(args.data_dir, args.queries, args.clients, args.seconds, args.port, args.code)))
 
 
 if __name__ == "__main__":
