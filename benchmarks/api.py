@@ -39,15 +39,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(data_dir: Path, settings: Settings, env_overrides: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
+def served(data_dir: Path, settings: Settings, env_overrides: dict[str, str] | None = None,
+           port: int | None = None, code: Path | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
     """``laborlex serve`` over ``data_dir``: (base URL, process, seconds until /health answered).
-    ``env_overrides`` (e.g. ``LABORLEX_BACKEND=opensearch`` and its URL and index) win."""
-    port = free_port()
+    ``env_overrides`` (e.g. ``LABORLEX_BACKEND=opensearch`` and its URL and index) win; the
+    port is a free one unless given; ``code``, another checkout whose code to serve (an A/B)."""
+    port = port or free_port()
     env = {**os.environ, "LABORLEX_DATA_DIR": str(data_dir), "LABORLEX_MODEL_DIR": str(settings.resolved_model_dir),
            "LABORLEX_BACKEND": "embedded", "HF_HUB_OFFLINE": "1", **(env_overrides or {})}
+    if code is not None:
+        env["PYTHONPATH"] = str(code.resolve())
     command = [sys.executable, "-m", "laborlex.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         if not wait_for_http(f"{base}/health", proc, timeout=600, interval=0.3):

@@ -103,7 +103,16 @@ def model_key(settings: Settings) -> ModelKey:
 
 def load_model(settings: Settings) -> Encoder:
     """The process-wide model named by settings, built and exported from bundled weights if need be."""
-    return _load(*model_key(settings))
+    return _with_settings(_load(*model_key(settings)), settings)
+
+
+def _with_settings(encoder: Encoder, settings: Settings) -> Encoder:
+    """The loaded model after what settings ask of it once loaded: its mapped weight file's
+    pages handed back (``LABORLEX_EMBED_RELEASE_WEIGHTS``; the OpenVINO runtime only)."""
+    release = getattr(encoder, "release_weights", None)
+    if settings.embed_release_weights and release is not None:
+        release()
+    return encoder
 
 
 def model_identity(key: ModelKey, cache: VectorCache, encoder: Encoder | None = None) -> str:
@@ -195,7 +204,7 @@ class _ModelComponent:
     def warm_up(self) -> None:
         if self._model is None:
             self._key = model_key(self.settings)
-            self._model = _load(*self._key)
+            self._model = _with_settings(_load(*self._key), self.settings)
 
     def _vector_cache(self) -> tuple[VectorCache | None, str]:
         """The vector cache beside the index and this model's identity in it (None, "" when

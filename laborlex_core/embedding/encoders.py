@@ -20,12 +20,14 @@ from typing import Any
 import numpy as np
 
 from laborlex_core.embedding.openvino_export import GRAPH_NAME
+from laborlex_core.memory import release_file_pages
 
 log = logging.getLogger("laborlex.model")
 
 # The precision each dtype setting asks OpenVINO for. OpenVINO computes in float32 where the
 # CPU has no bfloat16 instructions, whatever the hint.
 _OPENVINO_PRECISION = {"bfloat16": "bf16", "float32": "f32"}
+WEIGHTS_NAME = "model.bin"  # beside GRAPH_NAME; OpenVINO memory-maps it
 
 
 class OpenVinoEncoder:
@@ -61,6 +63,20 @@ class OpenVinoEncoder:
         pad_id = self._tokenizer.token_to_id(_pad_token(self.folder)) or 0
         self._tokenizer.enable_padding(pad_id=pad_id, pad_token=_pad_token(self.folder))
         self._hf_tokenizer: Any = None
+        self._weights_released = False
+
+    def release_weights(self) -> int:
+        """Hand back the resident pages of the mapped weight file, once (bytes of the map).
+
+        OpenVINO maps ``model.bin`` and compiling reads all of it (448 MB resident); afterwards
+        an inference reads only the token-embedding rows of its tokens, which come back from
+        the page cache on demand, bit for bit (``laborlex_core.memory``)."""
+        if self._weights_released:
+            return 0
+        self._weights_released = True
+        released = release_file_pages(self.folder / WEIGHTS_NAME)
+        log.debug("released %d bytes of mapped weights of %s", released, self.folder)
+        return released
 
     @property
     def tokenizer(self) -> Any:

@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from laborlex_core.memory import release_file_pages
+
 # A token as FTS5's unicode61 tokenizer sees it: a run of letters and digits (no underscore).
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _IDF_FLOOR = 1e-6  # FTS5 replaces a non-positive idf by this
@@ -139,14 +141,22 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, k1: float, b: float) -> LexicalIndex:
+        """A saved index. The raw frequencies are read once, to derive the BM25 weights, and
+        afterwards only by an incremental update or a save, so they stay in their file (mapped
+        read-only, the pages read here handed back) rather than in process memory: 43 MB at
+        100k passages, ~10x that at 1M. The snapshot folder is never rewritten in place (a
+        save goes to a new folder renamed over it), so the mapped file cannot change."""
         text = (folder / "terms.txt").read_text("utf-8")
         terms = text.split("\n") if text else []
         vocabulary = {t: i for i, t in enumerate(terms)}
         shape = tuple(int(x) for x in np.load(folder / "shape.npy"))
+        frequencies = folder / "f.npy"
         postings = sparse.csc_matrix(
-            (np.load(folder / "f.npy"), np.load(folder / "indices.npy"), np.load(folder / "indptr.npy")), shape=shape
+            (np.load(frequencies, mmap_mode="r"), np.load(folder / "indices.npy"), np.load(folder / "indptr.npy")), shape=shape
         )
-        return cls.from_postings(vocabulary, postings, np.load(folder / "lengths.npy"), k1, b)
+        index = cls.from_postings(vocabulary, postings, np.load(folder / "lengths.npy"), k1, b)
+        release_file_pages(frequencies)
+        return index
 
 
 class PostingsBuilder:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from haystack import Document
@@ -54,3 +56,40 @@ def test_token_offsets_cover_the_text(settings: Settings) -> None:
     offsets = token_offsets(settings)(OVERTIME_ES)
     assert 10 < len(offsets) < 60
     assert offsets[0][0] == 0 and offsets[-1][1] == len(OVERTIME_ES)
+
+
+def test_released_weights_give_the_same_vectors_bit_for_bit(settings: Settings) -> None:
+    from laborlex_core.embedding.encoders import WEIGHTS_NAME
+    from laborlex_core.memory import release_file_pages
+
+    model = load_model(settings)
+    texts = ["query: " + t for t in (OVERTIME_ES, OVERTIME_KA, STRIKE_EN)]
+    before = model.encode(texts, normalize_embeddings=True)
+    assert release_file_pages(model.folder / WEIGHTS_NAME) > 0  # OpenVINO maps model.bin read-only
+    assert np.array_equal(model.encode(texts, normalize_embeddings=True), before)
+
+
+def test_embed_release_weights_decides_whether_the_weight_file_is_released(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from laborlex_core.embedding import encoders
+    from laborlex_core.embedding.embedder import _with_settings, model_key
+
+    runtime, folder, *_ = model_key(settings)
+    assert runtime == "openvino"
+    released: list[tuple[Path, int]] = []
+    real = encoders.release_file_pages
+
+    def recording(path: Path) -> int:  # the real release, with a note of each call
+        released.append((Path(path), real(path)))
+        return released[-1][1]
+
+    monkeypatch.setattr(encoders, "release_file_pages", recording)
+    model = encoders.OpenVinoEncoder(Path(folder))  # compiled here: every page of model.bin was read
+    for _ in range(2):
+        _with_settings(model, settings.model_copy(update={"embed_release_weights": False}))
+    assert released == []
+    for _ in range(2):  # once per model, however often it is looked up
+        _with_settings(model, settings.model_copy(update={"embed_release_weights": True}))
+    assert [path for path, _ in released] == [Path(folder) / encoders.WEIGHTS_NAME]
+    assert released[0][1] > 0
