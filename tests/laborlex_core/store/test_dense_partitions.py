@@ -193,3 +193,14 @@ def test_partitions_are_saved_reloaded_and_follow_writes(tmp_path: Path, passage
     assert updated.dense.partitions is not None and len(updated.dense.partitions.of_row) == updated.size
     found = reopened.embedding_retrieval(query.tolist(), top_k=5)
     assert len(found) == 5
+
+
+def test_the_probe_depth_comes_from_settings_and_survives_to_dict(tmp_path: Path) -> None:
+    from laborlex_core.settings import Settings
+    from laborlex_core.store import open_store
+
+    settings = Settings(data_dir=tmp_path, dense_partition_from_rows=1234, dense_probe_share=0.25, dense_probe_min_rows=77)
+    store = open_store(settings)
+    assert isinstance(store, EmbeddedDocumentStore)
+    assert store.probe_depth == ProbeDepth(1234, 0.25, 77)
+    assert EmbeddedDocumentStore.from_dict(store.to_dict()).probe_depth == ProbeDepth(1234, 0.25, 77)
