@@ -6,6 +6,11 @@ bf16 activations). Its scores are approximate, with an error this module bounds 
 row; candidates whose approximate score could still reach the k-th best are re-scored in
 float32, so the top-k is the exact one (tests compare it with a plain float32 product).
 
+From ``ProbeDepth.from_rows`` rows on (500k) one pass over every row is too slow, and the
+index is partitioned (dense_partitions.py): each list scores the rows of the partitions
+nearest the query (:meth:`DenseIndex.cover`), with the same bound and re-scoring, so its
+top-k is the exact one among the rows it scored.
+
 What is quantized is each row minus the mean row c: e5 vectors share a large common
 direction (cosines of unrelated passages are ~0.75), so the residuals are about half as
 long, and so are every error below. The score is q.c (float32) plus the int8 product.

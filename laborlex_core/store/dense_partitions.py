@@ -51,7 +51,8 @@ class ProbeDepth:
 
 @dataclass(frozen=True, slots=True)
 class Partitions:
-    """Each row's partition, and the rows grouped by partition (row order within each)."""
+    """Each row's partition, the rows grouped by partition (row order within each), and where
+    each row sits in that grouping (the int8 copy is held in it: DenseIndex._arrange)."""
 
     centroids: np.ndarray  # float32 (count, dim)
     of_row: np.ndarray  # int32 (n,)

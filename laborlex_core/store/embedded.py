@@ -41,9 +41,9 @@ from laborlex_core.store.citation_rows import (
 )
 from laborlex_core.store.base import ListRequest
 from laborlex_core.store.dense_index import single_threaded_blas
+from laborlex_core.store.dense_partitions import PARTITION_FROM_ROWS, PROBE_MIN_ROWS, PROBE_SHARE, ProbeDepth
 from laborlex_core.store.filters import to_sql
 from laborlex_core.store.lexical_index import is_single_token
-from laborlex_core.store.dense_partitions import PARTITION_FROM_ROWS, PROBE_MIN_ROWS, PROBE_SHARE, ProbeDepth
 from laborlex_core.store.ranking import top_dense, top_matches
 from laborlex_core.store.row_lists import RowList, SnapshotRows
 from laborlex_core.store.shared_document import shared_document
@@ -481,7 +481,9 @@ class EmbeddedDocumentStore:
         """Exact cosine similarity (dot product of normalized vectors), best first.
 
         One pass over the vectors per query vector (cached); each list is a mask and a
-        partial sort over it, re-scored exactly in float32 (see dense_index.py)."""
+        partial sort over it, re-scored exactly in float32 (see dense_index.py). An index of
+        ``partition_from_rows`` passages or more scores only the partitions nearest the query
+        (approximate: exact among the rows scored; dense_partitions.py)."""
         found = self._dense_rows(query_embedding, filters, top_k)
         return found if isinstance(found, list) else self._documents(*found)
 

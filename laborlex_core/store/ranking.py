@@ -37,7 +37,8 @@ def top_matches(scores: np.ndarray, matched: np.ndarray, mask: np.ndarray | None
 
 
 def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top-k by cosine among the rows the mask allows (rows without a vector never)."""
+    """Exact top-k by cosine among the rows the mask allows (rows without a vector never);
+    on a partitioned index, among the allowed rows of the partitions scored for the list."""
     allowed = index.present if mask is None else (mask & index.present)
     if scores.probe is not None:  # a partitioned index: the best among the rows scored for the list
         with scores.probe.lock:
