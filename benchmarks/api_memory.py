@@ -30,29 +30,28 @@ _MAP_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
 _SITE_PACKAGES = re.compile(r".*/site-packages/")
 
 
-def status_mb(pid: int) -> dict[str, int]:
-    """VmHWM, VmRSS, RssAnon and RssFile of a process, in MB, and its thread count."""
-    wanted = {"VmHWM", "VmRSS", "RssAnon", "RssFile", "Threads"}
+def _proc_kb(path: str, wanted: set[str]) -> dict[str, int]:
+    """The first number of each ``key: value`` line of a /proc file whose key is wanted (kB,
+    or a count)."""
     out: dict[str, int] = {}
-    with open(f"/proc/{pid}/status", encoding="ascii") as lines:
+    with open(path, encoding="ascii") as lines:
         for line in lines:
             key, _, value = line.partition(":")
             if key in wanted:
-                number = int(value.split()[0])
-                out[key] = number if key == "Threads" else number // 1024
+                out[key] = int(value.split()[0])
     return out
+
+
+def status_mb(pid: int) -> dict[str, int]:
+    """VmHWM, VmRSS, RssAnon and RssFile of a process, in MB, and its thread count."""
+    found = _proc_kb(f"/proc/{pid}/status", {"VmHWM", "VmRSS", "RssAnon", "RssFile", "Threads"})
+    return {key: number if key == "Threads" else number // 1024 for key, number in found.items()}
 
 
 def rollup_mb(pid: int) -> dict[str, int]:
     """Rss, Pss and its anonymous and file parts (``smaps_rollup``), in MB."""
-    wanted = {"Rss", "Pss", "Pss_Anon", "Pss_File", "Anonymous"}
-    out: dict[str, int] = {}
-    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as lines:
-        for line in lines:
-            key, _, value = line.partition(":")
-            if key in wanted:
-                out[key] = int(value.split()[0]) // 1024
-    return out
+    found = _proc_kb(f"/proc/{pid}/smaps_rollup", {"Rss", "Pss", "Pss_Anon", "Pss_File", "Anonymous"})
+    return {key: number // 1024 for key, number in found.items()}
 
 
 def resident_by_mapping(smaps: str, top: int = 12) -> list[tuple[str, int]]:
