@@ -72,7 +72,9 @@ def single_threaded_torch() -> None:
     A partitioned index scores a query with one int8 kernel call per partition (~1,000 rows
     each, a few dozen calls per list). With torch's default two threads each call waited
     ~1-6 ms for its thread pool on a loaded 2-core machine; on one thread a call took ~0.1 ms.
-    An API serving several requests gains nothing from a second thread inside each."""
+    An API serving several requests gains nothing from a second thread inside each. It is
+    process-wide: a query model on the torch runtime (not the OpenVINO default) gets one
+    thread too, whatever LABORLEX_THREADS says."""
     torch = _torch()
     if torch is not None:
         torch.set_num_threads(1)
