@@ -95,7 +95,8 @@ def snapshot_update(store: EmbeddedDocumentStore) -> dict[str, float]:
     meta = {k: v for k, v in doc.items() if k not in ("passages", "provisions", "updated_at")}
     store.replace_document(doc["doc_id"], passages, meta, store.document_text(doc["doc_id"]))
     started = time.perf_counter()
-    store.warm()
+    store.warm()  # from 200k passages the update runs in the background: wait for it to answer
+    store.wait_for_refresh()
     elapsed = time.perf_counter() - started
     store.wait_for_snapshot()
     return {"snapshot_update_s": round(elapsed, 3), "snapshot_update_passages": len(passages)}

@@ -62,6 +62,11 @@ SCHEMA_VERSION = 5
 # From this size, a snapshot that cannot be updated in place is rebuilt in the background
 # while queries answer from the previous generation (below it, a rebuild takes under a second).
 BACKGROUND_REBUILD_ROWS = 20_000
+# From this size an incremental update after a commit runs in the background too, while
+# queries answer from the previous generation: at 1M passages it took 23 s (copying the kept
+# vectors and postings), at 100k 1.8 s, at 10k 0.2 s, where a query waits for it and sees the
+# write at once.
+BACKGROUND_UPDATE_ROWS = 200_000
 FTS5_K1, FTS5_B = 1.2, 0.75  # FTS5's built-in bm25() constants (the fallback path uses them)
 
 _SCHEMA = """
@@ -603,6 +608,10 @@ class EmbeddedDocumentStore:
                 return snapshot  # the next generation is being built: answer from this one meanwhile
             index_id = self._index_id()
             loaded = self._load_saved(generation, index_id)
+            if loaded is None and snapshot is not None and snapshot.size >= BACKGROUND_UPDATE_ROWS and snapshot.index_id == index_id:
+                self._rebuilding = threading.Thread(target=self._rebuild, args=(snapshot,), name="laborlex-snapshot", daemon=True)
+                self._rebuilding.start()
+                return snapshot
             if loaded is None and snapshot is not None:
                 started = time.perf_counter()
                 loaded = snapshot.updated(self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT)
@@ -669,9 +678,19 @@ class EmbeddedDocumentStore:
                     return
             self._save(snapshot)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, previous: IndexSnapshot | None = None) -> None:
+        """The current generation's snapshot, made in the background: updated from ``previous``
+        where that applies, else rebuilt; queries answer from the one they have meanwhile."""
         try:
-            built = self._build_and_save()
+            built = None
+            if previous is not None:
+                started = time.perf_counter()
+                built = previous.updated(self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT)
+                if built is not None:
+                    _log.info("snapshot updated to generation %s in %.3f s (background)", built.generation, time.perf_counter() - started)
+                    self._save_later(built)
+            if built is None:
+                built = self._build_and_save()
             with self._snapshot_lock:
                 if self._snapshot_now is None or built.generation >= self._snapshot_now.generation:
                     self._snapshot_now = built
@@ -681,11 +700,15 @@ class EmbeddedDocumentStore:
             self._rebuilding = None
             self.close()  # this thread's connection
 
-    def wait_for_snapshot(self) -> None:
-        """Wait for a background rebuild and pending saves (tests, benchmarks, shutdown)."""
+    def wait_for_refresh(self) -> None:
+        """Wait until a snapshot being made in the background (an update or a rebuild) answers."""
         rebuilding = self._rebuilding
         if rebuilding is not None:
             rebuilding.join()
+
+    def wait_for_snapshot(self) -> None:
+        """Wait for a background rebuild and pending saves (tests, benchmarks, shutdown)."""
+        self.wait_for_refresh()
         while True:
             saver = self._saver
             if saver is None:

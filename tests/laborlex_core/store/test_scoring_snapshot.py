@@ -440,6 +440,41 @@ def test_queries_answer_from_the_previous_generation_while_a_rebuild_runs(store:
     assert all(d.meta["doc_id"] != "d2" for d in store.bm25_retrieval("salario", top_k=1000))
 
 
+def test_a_large_index_is_updated_in_the_background_while_the_previous_generation_answers(
+    store: EmbeddedDocumentStore, monkeypatch
+) -> None:
+    """From BACKGROUND_UPDATE_ROWS on, a commit's incremental update (23 s at 1M passages) runs
+    in the background: queries meanwhile answer from the previous generation, without the
+    passages that left the index, and then from the updated one (no rebuild)."""
+    import laborlex_core.store.embedded as embedded
+    from laborlex_core.store import snapshot as snapshot_module
+
+    monkeypatch.setattr(embedded, "BACKGROUND_UPDATE_ROWS", 1)
+    release = threading.Event()
+    real_updated = snapshot_module.IndexSnapshot.updated
+
+    def held_update(self, *args, **kwargs):
+        release.wait(30)
+        return real_updated(self, *args, **kwargs)
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("an update was expected, not a rebuild")
+
+    before = store._snapshot()
+    expected = [d.id for d in store.bm25_retrieval("salario", top_k=1000) if d.meta["doc_id"] != "d3"]
+    monkeypatch.setattr(snapshot_module.IndexSnapshot, "updated", held_update)
+    monkeypatch.setattr(snapshot_module.IndexSnapshot, "build", classmethod(no_rebuild))
+    store.delete_document("d3")
+    assert [d.id for d in store.bm25_retrieval("salario", top_k=1000)] == expected  # at once, from the old scores
+    assert store._snapshot() is before
+    release.set()
+    store.wait_for_refresh()
+    after = store._snapshot()
+    assert after is not before and after.generation == before.generation + 1
+    assert {d.id for d in store.bm25_retrieval("salario", top_k=1000)} == set(expected)  # rescored: d3 left the statistics
+    store.wait_for_snapshot()
+
+
 def test_a_folder_saved_in_an_older_format_is_replaced(store: EmbeddedDocumentStore) -> None:
     built = store._snapshot()
     folder = derived_folder(store.path) / f"g{built.generation}-{built.index_id}"
