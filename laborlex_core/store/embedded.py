@@ -888,8 +888,11 @@ class ProvisionMatches:
         out: dict[str, dict[str, int]] = {}
         for name in fields:
             column = self.snapshot.columns[name]
-            codes = table.column_codes(self.snapshot, name)[self.found] if rows is None else column.codes[rows]
-            counts = np.bincount(codes[codes >= 0], minlength=len(column.index))
+            if rows is None:
+                counts = table.value_counts(self.snapshot, name, self.found)
+            else:
+                codes = column.codes[rows]
+                counts = np.bincount(codes[codes >= 0], minlength=len(column.index))
             values = column.values()
             pairs = [(values[i], int(n)) for i, n in enumerate(counts) if n]
             out[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))

@@ -30,6 +30,11 @@ TEXT_FIELDS: tuple[str, ...] = ("added_on", "repealed_on", "date")
 AMENDMENT_DATES = "amendment_dates"
 
 
+# Up to this many values, a column is compared with each (isin, and facet counting in
+# embedded.ProvisionMatches): cheaper than a gather of a million codes.
+FEW_VALUES = 8
+
+
 @dataclass(slots=True)
 class CategoricalColumn:
     """A column as integer codes (-1 for NULL) and the code of each value."""
@@ -56,14 +61,20 @@ class CategoricalColumn:
         return self.codes == code if code is not None else np.zeros(len(self.codes), dtype=bool)
 
     def isin(self, values: Sequence[str]) -> np.ndarray:
-        """One lookup per row in a table of the codes (np.isin sorted the million codes of a
-        large index for every new filter)."""
-        codes = [self.index[v] for v in values if v in self.index]
+        """A few values: one comparison of the codes each; more: one lookup per row in a table
+        of the codes. (np.isin sorted a million codes for every new filter: 2-3 ms at 1M
+        passages, against ~0.2 ms a comparison.)"""
+        codes = sorted({self.index[v] for v in values if v in self.index})
         if not codes:
             return np.zeros(len(self.codes), dtype=bool)
+        if len(codes) <= FEW_VALUES:
+            mask = self.codes == codes[0]
+            for code in codes[1:]:
+                mask |= self.codes == code
+            return mask
         table = np.zeros(len(self.index) + 1, dtype=bool)  # its last entry answers code -1 (no value): False
         table[codes] = True
-        return table[self.codes]
+        return np.take(table, self.codes)
 
 
 def _text_values(values: Sequence[Any]) -> np.ndarray | None:

@@ -9,7 +9,7 @@ import pytest
 from haystack import Document
 
 from laborlex_core.store.embedded import EmbeddedDocumentStore
-from laborlex_core.store.filter_masks import CategoricalColumn, filter_mask
+from laborlex_core.store.filter_masks import FEW_VALUES, CategoricalColumn, filter_mask
 
 FILTERS = [
     {"field": "meta.jurisdiction", "operator": "==", "value": "MX"},
@@ -90,3 +90,17 @@ def test_null_values_never_match() -> None:
     column = CategoricalColumn.build(["MX", None, "US"])
     assert column.equals("MX").tolist() == [True, False, False]
     assert column.isin(["US", "XX"]).tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], ["v3"], ["v3", "v7"], ["v1", "v3", "nope"], [f"v{i}" for i in range(0, 12, 2)], [f"v{i}" for i in range(11)], ["nope"]],
+)
+def test_isin_by_comparisons_or_by_table_equals_numpy(values: list[str]) -> None:
+    """Up to FEW_VALUES codes the column is compared with each, above it a table is looked up;
+    rows without a value (code -1) never match."""
+    raw = [None if i % 7 == 0 else f"v{i % 12}" for i in range(500)]
+    column = CategoricalColumn.build(raw)
+    expected = np.array([v is not None and v in values for v in raw])
+    assert (column.isin(values) == expected).all()
+    assert FEW_VALUES < 11  # the longest list above takes the table
