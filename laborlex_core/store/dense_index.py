@@ -96,23 +96,14 @@ class DenseScores:
     """One query's scores over every row: approximate (with a bound) or exact.
 
     On a partitioned index (dense_partitions.py) rows are scored as lists need them,
-    nearest partitions first: ``scored`` marks them, and the others hold -inf."""
+    nearest partitions first: ``probe.scored`` marks them, and the others hold -inf."""
 
     approx: np.ndarray  # float32, one per row; -inf where a row has no vector (or is not scored yet)
     bound: float  # |exact - approx| <= bound for every scored row (0 when exact)
     query: np.ndarray  # float32, for re-scoring
     _order: np.ndarray | None = field(default=None)  # rows by approx score, best first (lazy prefix)
     exact: np.ndarray | None = field(default=None)  # float32 scores of every row, once needed
-    scored: np.ndarray | None = field(default=None)  # bool per row on a partitioned index; None: all scored
-    probe: _Probe | None = field(default=None)  # what scoring more rows needs (partitioned index)
-
-    def scored_rows(self) -> np.ndarray:
-        """The rows scored so far, ascending (every row where the index is not partitioned)."""
-        if self.scored is None or self.probe is None:
-            return np.arange(len(self.approx))
-        if self.probe.rows is None:
-            self.probe.rows = np.flatnonzero(self.scored)
-        return self.probe.rows
+    probe: _Probe | None = field(default=None)  # a partitioned index's state; None: every row is scored
 
 
 @dataclass(slots=True)
@@ -125,9 +116,16 @@ class _Probe:
     fixed_bound: float  # the bound's terms that do not depend on the scored rows
     ranked: np.ndarray  # partitions, nearest first
     done: np.ndarray  # bool per partition: its rows are scored
+    scored: np.ndarray  # bool per row: its score is in ``approx``
     peak: float = 0.0  # largest |kernel output| over the scored rows
     rows: np.ndarray | None = None  # flatnonzero(scored), made on demand
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def scored_rows(self) -> np.ndarray:
+        """The rows scored so far, ascending."""
+        if self.rows is None:
+            self.rows = np.flatnonzero(self.scored)
+        return self.rows
 
 
 @dataclass(slots=True)
@@ -223,9 +221,9 @@ class DenseIndex:
             return DenseScores(scores, 0.0, query)
         q16, offset, fixed = self._query_parts(torch, query)
         if self.partitions is not None:
-            probe = _Probe(q16, offset, fixed, self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool))
+            ranked, done, scored = self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool), np.zeros(self.rows, dtype=bool)
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
-            return DenseScores(approx, _bound(fixed, 0.0), query, scored=np.zeros(self.rows, dtype=bool), probe=probe)
+            return DenseScores(approx, _bound(fixed, 0.0), query, probe=_Probe(q16, offset, fixed, ranked, done, scored))
         out = torch._weight_int8pack_mm(q16, self.packed, self.scales)[0]
         residual = _bf16_values(out.view(torch.int16).numpy())
         peak = float(np.abs(residual).max()) if len(residual) else 0.0
@@ -253,9 +251,10 @@ class DenseIndex:
         ``allowed`` (a list's filter), skipping those that hold none of them; a narrow
         filter's rows are scored wherever they lie. The caller holds ``scores.probe.lock``:
         the lists of one query share (and extend) its scores."""
-        probe, scored, partitions = scores.probe, scores.scored, self.partitions
-        if probe is None or scored is None or partitions is None:
+        probe, partitions = scores.probe, self.partitions
+        if probe is None or partitions is None:
             return
+        scored = probe.scored
         allowed_count = int(np.count_nonzero(allowed))
         want = self.depth.rows_for(allowed_count)
         if want == allowed_count:  # every row it allows
@@ -293,13 +292,13 @@ class DenseIndex:
     def _record(self, scores: DenseScores, rows: np.ndarray, residual: np.ndarray) -> None:
         """Scores of ``rows`` from their kernel output, with the bound widened to them first."""
         probe = scores.probe
-        assert probe is not None and scores.scored is not None
+        assert probe is not None
         probe.peak = max(probe.peak, float(np.abs(residual).max()))
         scores.bound = _bound(probe.fixed_bound, probe.peak)  # before the rows show as scored
         values = residual + np.float32(probe.offset)
         values[~self.present[rows]] = -np.inf
         scores.approx[rows] = values
-        scores.scored[rows] = True
+        probe.scored[rows] = True
         probe.rows, scores._order = None, None
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:

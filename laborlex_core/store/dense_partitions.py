@@ -21,15 +21,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from laborlex_core.settings import Settings
+
 SAMPLE_PER_PARTITION = 32  # k-means training rows per centroid
 KMEANS_ITERATIONS = 10
 ASSIGN_BLOCK = 65_536  # rows assigned per matrix product (a float32 block of 96 MB)
-# Defaults of ProbeDepth (and of the settings LABORLEX_DENSE_PARTITION_FROM_ROWS, _PROBE_SHARE,
-# _PROBE_MIN_ROWS): speed against recall, measured by `laborlex bench` (recall@10 against a full
-# float32 search); the development corpus (2,396 passages) is far below the first.
-PARTITION_FROM_ROWS = 500_000
-PROBE_SHARE = 0.05
-PROBE_MIN_ROWS = 32_768
+# Defaults of ProbeDepth: those of the settings LABORLEX_DENSE_PARTITION_FROM_ROWS, _PROBE_SHARE and
+# _PROBE_MIN_ROWS (speed against recall, measured by `laborlex bench` as recall@10 against a full
+# float32 search; the development corpus, 2,396 passages, is far below the first).
+PARTITION_FROM_ROWS: int = Settings.model_fields["dense_partition_from_rows"].default
+PROBE_SHARE: float = Settings.model_fields["dense_probe_share"].default
+PROBE_MIN_ROWS: int = Settings.model_fields["dense_probe_min_rows"].default
 
 
 @dataclass(frozen=True, slots=True)

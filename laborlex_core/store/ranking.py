@@ -43,7 +43,7 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
     if scores.probe is not None:  # a partitioned index: the best among the rows scored for the list
         with scores.probe.lock:
             index.cover(scores, allowed)
-            rows = scores.scored_rows()
+            rows = scores.probe.scored_rows()
             rows = rows[allowed[rows]]
             candidates = _within_bound(rows, scores.approx[rows], k, scores.bound)
         return order_top(candidates, index.exact(candidates, scores.query), k)

@@ -137,8 +137,9 @@ def test_a_list_scores_its_share_and_is_exact_among_what_it_scored(tmp_path: Pat
     for query in _queries(passages):
         store.forget_query_scores()
         found = store.embedding_retrieval(query.tolist(), filters=filters, top_k=10)
-        scored = store._snapshot().dense_scores(query).scored
-        assert scored is not None
+        probe = store._snapshot().dense_scores(query).probe
+        assert probe is not None
+        scored = probe.scored
         scored_allowed = [i for i in allowed if scored[i]]
         assert len(scored_allowed) >= store.probe_depth.rows_for(len(allowed))
         assert len(scored_allowed) < len(allowed) or filters == ONE_DOCUMENT  # only part of the index was read
@@ -164,11 +165,11 @@ def test_lists_of_one_query_share_what_was_scored(tmp_path: Path, passages: list
     query = _queries(passages, 1)[0]
     store.embedding_retrieval(query.tolist(), top_k=10)
     scores = store._snapshot().dense_scores(query)
-    first = int(scores.scored.sum())
+    first = int(scores.probe.scored.sum())
     store.embedding_retrieval(query.tolist(), top_k=10)  # the same list again: nothing more to score
-    assert int(scores.scored.sum()) == first
+    assert int(scores.probe.scored.sum()) == first
     store.embedding_retrieval(query.tolist(), filters=KA, top_k=10)  # a third of the rows: more of them
-    assert int(scores.scored.sum()) >= first
+    assert int(scores.probe.scored.sum()) >= first
 
 
 def test_partitions_are_saved_reloaded_and_follow_writes(tmp_path: Path, passages: list[Document]) -> None:
