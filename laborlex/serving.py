@@ -27,7 +27,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from typing import TYPE_CHECKING
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from laborlex_core.logging_setup import configure_logging
 from laborlex_core.settings import Settings, get_settings
@@ -85,10 +89,28 @@ def prepare_snapshot() -> None:
     store.close()
 
 
+class TcpConfig(uvicorn.Config):
+    """uvicorn's settings, with a listening socket that says it is TCP.
+
+    Why: with several workers uvicorn binds the socket itself and leaves its ``proto`` at 0.
+    Accepted connections inherit it, and asyncio sets ``TCP_NODELAY`` only on a socket whose
+    ``proto`` is ``IPPROTO_TCP`` (uvicorn issue #3149). Without it, Nagle's algorithm holds the
+    last part of each response until the client's delayed ACK: every request on a kept-alive
+    connection but the first took ~45 ms more (measured: ``/health`` 48 ms against 4 ms with one
+    worker). The descriptor is kept; only the Python object around it is remade, from what the
+    kernel reports."""
+
+    def bind_socket(self) -> socket.socket:
+        bound = super().bind_socket()
+        if bound.family not in (socket.AF_INET, socket.AF_INET6) or bound.proto == socket.IPPROTO_TCP:
+            return bound
+        tcp = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+        tcp.set_inheritable(True)
+        return tcp
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run the API until interrupted: in this process, or as ``workers`` worker processes."""
-    import uvicorn
-
     if workers == 1:
         uvicorn.run(build_app(), host=host, port=port, log_level=settings.log_level)
         return
@@ -100,7 +122,8 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         preparing = multiprocessing.get_context("spawn").Process(target=prepare_snapshot, name="laborlex-snapshot")
         preparing.start()
         preparing.join()
-    uvicorn.run(
+    config = TcpConfig(
         APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level=settings.log_level,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -10,17 +10,21 @@ own process, which is certainly not the worker that answers.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import pickle
+import socket
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 import httpx
 import pytest
 
-from laborlex.serving import threads_per_worker, worker_count
+from laborlex.serving import APP_FACTORY, TcpConfig, threads_per_worker, worker_count
 from laborlex_core.processes import wait_for_http
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
@@ -43,6 +47,42 @@ def test_worker_count_takes_the_option_then_the_setting(configured: int, request
 @pytest.mark.parametrize(("workers", "cores", "threads"), [(1, 2, 2), (2, 2, 1), (3, 2, 1), (2, 8, 4)])
 def test_each_worker_gets_its_share_of_the_cores(workers: int, cores: int, threads: int) -> None:
     assert threads_per_worker(workers, cores) == threads
+
+
+def nodelay_of_an_accepted_connection(listening: socket.socket) -> int:
+    """Serve ``listening`` as a uvicorn worker does (``loop.create_server(sock=...)``), connect to
+    it, and read ``TCP_NODELAY`` of the connection the server accepted."""
+
+    async def accept_one() -> int:
+        loop = asyncio.get_running_loop()
+        seen: asyncio.Future[int] = loop.create_future()
+
+        class Report(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await loop.create_server(Report, sock=listening)
+        _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+        try:
+            return await asyncio.wait_for(seen, timeout=30)
+        finally:
+            writer.close()
+            server.close()
+            await server.wait_closed()
+
+    return asyncio.run(accept_one())
+
+
+def test_the_workers_socket_gives_every_connection_tcp_nodelay() -> None:
+    """uvicorn binds the workers' socket with ``proto`` 0, so asyncio leaves Nagle's algorithm on
+    for the connections it accepts (each kept-alive request then waits for a delayed ACK). The
+    socket is handed to the workers as a spawned process receives it: pickled."""
+    bound = TcpConfig(APP_FACTORY, factory=True, workers=2, host="127.0.0.1", port=0).bind_socket()
+    listening = pickle.loads(ForkingPickler.dumps(bound))
+    bound.close()
+    assert listening.proto == socket.IPPROTO_TCP
+    assert nodelay_of_an_accepted_connection(listening) != 0
 
 
 @pytest.fixture(scope="module")
