@@ -7,6 +7,8 @@ so latency is reported with and without it.
 
 The concurrency leg runs N clients (threads, one HTTP connection each) for a fixed time
 against the same server and reports errors, throughput and p50/p95 beside one client's.
+A server of several worker processes (``LABORLEX_API_WORKERS``) is measured the same way:
+one process is bound by the GIL to about one core of Python work, whatever its threads.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 import httpx
 
 from benchmarks.queries import BenchQuery
-from benchmarks.stats import ms, process_peak_rss_mb
+from benchmarks.stats import ms, tree_peak_rss_mb, tree_pss_mb
 from laborlex_core.processes import wait_for_http
 from laborlex_core.settings import Settings
 
@@ -84,10 +86,14 @@ def _search(client: httpx.Client, query: BenchQuery) -> tuple[float, float]:
 
 
 def measure_api(data_dir: Path, queries: list[BenchQuery], settings: Settings, concurrency: int = 10,
-                concurrency_seconds: float = 60.0, env_overrides: dict[str, str] | None = None) -> dict[str, Any]:
+                concurrency_seconds: float = 60.0, env_overrides: dict[str, str] | None = None,
+                workers: int = 1) -> dict[str, Any]:
     """Single client: p50/p95 of GET /search (hybrid, the query's filter, limit 10), with and
-    without the query embedding; then ``concurrency`` clients for ``concurrency_seconds``."""
-    with served(data_dir, settings, env_overrides) as (base, proc, startup):
+    without the query embedding; then ``concurrency`` clients for ``concurrency_seconds``;
+    the server runs ``workers`` processes. Memory: the largest process's peak RSS, and the
+    proportional set size of all of them after the legs."""
+    overrides = {**(env_overrides or {}), "LABORLEX_API_WORKERS": str(workers)}
+    with served(data_dir, settings, overrides) as (base, proc, startup):
         timings: list[float] = []
         without: list[float] = []
         with httpx.Client(base_url=base, timeout=120) as client:
@@ -103,7 +109,8 @@ def measure_api(data_dir: Path, queries: list[BenchQuery], settings: Settings, c
                                   "api_queries": len(timings), "api_startup_s": round(startup, 2)}
         if concurrency > 1 and concurrency_seconds > 0:
             result.update(concurrent_clients(base, queries, concurrency, concurrency_seconds, single_p95_ms=p95))
-        result["api_peak_rss_mb"] = process_peak_rss_mb(proc.pid)
+        result["api_peak_rss_mb"] = tree_peak_rss_mb(proc.pid)
+        result["api_pss_mb"] = tree_pss_mb(proc.pid)
         return result
 
 

@@ -52,6 +52,8 @@ class BenchOptions:
     source_index: Path | None = None  # an existing index to scale from instead of ingesting the corpus
     concurrency: int = 10  # clients of the concurrency leg (at the largest size up to 100k)
     concurrency_seconds: float = 60.0
+    # API worker processes of a second API leg at the concurrency size (0: one per core; 1: no second leg)
+    api_workers: int = 0
     backends: tuple[str, ...] = ("embedded",)  # "opensearch" adds the live node's leg beside the embedded store
     opensearch_url: str | None = None  # the node for the opensearch leg (default: $OPENSEARCH_URL)
     opensearch_sizes: tuple[int, ...] | None = None  # sizes copied to OpenSearch (default: all up to 100k)
@@ -209,6 +211,12 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
                 log(f"{size:,}: API over HTTP ({options.api_queries} queries" + (
                     f"; then {clients} clients for {options.concurrency_seconds:.0f} s)" if clients else ")"))
                 row.update(measure_api(folder, queries[: options.api_queries], source_settings, clients, options.concurrency_seconds))
+                workers = options.api_workers or os.cpu_count() or 1
+                if clients and workers > 1:
+                    log(f"{size:,}: API with {workers} worker processes (the same legs)")
+                    leg = measure_api(folder, queries[: options.api_queries], source_settings, clients, options.concurrency_seconds, workers=workers)
+                    row["workers"] = workers
+                    row.update({f"workers_{key}": value for key, value in leg.items()})
             result["query"][str(size)] = row
             log(json.dumps(row))
         result["scaling_exponent"] = report.loglog_slope({int(n): r["hybrid_p50_ms"] for n, r in result["query"].items()})

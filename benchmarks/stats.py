@@ -47,6 +47,47 @@ def process_peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux; just ``pid`` where /proc lacks ``children``)."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    waiting.extend(int(child) for child in children.read().split())
+            except OSError:
+                pass
+    return found
+
+
+def tree_peak_rss_mb(pid: int) -> float | None:
+    """The largest peak RSS among ``pid`` and its children: one API process's, whether it
+    serves alone or is one of several workers (their shared pages would count twice in a sum)."""
+    peaks = [p for p in map(process_peak_rss_mb, process_tree(pid)) if p is not None]
+    return max(peaks) if peaks else None
+
+
+def tree_pss_mb(pid: int) -> float | None:
+    """Proportional set size of ``pid`` and its children now: what the processes hold together,
+    each shared page (mapped snapshot, libraries, model file) split among those mapping it."""
+    total, seen = 0, False
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup", encoding="ascii") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total, seen = total + int(line.split()[1]), True
+        except OSError:
+            pass
+    return round(total / 1024, 1) if seen else None
+
+
 def ms(seconds: Sequence[float]) -> tuple[float, float]:
     """p50 and p95 of durations given in seconds, in milliseconds."""
     values = [s * 1000.0 for s in seconds]

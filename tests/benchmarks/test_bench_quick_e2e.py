@@ -54,5 +54,10 @@ def test_bench_quick_writes_the_documented_json(tmp_path: Path) -> None:
     assert row["passages"] == 10000
     assert row["dense_recall_at_10"] == 1.0  # the int8 first pass never changes the top-10
     assert row["concurrent_errors"] == 0 and row["concurrent_requests"] > 0
+    assert row["api_pss_mb"] > 0 and row["api_peak_rss_mb"] > 0
+    if row.get("workers", 1) > 1:  # one worker per core: the same legs against that many processes
+        for key in ("workers_api_p95_ms", "workers_concurrent_p95_ms", "workers_concurrent_p95_vs_single", "workers_api_pss_mb"):
+            assert isinstance(row[key], (int, float)), key
+        assert row["workers_concurrent_errors"] == 0 and row["workers_concurrent_requests"] > 0
     assert "scaling_exponent" in data
     assert out.with_suffix(".png").stat().st_size > 0
