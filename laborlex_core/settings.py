@@ -150,10 +150,13 @@ class Settings(BaseSettings):
     ui_language: Literal["en", "es", "ka"] = "en"
 
     # Load and hostile input (search_api/limits.py). At most api_max_concurrent requests work
-    # at once (2 cores: more only interleave); up to api_max_queue more wait, at most
+    # at once per process: a search is mostly Python under the GIL, so a second one overlaps
+    # only the first's numpy, torch, SQLite and model calls, and more only interleave (10
+    # clients at 100k passages: 2 -> 64-69 requests/s and p95 162-216 ms, 4 -> 58-62 and
+    # 195-234, 1 -> 61 and 178; README, Issue 11, ninth stop); up to api_max_queue more wait, at most
     # api_queue_wait_s; past either, 503 with Retry-After at once. Each request's optional work
     # (snippet sentences embedded) stops at api_time_budget_s or api_snippet_sentences.
-    api_max_concurrent: int = 4
+    api_max_concurrent: int = 2
     # API processes (laborlex/serving.py): searches are mostly GIL-bound Python, so one process
     # uses one core; each worker maps the same saved snapshot and loads its own model. The
     # limits above hold per worker.
