@@ -54,6 +54,21 @@ def test_cited_by_counts_and_stats(tmp_path: Path) -> None:
     assert stats["targets"] == {"ge-labour-code-ka:48": 2}
 
 
+def test_citation_counts_are_kept_per_index_state_and_follow_writes(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    keys = ["ge-labour-code-ka:48", "ge-labour-code-ka:21"]
+    assert store.citation_counts(keys) == {"ge-labour-code-ka:48": 2}
+    known = store._citation_counts.known(store._state())
+    assert known == {"ge-labour-code-ka:48": 2, "ge-labour-code-ka:21": 0}  # kept, the zero too
+    # another process cites article 21: the next call sees the new state and counts again
+    writer = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    writer.replace_document("ge-ruling-2", _passages("ge-ruling-2", [("1", "შრომის კოდექსის 21-ე მუხლით")], "ka", "case_law"),
+                            {"doc_id": "ge-ruling-2"})
+    assert store.citation_counts(keys + keys) == {"ge-labour-code-ka:48": 2, "ge-labour-code-ka:21": 1}
+    writer.delete_document("ge-ruling")
+    assert store.citation_counts(keys) == {"ge-labour-code-ka:48": 1, "ge-labour-code-ka:21": 1}
+
+
 def test_cites_filter_in_filters_and_retrieval(tmp_path: Path) -> None:
     store = _store(tmp_path)
     cites = {"field": "meta.cites", "operator": "==", "value": "ge-labour-code-ka:48"}

@@ -205,3 +205,39 @@ def test_the_probe_depth_comes_from_settings_and_survives_to_dict(tmp_path: Path
     assert isinstance(store, EmbeddedDocumentStore)
     assert store.probe_depth == ProbeDepth(1234, 0.25, 77)
     assert EmbeddedDocumentStore.from_dict(store.to_dict()).probe_depth == ProbeDepth(1234, 0.25, 77)
+
+
+@pytest.mark.parametrize("filters", [None, KA, ONE_DOCUMENT])
+def test_each_filters_rows_per_partition_are_counted_once(tmp_path: Path, passages: list[Document], filters: dict | None) -> None:
+    """The count does not depend on the query: the second query's lists reuse the first's."""
+    store = _store(tmp_path / "index.sqlite3", passages)
+    first, second = _queries(passages, 2)
+    store.embedding_retrieval(first.tolist(), filters=filters, top_k=10)
+    snapshot = store._snapshot()
+    dense, mask = snapshot.dense, store._mask(snapshot, filters)
+    counted = dense._held.get(mask)
+    allowed = dense.present if mask is None else mask & dense.present
+    np.testing.assert_array_equal(counted, np.bincount(dense.partitions.of_row[allowed], minlength=dense.partitions.count))
+    store.embedding_retrieval(second.tolist(), filters=filters, top_k=10)
+    assert dense._held.get(mask) is counted
+
+
+def test_counts_are_remembered_by_the_mask_itself_not_its_id() -> None:
+    from laborlex_core.store.dense_index import _HeldPerFilter
+
+    held = _HeldPerFilter()
+    everything, some = np.arange(3), np.arange(3) * 2
+    mask = np.array([True, False, True])
+    held.put(None, everything)
+    held.put(mask, some)
+    assert held.get(None) is everything and held.get(mask) is some
+    assert held.get(mask.copy()) is None  # equal values, another array: not known
+    newcomer = np.array([False, False, True])
+    held._counts[id(newcomer)] = held._counts.pop(id(mask))  # a new array given a dead one's id
+    del mask
+    assert held.get(newcomer) is None
+    alive = [np.zeros(2, dtype=bool) for _ in range(_HeldPerFilter.LIMIT + 5)]
+    for i, other in enumerate(alive):
+        held.put(other, np.arange(i))
+    assert len(held._counts) <= _HeldPerFilter.LIMIT  # past the limit the oldest go
+    assert held.get(alive[-1]) is not None and held.get(alive[0]) is None
