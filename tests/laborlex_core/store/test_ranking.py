@@ -39,3 +39,34 @@ def test_order_top_equals_a_full_sort_by_score_then_row(seed: int) -> None:
         expected = sorted(zip(rows.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0]))[:k]
         assert found.tolist() == [r for r, _ in expected]
         assert values.tolist() == [s for _, s in expected]
+
+
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_rescoring_best_first_gives_the_top_k_of_rescoring_every_candidate(k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Near-duplicates (4 passages, 3,000 perturbed copies each) put many rows within the int8
+    error bound of the k-th, as the scaled 1M bench index does; batches of 16 rows here."""
+    from laborlex_core.store import ranking
+    from laborlex_core.store.dense_index import DenseIndex
+
+    monkeypatch.setattr(ranking, "RESCORE_BATCH", 16)
+    rng = np.random.default_rng(k)
+    bases = rng.normal(size=(4, 384)).astype(np.float32)
+    bases /= np.linalg.norm(bases, axis=1, keepdims=True)
+    matrix = np.repeat(bases, 3000, axis=0) + rng.normal(0, 0.02, size=(12_000, 384)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = DenseIndex.build(matrix, np.ones(len(matrix), dtype=bool))
+    for spread in (2.0, 1.0):
+        away = rng.normal(size=384).astype(np.float32)
+        query = bases[1] + spread * away / np.linalg.norm(away)
+        query = (query / np.linalg.norm(query)).astype(np.float32)
+        scores = index.score(query)
+        candidates = ranking._within_bound(np.arange(len(matrix)), scores.approx, k, scores.bound)
+        assert len(candidates) > 2 * ranking.RESCORE_BATCH  # the batched path, not the single pass
+        found, values = ranking._rescored_best_first(index, scores, candidates, k)
+        assert np.all(np.diff(found) > 0) and set(found) <= set(candidates)
+        top, top_values = order_top(found, values, k)
+        every, every_values = order_top(candidates, index.exact(candidates, query), k)
+        np.testing.assert_array_equal(top, every)
+        np.testing.assert_allclose(top_values, every_values, rtol=1e-6, atol=1e-7)
+        if k < 100:
+            assert len(found) < len(candidates)  # it stopped before the last candidate
