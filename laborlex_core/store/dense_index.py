@@ -343,18 +343,21 @@ class _HeldPerFilter:
 
     def __init__(self) -> None:
         self._counts: dict[int, tuple[weakref.ref[np.ndarray] | None, np.ndarray]] = {}
+        self._lock = threading.Lock()  # queries on other threads count and read at once
 
     def get(self, mask: np.ndarray | None) -> np.ndarray | None:
-        found = self._counts.get(id(mask))
+        with self._lock:
+            found = self._counts.get(id(mask))
         if found is None or (found[0] is not None and found[0]() is not mask):
             return None
         return found[1]
 
     def put(self, mask: np.ndarray | None, counts: np.ndarray) -> np.ndarray:
-        if len(self._counts) >= self.LIMIT:
-            alive = {k: v for k, v in self._counts.items() if v[0] is None or v[0]() is not None}
-            self._counts = dict(list(alive.items())[-(self.LIMIT // 2):])
-        self._counts[id(mask)] = (None if mask is None else weakref.ref(mask), counts)
+        with self._lock:
+            if len(self._counts) >= self.LIMIT:
+                alive = [(k, v) for k, v in self._counts.items() if v[0] is None or v[0]() is not None]
+                self._counts = dict(alive[-(self.LIMIT // 2) :])
+            self._counts[id(mask)] = (None if mask is None else weakref.ref(mask), counts)
         return counts
 
 
