@@ -119,14 +119,7 @@ class _Probe:
     done: np.ndarray  # bool per partition: its rows are scored
     scored: np.ndarray  # bool per row: its score is in ``approx``
     peak: float = 0.0  # largest |kernel output| over the scored rows
-    rows: np.ndarray | None = None  # flatnonzero(scored), made on demand
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def scored_rows(self) -> np.ndarray:
-        """The rows scored so far, ascending."""
-        if self.rows is None:
-            self.rows = np.flatnonzero(self.scored)
-        return self.rows
 
 
 @dataclass(slots=True)
@@ -249,27 +242,36 @@ class DenseIndex:
         fixed = qnorm * self.max_error + rounding * self.max_norm + query.shape[0] * 2.0**-24 * q16norm * self.max_norm
         return q16.unsqueeze(0), offset, fixed
 
-    def cover(self, scores: DenseScores, allowed: np.ndarray, mask: np.ndarray | None = None) -> None:
-        """Score the nearest partitions that together hold ``depth.rows_for`` of the rows
-        ``allowed`` (a list's filter, ``mask``, and the rows with a vector), skipping those that
-        hold none of them; a narrow filter's rows are scored wherever they lie. The caller holds
-        ``scores.probe.lock``: the lists of one query share (and extend) its scores."""
+    def cover(self, scores: DenseScores, allowed: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """The rows a list ranks, scored: the rows ``allowed`` (a list's filter, ``mask``, and
+        the rows with a vector) of the nearest partitions that together hold
+        ``depth.rows_for`` of them, skipping those that hold none; a narrow filter's rows
+        wherever they lie. Ascending only within a partition.
+
+        Partitions another list of the query scored already are not scored again (the caller
+        holds ``scores.probe.lock``), but a list ranks only the partitions it chose itself: the
+        same query and filter give the same list whichever lists ran before it, on this request
+        or on another that shares the query's cached scores (paging runs the query again)."""
         probe, partitions = scores.probe, self.partitions
         if probe is None or partitions is None:
-            return
+            return np.flatnonzero(allowed)
         per_partition = self._held.get(mask)
         if per_partition is None:
             per_partition = self._held.put(mask, np.bincount(partitions.of_row[allowed], minlength=partitions.count))
         allowed_count = int(per_partition.sum())
         want = self.depth.rows_for(allowed_count)
         if want == allowed_count:  # every row it allows
-            self._score_rows(scores, np.flatnonzero(allowed & ~probe.scored))
-            return
+            rows = np.flatnonzero(allowed)
+            self._score_rows(scores, rows[~probe.scored[rows]])
+            return rows
         held = per_partition[probe.ranked]  # nearest first
         nearest = probe.ranked[: int(np.searchsorted(np.cumsum(held), want)) + 1]
-        chosen = nearest[(held[: len(nearest)] > 0) & ~probe.done[nearest]]
+        mine = nearest[held[: len(nearest)] > 0]
+        chosen = mine[~probe.done[mine]]
         probe.done[chosen] = True
         self._score_partitions(scores, chosen)
+        rows = np.concatenate([partitions.order[partitions.offsets[p] : partitions.offsets[p + 1]] for p in mine])
+        return rows[allowed[rows]]
 
     def _score_partitions(self, scores: DenseScores, batch: np.ndarray) -> None:
         """The int8 scores of every row of some partitions: one kernel call on each one's slice."""
@@ -304,7 +306,7 @@ class DenseIndex:
         values[~self.present[rows]] = -np.inf
         scores.approx[rows] = values
         probe.scored[rows] = True
-        probe.rows, scores._order = None, None
+        scores._order = None
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Float32 scores of some rows, computed as a plain product would."""

@@ -45,10 +45,8 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
     allowed = index.present if mask is None else (mask & index.present)
     if scores.probe is not None:  # a partitioned index: the best among the rows scored for the list
         with scores.probe.lock:
-            index.cover(scores, allowed, mask)
-            rows = scores.probe.scored_rows()
-            rows = rows[allowed[rows]]
-            candidates = _within_bound(rows, scores.approx[rows], k, scores.bound)
+            rows = index.cover(scores, allowed, mask)
+            candidates = np.sort(_within_bound(rows, scores.approx[rows], k, scores.bound))
         return order_top(*_rescored_best_first(index, scores, candidates, k), k)
     if scores.bound == 0.0:
         rows = np.flatnonzero(allowed)

@@ -241,3 +241,42 @@ def test_counts_are_remembered_by_the_mask_itself_not_its_id() -> None:
         held.put(other, np.arange(i))
     assert len(held._counts) <= _HeldPerFilter.LIMIT  # past the limit the oldest go
     assert held.get(alive[-1]) is not None and held.get(alive[0]) is None
+
+
+def test_a_list_ranks_the_partitions_it_chose_whatever_ran_before_it(tmp_path: Path, passages: list[Document]) -> None:
+    """Lists of a query share the scoring, not the ranking: a list after others (of this
+    request, or of another sharing the query's cached scores, as paging does) ranks the same
+    rows as the list alone, so the same query and filter always give the same list."""
+    store = _store(tmp_path / "index.sqlite3", passages)
+    snapshot = store._snapshot()
+    dense, ka = snapshot.dense, store._mask(snapshot, KA)
+    for query in _queries(passages, 4):
+        alone = dense.cover(dense.score(query), dense.present)
+        shared = dense.score(query)
+        dense.cover(shared, ka & dense.present, ka)  # another list scores partitions first
+        after = dense.cover(shared, dense.present)
+        assert int(shared.probe.scored.sum()) > len(after)  # more was scored than this list ranks
+        np.testing.assert_array_equal(np.sort(after), np.sort(alone))
+        store.forget_query_scores()
+        first = [d.id for d in store.embedding_retrieval(query.tolist(), top_k=10)]
+        store.embedding_retrieval(query.tolist(), filters=KA, top_k=10)
+        assert [d.id for d in store.embedding_retrieval(query.tolist(), top_k=10)] == first
+
+
+def test_lists_answered_on_several_threads_at_once_equal_those_answered_in_turn(tmp_path: Path, passages: list[Document]) -> None:
+    """Queries share a snapshot's filter counts and, when they are the same query, its scores:
+    threads asking at once (as the API's do) get what one thread asking in turn gets."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = _store(tmp_path / "index.sqlite3", passages)
+    asks = [(query, filters) for query in _queries(passages, 6) for filters in (None, KA, ONE_DOCUMENT)]
+
+    def ask(pair: tuple[np.ndarray, dict | None]) -> list[str]:
+        return [d.id for d in store.embedding_retrieval(pair[0].tolist(), filters=pair[1], top_k=10)]
+
+    in_turn = [ask(pair) for pair in asks]
+    store.forget_query_scores()
+    store._snapshot().dense._held = type(store._snapshot().dense._held)()  # count the filters again, at once
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        at_once = list(pool.map(ask, asks[::-1] * 3))
+    assert at_once == in_turn[::-1] * 3
