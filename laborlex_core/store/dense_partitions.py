@@ -40,7 +40,7 @@ class ProbeDepth:
 
     A list scores at least ``share`` of the rows its filter allows and at least ``min_rows``
     of them (all of them when fewer are allowed), nearest partitions first; the lists of one
-    query share what was scored."""
+    query share the scoring (a partition is scored once), and each ranks the partitions it chose."""
 
     from_rows: int = PARTITION_FROM_ROWS  # indexes with fewer rows are not partitioned (exact search)
     share: float = PROBE_SHARE

@@ -41,9 +41,9 @@ def top_matches(scores: np.ndarray, matched: np.ndarray, mask: np.ndarray | None
 
 def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top-k by cosine among the rows the mask allows (rows without a vector never);
-    on a partitioned index, among the allowed rows of the partitions scored for the list."""
+    on a partitioned index, among the allowed rows of the partitions the list chose."""
     allowed = index.present if mask is None else (mask & index.present)
-    if scores.probe is not None:  # a partitioned index: the best among the rows scored for the list
+    if scores.probe is not None:  # a partitioned index: the best among the rows of the list's partitions
         with scores.probe.lock:
             rows = index.cover(scores, allowed, mask)
             candidates = np.sort(_within_bound(rows, scores.approx[rows], k, scores.bound))
