@@ -23,34 +23,22 @@ import httpx
 
 from benchmarks.api import WARMUP_QUERIES, _search, concurrent_clients, served
 from benchmarks.queries import read_queries
-from benchmarks.stats import ms
+from benchmarks.stats import ms, proc_kb
+from laborlex_core.memory import MAP_HEADER
 from laborlex_core.settings import Settings
 
-_MAP_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
 _SITE_PACKAGES = re.compile(r".*/site-packages/")
-
-
-def _proc_kb(path: str, wanted: set[str]) -> dict[str, int]:
-    """The first number of each ``key: value`` line of a /proc file whose key is wanted (kB,
-    or a count)."""
-    out: dict[str, int] = {}
-    with open(path, encoding="ascii") as lines:
-        for line in lines:
-            key, _, value = line.partition(":")
-            if key in wanted:
-                out[key] = int(value.split()[0])
-    return out
 
 
 def status_mb(pid: int) -> dict[str, int]:
     """VmHWM, VmRSS, RssAnon and RssFile of a process, in MB, and its thread count."""
-    found = _proc_kb(f"/proc/{pid}/status", {"VmHWM", "VmRSS", "RssAnon", "RssFile", "Threads"})
+    found = proc_kb(f"/proc/{pid}/status", {"VmHWM", "VmRSS", "RssAnon", "RssFile", "Threads"})
     return {key: number if key == "Threads" else number // 1024 for key, number in found.items()}
 
 
 def rollup_mb(pid: int) -> dict[str, int]:
     """Rss, Pss and its anonymous and file parts (``smaps_rollup``), in MB."""
-    found = _proc_kb(f"/proc/{pid}/smaps_rollup", {"Rss", "Pss", "Pss_Anon", "Pss_File", "Anonymous"})
+    found = proc_kb(f"/proc/{pid}/smaps_rollup", {"Rss", "Pss", "Pss_Anon", "Pss_File", "Anonymous"})
     return {key: number // 1024 for key, number in found.items()}
 
 
@@ -60,7 +48,7 @@ def resident_by_mapping(smaps: str, top: int = 12) -> list[tuple[str, int]]:
     totals: Counter[str] = Counter()
     name = "[anon]"
     for line in smaps.splitlines():
-        if _MAP_HEADER.match(line):
+        if MAP_HEADER.match(line):
             parts = line.split(maxsplit=5)
             name = _SITE_PACKAGES.sub("", parts[5]) if len(parts) == 6 else "[anon]"
         elif line.startswith("Rss:"):

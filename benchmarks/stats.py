@@ -35,16 +35,25 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def proc_kb(path: str, wanted: set[str]) -> dict[str, int]:
+    """The first number of each ``key: value`` line of a /proc file whose key is wanted (kB,
+    or a count); empty where the file cannot be read (the process is gone, or not Linux)."""
+    out: dict[str, int] = {}
+    try:
+        with open(path, encoding="ascii") as lines:
+            for line in lines:
+                key, _, value = line.partition(":")
+                if key in wanted:
+                    out[key] = int(value.split()[0])
+    except OSError:
+        return {}
+    return out
+
+
 def process_peak_rss_mb(pid: int) -> float | None:
     """Another process's peak RSS (VmHWM) on Linux; None where /proc is not available."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+    peak = proc_kb(f"/proc/{pid}/status", {"VmHWM"}).get("VmHWM")
+    return None if peak is None else peak / 1024
 
 
 def process_tree(pid: int) -> list[int]:
@@ -76,16 +85,9 @@ def tree_peak_rss_mb(pid: int) -> float | None:
 def tree_pss_mb(pid: int) -> float | None:
     """Proportional set size of ``pid`` and its children now: what the processes hold together,
     each shared page (mapped snapshot, libraries, model file) split among those mapping it."""
-    total, seen = 0, False
-    for member in process_tree(pid):
-        try:
-            with open(f"/proc/{member}/smaps_rollup", encoding="ascii") as rollup:
-                for line in rollup:
-                    if line.startswith("Pss:"):
-                        total, seen = total + int(line.split()[1]), True
-        except OSError:
-            pass
-    return round(total / 1024, 1) if seen else None
+    found = [proc_kb(f"/proc/{member}/smaps_rollup", {"Pss"}).get("Pss") for member in process_tree(pid)]
+    sizes = [kb for kb in found if kb is not None]
+    return round(sum(sizes) / 1024, 1) if sizes else None
 
 
 def ms(seconds: Sequence[float]) -> tuple[float, float]:

@@ -6,8 +6,8 @@ of it once; afterwards a query touches only the rows of the token-embedding tabl
 (~140 MB after the bench's 200 queries and a minute of 10 clients at 100k passages).
 :func:`release_file_pages` advises the kernel that the pages are not needed (``MADV_DONTNEED``),
 which unmaps them from this process: the file's pages stay in the page cache and come back on
-the next touch with the same bytes, so results are unchanged. Only maps that hold no written page are released (see the function). Linux
-only; elsewhere it releases nothing.
+the next touch with the same bytes, so results are unchanged. Only maps that hold no written
+page are released (see the function). Linux only; elsewhere it releases nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 log = logging.getLogger("laborlex.memory")
 
 _MADV_DONTNEED = 4
-_MAP_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
+MAP_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")  # the first line of a map in /proc/<pid>/smaps
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -43,7 +43,7 @@ def file_mappings(path: str | Path, smaps: str = "/proc/self/smaps") -> list[tup
         with open(smaps, encoding="utf-8", errors="replace") as lines:
             for line in lines:
                 parts = line.split(maxsplit=5)
-                if _MAP_HEADER.match(line):
+                if MAP_HEADER.match(line):
                     inside = len(parts) == 6 and parts[5].rstrip("\n") == target
                     if inside:
                         start, end = (int(x, 16) for x in parts[0].split("-"))

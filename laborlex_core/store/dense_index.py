@@ -7,9 +7,9 @@ row; candidates whose approximate score could still reach the k-th best are re-s
 float32, so the top-k is the exact one (tests compare it with a plain float32 product).
 
 From ``ProbeDepth.from_rows`` rows on (500k) one pass over every row is too slow, and the
-index is partitioned (dense_partitions.py): each list scores the rows of the partitions
+index is partitioned (dense_partitions.py): each list ranks the rows of the partitions
 nearest the query (:meth:`DenseIndex.cover`), with the same bound and re-scoring, so its
-top-k is the exact one among the rows it scored.
+top-k is the exact one among the rows of the partitions it chose.
 
 What is quantized is each row minus the mean row c: e5 vectors share a large common
 direction (cosines of unrelated passages are ~0.75), so the residuals are about half as
@@ -122,6 +122,38 @@ class _Probe:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+class _HeldPerFilter:
+    """How many rows each partition holds of a filter's rows, per filter mask.
+
+    The count does not depend on the query, and counting a million rows' partitions took 2-5 ms
+    per dense list at 1M passages. A snapshot keeps each filter's mask as one array for as long
+    as it caches the filter, so the array's identity names the filter here (a weak reference
+    checks that it is still that array: a new one may reuse a dead one's id). ``None`` is no
+    filter. The index never changes its rows (an update makes a new index), so nothing expires
+    but masks that are gone."""
+
+    LIMIT = 256  # filters remembered; the oldest are dropped past it
+
+    def __init__(self) -> None:
+        self._counts: dict[int, tuple[weakref.ref[np.ndarray] | None, np.ndarray]] = {}
+        self._lock = threading.Lock()  # queries on other threads count and read at once
+
+    def get(self, mask: np.ndarray | None) -> np.ndarray | None:
+        with self._lock:
+            found = self._counts.get(id(mask))
+        if found is None or (found[0] is not None and found[0]() is not mask):
+            return None
+        return found[1]
+
+    def put(self, mask: np.ndarray | None, counts: np.ndarray) -> np.ndarray:
+        with self._lock:
+            if len(self._counts) >= self.LIMIT:
+                alive = [(k, v) for k, v in self._counts.items() if v[0] is None or v[0]() is not None]
+                self._counts = dict(alive[-(self.LIMIT // 2) :])
+            self._counts[id(mask)] = (None if mask is None else weakref.ref(mask), counts)
+        return counts
+
+
 @dataclass(slots=True)
 class DenseIndex:
     """Row-aligned float32 vectors (zero rows where a passage has none) and their int8 copy."""
@@ -137,7 +169,7 @@ class DenseIndex:
     max_norm: float = 0.0  # max_r |r^_r|
     partitions: Partitions | None = None  # rows grouped around centroids (large indexes only)
     depth: ProbeDepth = field(default_factory=ProbeDepth)
-    _held: _HeldPerFilter = field(default_factory=lambda: _HeldPerFilter(), compare=False, repr=False)  # per filter, per partition
+    _held: _HeldPerFilter = field(default_factory=_HeldPerFilter, compare=False, repr=False)  # per filter, per partition
 
     @classmethod
     def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True, depth: ProbeDepth | None = None) -> DenseIndex:
@@ -329,38 +361,6 @@ class DenseIndex:
         thread = threading.Thread(target=read, name="laborlex-vectors", daemon=True)
         thread.start()
         return thread
-
-
-class _HeldPerFilter:
-    """How many rows each partition holds of a filter's rows, per filter mask.
-
-    The count does not depend on the query, and counting a million rows' partitions took 2-5 ms
-    per dense list at 1M passages. A snapshot keeps each filter's mask as one array for as long
-    as it caches the filter, so the array's identity names the filter here (a weak reference
-    checks that it is still that array: a new one may reuse a dead one's id). ``None`` is no
-    filter. The index never changes its rows (an update makes a new index), so nothing expires
-    but masks that are gone."""
-
-    LIMIT = 256  # filters remembered; the oldest are dropped past it
-
-    def __init__(self) -> None:
-        self._counts: dict[int, tuple[weakref.ref[np.ndarray] | None, np.ndarray]] = {}
-        self._lock = threading.Lock()  # queries on other threads count and read at once
-
-    def get(self, mask: np.ndarray | None) -> np.ndarray | None:
-        with self._lock:
-            found = self._counts.get(id(mask))
-        if found is None or (found[0] is not None and found[0]() is not mask):
-            return None
-        return found[1]
-
-    def put(self, mask: np.ndarray | None, counts: np.ndarray) -> np.ndarray:
-        with self._lock:
-            if len(self._counts) >= self.LIMIT:
-                alive = [(k, v) for k, v in self._counts.items() if v[0] is None or v[0]() is not None]
-                self._counts = dict(alive[-(self.LIMIT // 2) :])
-            self._counts[id(mask)] = (None if mask is None else weakref.ref(mask), counts)
-        return counts
 
 
 def _bound(fixed: float, peak: float) -> float:

@@ -606,10 +606,11 @@ class EmbeddedDocumentStore:
         """The in-memory snapshot of the current generation.
 
         After a commit it is derived from the previous one by applying the changed rows
-        (``IndexSnapshot.updated``: a fraction of a rebuild). Where a rebuild is needed, a
-        large index is rebuilt in a background thread while queries keep answering from
-        the previous generation (rows that left the index meanwhile are dropped from its
-        answers, see ``_documents``); a small one, or the first open, is built in line."""
+        (``IndexSnapshot.updated``: a fraction of a rebuild). From ``BACKGROUND_UPDATE_ROWS``
+        passages that update, and from ``BACKGROUND_REBUILD_ROWS`` a needed rebuild, run in a
+        background thread while queries keep answering from the previous generation (rows
+        that left the index meanwhile are dropped from its answers, see ``_documents``); a
+        small index, or the first open, is brought up to date in line."""
         generation = self.generation()
         snapshot = self._snapshot_now
         if snapshot is not None and snapshot.generation == generation:
@@ -623,24 +624,36 @@ class EmbeddedDocumentStore:
                 return snapshot  # the next generation is being built: answer from this one meanwhile
             index_id = self._index_id()
             loaded = self._load_saved(generation, index_id)
-            if loaded is None and snapshot is not None and snapshot.size >= BACKGROUND_UPDATE_ROWS and snapshot.index_id == index_id:
-                self._rebuilding = threading.Thread(target=self._rebuild, args=(snapshot,), name="laborlex-snapshot", daemon=True)
-                self._rebuilding.start()
-                return snapshot
+            same_index = snapshot is not None and snapshot.index_id == index_id
+            if loaded is None and same_index and snapshot.size >= BACKGROUND_UPDATE_ROWS:
+                return self._refresh_in_background(snapshot)
             if loaded is None and snapshot is not None:
-                started = time.perf_counter()
-                loaded = snapshot.updated(self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT)
-                if loaded is not None:
-                    _log.info("snapshot updated to generation %s in %.3f s", loaded.generation, time.perf_counter() - started)
-                    self._save_later(loaded)
-                elif snapshot.size >= BACKGROUND_REBUILD_ROWS and snapshot.index_id == index_id:
-                    self._rebuilding = threading.Thread(target=self._rebuild, name="laborlex-snapshot", daemon=True)
-                    self._rebuilding.start()
-                    return snapshot
+                loaded = self._updated_from(snapshot)
+                if loaded is None and same_index and snapshot.size >= BACKGROUND_REBUILD_ROWS:
+                    return self._refresh_in_background(snapshot, update=False)
             if loaded is None:
                 loaded = self._build_and_save()
             self._snapshot_now = loaded
             return loaded
+
+    def _refresh_in_background(self, current: IndexSnapshot, update: bool = True) -> IndexSnapshot:
+        """Start making the current generation's snapshot in a thread (an update of
+        ``current``, or a rebuild) and answer from ``current`` meanwhile. The caller holds
+        ``_snapshot_lock``."""
+        args = (current,) if update else ()
+        self._rebuilding = threading.Thread(target=self._rebuild, args=args, name="laborlex-snapshot", daemon=True)
+        self._rebuilding.start()
+        return current
+
+    def _updated_from(self, previous: IndexSnapshot) -> IndexSnapshot | None:
+        """``previous`` with the rows changed since applied (None where a rebuild is needed),
+        saved in the background."""
+        started = time.perf_counter()
+        updated = previous.updated(self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT)
+        if updated is not None:
+            _log.info("snapshot updated to generation %s in %.3f s", updated.generation, time.perf_counter() - started)
+            self._save_later(updated)
+        return updated
 
     def _load_saved(self, generation: int, index_id: str) -> IndexSnapshot | None:
         folder = snapshot_folder(self.path, generation, index_id)
@@ -697,13 +710,7 @@ class EmbeddedDocumentStore:
         """The current generation's snapshot, made in the background: updated from ``previous``
         where that applies, else rebuilt; queries answer from the one they have meanwhile."""
         try:
-            built = None
-            if previous is not None:
-                started = time.perf_counter()
-                built = previous.updated(self._connection(), self.embedding_dim, CONTEXT_WEIGHT, BODY_WEIGHT)
-                if built is not None:
-                    _log.info("snapshot updated to generation %s in %.3f s (background)", built.generation, time.perf_counter() - started)
-                    self._save_later(built)
+            built = self._updated_from(previous) if previous is not None else None
             if built is None:
                 built = self._build_and_save()
             with self._snapshot_lock:
