@@ -30,6 +30,7 @@ from laborlex_core.store.base import ListRequest, SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
 from search_api.fusion import BranchWeights, RankedLists
+from search_api.handoff import SharedFilters, filter_dict
 from search_api.query_analysis import detect_language, mentioned_jurisdictions
 from search_api.query_filler import strip_filler
 from search_api.references import QueryReference, query_references
@@ -130,9 +131,9 @@ class LexicalBranches(ListBranches):
 
     @component.output_types(lists=RankedLists)
     def run(
-        self, query: str, profile: QueryProfile, filters: dict[str, Any] | None = None
+        self, query: str, profile: QueryProfile, filters: SharedFilters | dict[str, Any] | None = None
     ) -> dict[str, RankedLists]:
-        store, k = self.document_store, self.top_k
+        store, k, filters = self.document_store, self.top_k, filter_dict(filters)
         wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         query = strip_filler(query) if self.strip_filler else query
         if self._wanted("bm25"):
@@ -189,9 +190,12 @@ class SemanticBranches(ListBranches):
 
     @component.output_types(lists=RankedLists)
     def run(
-        self, query_embedding: QueryVector | list[float], profile: QueryProfile, filters: dict[str, Any] | None = None
+        self,
+        query_embedding: QueryVector | list[float],
+        profile: QueryProfile,
+        filters: SharedFilters | dict[str, Any] | None = None,
     ) -> dict[str, RankedLists]:
-        store, k = self.document_store, self.top_k
+        store, k, filters = self.document_store, self.top_k, filter_dict(filters)
         wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         if self._wanted("dense"):
             wanted["dense"] = ListRequest(embedding=query_embedding, filters=filters, top_k=k)

@@ -8,13 +8,8 @@ from typing import Any
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from laborlex_core.store.shared_document import replaced
-from search_api.handoff import Passages
+from search_api.handoff import Passages, provision_key
 from search_api.row_fusion import FusedRows, collapse_rows
-
-
-def provision_key(meta: dict[str, Any]) -> tuple[str, str]:
-    """(document id, article): what a result is and what a relevance judgment names."""
-    return str(meta.get("doc_id")), str(meta.get("article"))
 
 
 def collapse_passages(documents: Sequence[Document]) -> list[Document]:
@@ -52,8 +47,8 @@ class ProvisionCollapser:
 
     @component.output_types(documents=Passages)
     def run(self, documents: Passages | list[Document], top_k: int | None = None) -> dict[str, Passages]:
-        if isinstance(documents, FusedRows) and documents._built is None:  # rows: Documents for the provisions kept only
-            return {"documents": Passages(collapse_rows(documents, top_k or self.top_k))}
+        if isinstance(documents, FusedRows) and documents._built is None:  # rows: Documents built when read
+            return {"documents": collapse_rows(documents, top_k or self.top_k)}
         return {"documents": Passages(collapse_passages(documents)[: top_k or self.top_k])}
 
     def to_dict(self) -> dict[str, Any]:

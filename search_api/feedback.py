@@ -21,6 +21,7 @@ from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.text_analysis import analyze
 from search_api.branches import QueryProfile, ListBranches, branch_name
 from search_api.fusion import RankedLists
+from search_api.handoff import SharedFilters, filter_dict
 
 FEEDBACK_PASSAGES = 3  # the model's first passages per language that give the words
 FEEDBACK_TERMS = 12  # words searched per language
@@ -45,9 +46,12 @@ class FeedbackBranches(ListBranches):
     """BM25 lists, one per other language, for the words of the model's first passages there."""
 
     @component.output_types(lists=RankedLists)
-    def run(self, semantic: RankedLists, profile: QueryProfile, filters: dict[str, Any] | None = None) -> dict[str, RankedLists]:
+    def run(
+        self, semantic: RankedLists, profile: QueryProfile, filters: SharedFilters | dict[str, Any] | None = None
+    ) -> dict[str, RankedLists]:
         if not self._wanted("feedback"):
             return {"lists": RankedLists({})}
+        filters = filter_dict(filters)
         wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         for language in LANGUAGES:
             if language == profile.language:

@@ -26,6 +26,7 @@ from search_api.branches import LexicalBranches, QueryProfiler, SemanticBranches
 from search_api.collapse import ProvisionCollapser
 from search_api.feedback import FeedbackBranches
 from search_api.fusion import RankFusion, weights_dict
+from search_api.handoff import SharedFilters
 from search_api.learned_rank import RERANK_DEPTH, LearnedReranker
 from search_api.query_adapter import QueryAdapter
 from search_api.query_filler import strip_filler
@@ -103,28 +104,30 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
 
 
 def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | None, top_k: int) -> dict[str, dict]:
-    """The run() inputs of :func:`build_query_pipeline`'s pipeline for one query."""
+    """The run() inputs of :func:`build_query_pipeline`'s pipeline for one query; the filters
+    are shared by the components that read them (``handoff.SharedFilters``), not copied."""
     if uses_native_hybrid(mode, settings):
         return {
             "query_embedder": {"text": query},
             NATIVE_HYBRID: {"query": query, "filters": filters},
             "collapse": {"top_k": top_k},
         }
+    shared = SharedFilters(filters)
     inputs: dict[str, dict] = {
         "profiler": {"query": query},
         "collapse": {"top_k": top_k},
-        "translations": {"filters": filters, "top_k": top_k},
+        "translations": {"filters": shared, "top_k": top_k},
     }
     if settings.rerank == "linear":  # the re-ranker sees its whole depth, then cuts
         inputs["collapse"] = {"top_k": max(top_k, RERANK_DEPTH)}
         inputs["rerank"] = {"top_k": top_k}
     if mode in ("hybrid", "bm25"):
-        inputs["lexical"] = {"query": query, "filters": filters}
+        inputs["lexical"] = {"query": query, "filters": shared}
     if mode in ("hybrid", "dense"):
         inputs["query_embedder"] = {"text": strip_filler(query) if settings.query_filler == "all" else query}
-        inputs["semantic"] = {"filters": filters}
+        inputs["semantic"] = {"filters": shared}
     if mode == "hybrid":
-        inputs["feedback"] = {"filters": filters}
+        inputs["feedback"] = {"filters": shared}
     return inputs
 
 

@@ -37,7 +37,7 @@ from haystack import Document, component, default_from_dict, default_to_dict
 from laborlex_core.embedding.query_vector import QueryVector, as_query_vector
 from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
-from search_api.collapse import provision_key
+from search_api.handoff import provision_key
 from search_api.translations import instrument_of
 
 MATRIX_RESOURCE = "data/query_adapter.npy"

@@ -28,8 +28,8 @@ from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from search_api.branches import profile_query
 from search_api.citation_views import with_citation_counts
-from search_api.collapse import provision_key
 from search_api.explain import explain_document
+from search_api.handoff import provision_keys
 from search_api.pipeline import Mode
 from search_api.search import Searcher, SearchHit
 
@@ -63,7 +63,7 @@ def search_page(
     """Search once, page through the ranking and then the remaining matches, count facets;
     with ``explain`` each hit says why it was found (search_api.explain)."""
     ranked, vector = searcher.run(query, mode, filters, top_k=RANKED_DEPTH)
-    keys = [provision_key(d.meta) for d in ranked]
+    keys = provision_keys(ranked)  # the page's rows only are read (handoff.ProvisionList)
     translated = profile_query(query).expansions if mode == "hybrid" else {}
 
     def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:

@@ -24,7 +24,7 @@ from haystack import Document
 
 from laborlex_core.store.row_lists import RowList, SnapshotRows
 from laborlex_core.store.shared_document import replaced, shared_document
-from search_api.handoff import Passages
+from search_api.handoff import Passages, ProvisionList
 
 
 class FusedRows(Passages):
@@ -179,38 +179,65 @@ def _summed(rank: np.ndarray, weights: list[float], k: int, within_family: str, 
     return scores
 
 
-def collapse_rows(fused: FusedRows, top_k: int | None) -> list[Document]:
+class CollapsedRows:
+    """The provisions a fused row list collapses into, in order, as a :class:`PassageSource`:
+    their keys from the snapshot's columns, each Document (its best passage, carrying the
+    best rank per list over the provision's passages) built from its row when picked."""
+
+    __slots__ = ("fused", "first", "members", "starts", "kept", "_lines")
+
+    def __init__(self, fused: FusedRows, top_k: int | None) -> None:
+        codes = fused.source.provision()[fused.rows]
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        self.fused = fused
+        self.first = first
+        self.kept = np.argsort(first, kind="stable")[:top_k]  # provisions in order of their best passage
+        self.members = np.argsort(inverse, kind="stable")  # passages grouped by provision, in fused order
+        self.starts = np.searchsorted(inverse[self.members], np.arange(len(first) + 1))
+        self._lines: list[list[int]] | None = None
+
+    def __len__(self) -> int:
+        return int(len(self.kept))
+
+    def keys(self) -> list[tuple[str, str]]:
+        return self.fused.source.provision_keys(self.fused.rows[self.first[self.kept]])
+
+    def pick(self, positions: Sequence[int]) -> list[Document | None]:
+        fused = self.fused
+        numbers = self.kept[np.asarray(positions, dtype=np.int64)]
+        data = fused.source.row_data(fused.rows[self.first[numbers]])
+        if self._lines is None:
+            self._lines = fused.ranks.tolist()
+        names, lines = fused.names, self._lines
+        out: list[Document | None] = []
+        for number, found in zip(numbers.tolist(), data):
+            if found is None:
+                out.append(None)
+                continue
+            best = int(self.first[number])
+            group = self.members[self.starts[number] : self.starts[number + 1]]
+            own = fused.own_ranks(best, lines[best])
+            merged: dict[str, int] = dict(own) if len(group) == 1 else {}
+            for position in group.tolist() if len(group) > 1 else ():  # the provision's passages in fused order
+                for j, rank in enumerate(lines[position]):
+                    if rank:
+                        name = names[j]
+                        merged[name] = min(rank, merged.get(name, rank))
+            score = float(fused.scores[best])
+            row = int(fused.rows[best])
+            meta = {"ranks": merged, "passage_ranks": own, "passages_matched": len(group)}
+            first_doc = fused.firsts.get(row)
+            if first_doc is not None:
+                out.append(replaced(first_doc, score=score, meta={**first_doc.meta, **meta}))
+            else:
+                out.append(shared_document(found[0], found[1], {**found[2], **meta}, score))
+        return out
+
+
+def collapse_rows(fused: FusedRows, top_k: int | None) -> ProvisionList:
     """``collapse.collapse_passages(fused)[:top_k]`` on rows: the first passage of each
-    provision in fused order is its best (the order is by score), carrying the best rank per
-    list over the provision's passages and how many of them were fused."""
-    codes = fused.source.provision()[fused.rows]
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    kept = np.argsort(first, kind="stable")[:top_k]  # provisions in order of their best passage
-    members = np.argsort(inverse, kind="stable")  # passages grouped by provision, in fused order
-    starts = np.searchsorted(inverse[members], np.arange(len(first) + 1))
-    best_rows = fused.rows[first[kept]]
-    data = fused.source.row_data(best_rows)
-    out: list[Document] = []
-    names, lines = fused.names, fused.ranks.tolist()
-    for number, found in zip(kept.tolist(), data):
-        if found is None:
-            continue
-        best = int(first[number])
-        group = members[starts[number] : starts[number + 1]]
-        own = fused.own_ranks(best, lines[best])
-        merged: dict[str, int] = dict(own) if len(group) == 1 else {}
-        for position in group.tolist() if len(group) > 1 else ():  # the provision's passages in fused order
-            for j, rank in enumerate(lines[position]):
-                if rank:
-                    name = names[j]
-                    merged[name] = min(rank, merged.get(name, rank))
-        score = float(fused.scores[best])
-        row = int(fused.rows[best])
-        meta = {"ranks": merged, "passage_ranks": own, "passages_matched": len(group)}
-        first_doc = fused.firsts.get(row)
-        if first_doc is not None:
-            out.append(replaced(first_doc, score=score, meta={**first_doc.meta, **meta}))
-        else:
-            out.append(shared_document(found[0], found[1], {**found[2], **meta}, score))
-    return out
+    provision in fused order is its best (the order is by score). Nothing is read from
+    SQLite until a provision is (see :class:`ProvisionList`)."""
+    rows = CollapsedRows(fused, top_k)
+    return ProvisionList([], rows, range(len(rows)))

@@ -26,7 +26,7 @@ import numpy as np
 from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import equals_filter
-from search_api.collapse import provision_key
+from search_api.handoff import provision_key
 from laborlex_core.text_analysis import tokenize
 from search_api.term_alignment import (
     Translations,

@@ -17,8 +17,7 @@ from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.store.retrievers import from_dict_with_store
 from laborlex_core.store.shared_document import replaced
-from search_api.collapse import provision_key
-from search_api.handoff import Passages
+from search_api.handoff import Passages, ProvisionList, SharedFilters, filter_dict, provision_key
 
 
 def instrument_of(doc_id: str, language: str | None) -> str:
@@ -41,21 +40,19 @@ def language_versions(documents: list[dict[str, Any]]) -> dict[str, list[str]]:
     return {instrument: ids for instrument, ids in versions.items() if len(ids) > 1}
 
 
-def interleave_versions(
-    provisions: list[Document], found: dict[tuple[str, str], Document], depth: int
-) -> list[Document]:
-    """Each of the first ``depth`` provisions followed by its other-language versions in
-    ``found``; a version that was further down the list moves up."""
+def interleave_head(
+    head: list[Document], found: dict[tuple[str, str], Document]
+) -> tuple[list[Document], set[tuple[str, str]]]:
+    """Each provision of ``head`` followed by its other-language versions in ``found``, and
+    every key placed: the ranking below the head leaves those out (they moved up)."""
     result: list[Document] = []
     seen: set[tuple[str, str]] = set()
-    for position, provision in enumerate(provisions):
+    for position, provision in enumerate(head):
         doc_id, article = provision_key(provision.meta)
         if (doc_id, article) in seen:
             continue  # already moved up next to a version in another language
         seen.add((doc_id, article))
         result.append(provision)
-        if position >= depth:
-            continue
         language = provision.meta.get("language")
         for key, version in sorted(found.items()):
             if key[1] != article or key in seen or key[0] == doc_id:
@@ -70,7 +67,7 @@ def interleave_versions(
                     meta={**version.meta, "ranks": {"translation": position + 1}, "passages_matched": 0},
                 )
             )
-    return result
+    return result, seen
 
 
 @component
@@ -81,13 +78,18 @@ class TranslationExpander:
         self.document_store = document_store
         self.depth = depth
 
-    @component.output_types(documents=list[Document])
+    @component.output_types(documents=Passages)
     def run(
-        self, documents: Passages | list[Document], filters: dict[str, Any] | None = None, top_k: int | None = None
-    ) -> dict[str, list[Document]]:
-        documents = list(documents)
+        self,
+        documents: Passages | list[Document],
+        filters: SharedFilters | dict[str, Any] | None = None,
+        top_k: int | None = None,
+    ) -> dict[str, Passages]:
+        """The ranking with versions placed after its first ``depth`` provisions; the rest of
+        the ranking stays unbuilt (``ProvisionList``) until someone reads it."""
+        ranked, filters = ProvisionList.of(documents), filter_dict(filters)
         limit = top_k or None  # the expanded list, cut back to what was asked for
-        head = documents[: self.depth]
+        head = ranked[: self.depth]
         versions = self._versions() if head and self.depth > 0 else {}
         wanted_docs: set[str] = set()
         for document in head:
@@ -95,7 +97,7 @@ class TranslationExpander:
             ids = versions.get(instrument_of(doc_id, document.meta.get("language")), [])
             wanted_docs.update(i for i in ids if i != doc_id)
         if not wanted_docs:
-            return {"documents": documents[:limit]}
+            return {"documents": ranked.cut(limit)}
         articles = sorted({provision_key(d.meta)[1] for d in head})
         passages = self.document_store.passages(
             combine(filters, equals_filter(doc_id=sorted(wanted_docs), article=articles))
@@ -103,7 +105,8 @@ class TranslationExpander:
         found: dict[tuple[str, str], Document] = {}
         for passage in sorted(passages, key=lambda p: (p.meta.get("chunk") or 0)):
             found.setdefault(provision_key(passage.meta), passage)  # a provision's first passage
-        return {"documents": interleave_versions(documents, found, self.depth)[:limit]}
+        placed, seen = interleave_head(head, found)
+        return {"documents": ranked.with_head(len(head), placed, seen).cut(limit)}
 
     def _versions(self) -> dict[str, list[str]]:
         """Language versions per instrument, kept per store generation where the store has one

@@ -18,7 +18,7 @@ from typing import Any
 from haystack import Document
 
 from laborlex_core.store.base import ListRequest, SearchBackend, answer_each
-from search_api.collapse import provision_key
+from search_api.handoff import provision_key
 
 
 class WindowMappedStore:

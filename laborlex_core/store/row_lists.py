@@ -52,6 +52,16 @@ class SnapshotRows:
     def provision(self) -> np.ndarray:
         return self.snapshot.provision
 
+    def provision_keys(self, rows: np.ndarray) -> list[tuple[str, str]]:
+        """(doc_id, article) of each row from the snapshot's columns, as ``provision_key``
+        makes them from a passage's metadata ("None" where a column is NULL): no row read."""
+        doc, article = self.snapshot.columns["doc_id"], self.snapshot.columns["article"]
+        doc_names, article_names = doc.values(), article.values()
+        return [
+            (doc_names[d] if d >= 0 else "None", article_names[a] if a >= 0 else "None")
+            for d, a in zip(doc.codes[rows].tolist(), article.codes[rows].tolist())
+        ]
+
     def rows_of(self, documents: Sequence[Document]) -> np.ndarray | None:
         """Rows of Documents this store handed out otherwise (None if one is not in the snapshot)."""
         rows = row_tables.rows_of_hashes(self.snapshot, passage_hashes([d.id for d in documents]))

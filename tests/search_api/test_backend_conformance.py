@@ -427,7 +427,7 @@ def test_match_counts_identical(request, backend, embedded_backend, embedded_sea
     the same filters: same ``total``, same facet counts."""
     from laborlex_core.store.filters import combine, equals_filter
     from search_api.branches import profile_query
-    from search_api.collapse import provision_key
+    from search_api.handoff import provision_key
 
     _, store = _backend(request, backend)
     _, reference = embedded_backend

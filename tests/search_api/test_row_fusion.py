@@ -19,6 +19,7 @@ from laborlex_core.store.embedded import EmbeddedDocumentStore
 from laborlex_core.store.row_lists import RowList
 from search_api.collapse import ProvisionCollapser
 from search_api.fusion import RankedLists, RankFusion
+from search_api.handoff import ProvisionList, provision_key
 from search_api.row_fusion import FusedRows
 from tests.laborlex_core.store.test_scoring_snapshot import seeded_documents
 
@@ -95,3 +96,24 @@ def test_row_lists_equal_their_documents_and_read_only_what_is_asked(store: Embe
     assert isinstance(found, RowList) and found._documents is None
     assert found[:3] == store.bm25_retrieval("salario trabajo", top_k=12)[:3] and found._documents is None
     assert found == store.bm25_retrieval("salario trabajo", top_k=12) and len(found) == 12
+
+
+def test_collapsed_provisions_say_their_keys_and_read_rows_only_when_read(store: EmbeddedDocumentStore, monkeypatch) -> None:
+    on_rows, _ = lists_of(store)
+    fused = RankFusion(k=10, top_k=120).run(lexical=RankedLists(on_rows))["documents"]
+    provisions = ProvisionCollapser(top_k=25).run(documents=fused)["documents"]
+    assert isinstance(provisions, ProvisionList)
+    read: list[int] = []
+    row_data = EmbeddedDocumentStore._row_data
+
+    def counted(self, snapshot, rows):
+        read.append(len(rows))
+        return row_data(self, snapshot, rows)
+
+    monkeypatch.setattr(EmbeddedDocumentStore, "_row_data", counted)
+    keys = provisions.keys()  # from the snapshot's columns
+    assert read == [] and len(keys) == 25 and len(set(keys)) == 25
+    page = provisions[5:8]
+    assert read == [3] and [provision_key(d.meta) for d in page] == keys[5:8]
+    assert provisions[6] is page[1] and read == [3]  # built once
+    assert [provision_key(d.meta) for d in provisions] == keys and sum(read) == 25

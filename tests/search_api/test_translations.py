@@ -7,8 +7,9 @@ from haystack import Document
 
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
+from search_api.handoff import ProvisionList
 from search_api.search import Searcher
-from search_api.translations import TranslationExpander, instrument_of, interleave_versions, language_versions
+from search_api.translations import TranslationExpander, instrument_of, interleave_head, language_versions
 
 
 @pytest.mark.parametrize(
@@ -54,8 +55,11 @@ def test_versions_follow_and_move_up_within_depth() -> None:
         ("ilo-c029-ka", "2"): _provision("ilo-c029-ka", "2", "ka"),
         ("ilo-c100-ka", "3"): _provision("ilo-c100-ka", "3", "ka"),  # another article
     }
-    result = interleave_versions(ranked, found, depth=2)
-    assert keys(result) == ["ilo-c100-es:2", "ilo-c100-ka:2", "us-flsa-en:206", "ilo-c029-es:2"]
+    provisions = ProvisionList.of(ranked)
+    head, placed = interleave_head(provisions[:2], found)
+    result = provisions.with_head(2, head, placed)
+    assert keys(list(result)) == ["ilo-c100-es:2", "ilo-c100-ka:2", "us-flsa-en:206", "ilo-c029-es:2"]
+    assert result.keys() == [("ilo-c100-es", "2"), ("ilo-c100-ka", "2"), ("us-flsa-en", "206"), ("ilo-c029-es", "2")]
     assert result[1].meta["ranks"] == {"translation": 1}
 
 
