@@ -192,7 +192,7 @@ def create_app(
         if doc:
             known_document(doc)
         scope = combine(date_filter(date_from, date_to), equals_filter(doc_id=doc), cites_filter(cites), history.filter)
-        page = lib.search(q, mode, combine(scope, facet_values), scope, limit=limit, offset=offset, explain=explain)
+        page = lib.search(q, mode, scope, facet_values, limit=limit, offset=offset, explain=explain)
         annotate(page.hits, history.as_of)
         if fmt != "json":
             return export_response(request, settings, fmt, page.hits, offset)  # type: ignore[return-value]

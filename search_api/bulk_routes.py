@@ -145,7 +145,7 @@ def bulk_router(library: LawLibrary, settings: Settings) -> APIRouter:
         def lines() -> Iterator[bytes]:
             for index, query in enumerate(body.queries):
                 filters = batch_filters(query)
-                page = library.search(query.q, query.mode, filters, filters, limit=query.limit, explain=body.explain)
+                page = library.search(query.q, query.mode, filters, limit=query.limit, explain=body.explain)
                 yield ndjson_line(
                     {"index": index, "id": query.id, "query": query.q, "mode": query.mode, "total": page.total,
                      "results": [hit.to_dict() for hit in page.hits]}

@@ -44,15 +44,14 @@ class LawLibrary:
         self,
         query: str,
         mode: Mode = "hybrid",
-        filters: dict[str, Any] | None = None,
-        facet_free_filters: dict[str, Any] | None = None,
+        scope: dict[str, Any] | None = None,
+        facet_filter: dict[str, Any] | None = None,
         limit: int = 10,
         offset: int = 0,
         explain: bool = False,
     ) -> SearchPage:
-        return search_page(
-            self.settings, self.store, self.searcher, query, mode, filters, facet_free_filters, limit, offset, explain
-        )
+        """A search page under ``scope`` and ``facet_filter``; facets counted under ``scope``."""
+        return search_page(self.settings, self.store, self.searcher, query, mode, scope, facet_filter, limit, offset, explain)
 
     def with_citation_counts(self, hits: list[SearchHit]) -> list[SearchHit]:
         return with_citation_counts(self.store, hits)

@@ -54,14 +54,16 @@ def search_page(
     searcher: Searcher,
     query: str,
     mode: Mode = "hybrid",
-    filters: dict[str, Any] | None = None,
-    facet_free_filters: dict[str, Any] | None = None,
+    scope: dict[str, Any] | None = None,
+    facet_filter: dict[str, Any] | None = None,
     limit: int = 10,
     offset: int = 0,
     explain: bool = False,
 ) -> SearchPage:
-    """Search once, page through the ranking and then the remaining matches, count facets;
-    with ``explain`` each hit says why it was found (search_api.explain)."""
+    """Search once under ``scope`` and ``facet_filter`` (the user's jurisdiction, language and
+    kind choices), page through the ranking and then the remaining matches, count facets under
+    ``scope`` alone; with ``explain`` each hit says why it was found (search_api.explain)."""
+    filters = combine(scope, facet_filter)
     ranked, vector = searcher.run(query, mode, filters, top_k=RANKED_DEPTH)
     keys = provision_keys(ranked)  # the page's rows only are read (handoff.ProvisionList)
     translated = profile_query(query).expansions if mode == "hybrid" else {}
@@ -69,10 +71,9 @@ def search_page(
     def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
         return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
 
-    matches = store.provision_matches(query, filters, include=keys, also=within(filters))
-    scope = matches if facet_free_filters == filters else store.provision_matches(
-        query, facet_free_filters, include=keys, also=within(facet_free_filters))
-    total, facets = matches.total, scope.facet_counts(FACET_FIELDS)
+    in_scope = store.provision_matches(query, scope, include=keys, also=within(scope))
+    matches = in_scope.narrowed(facet_filter) or store.provision_matches(query, filters, include=keys, also=within(filters))
+    total, facets = matches.total, in_scope.facet_counts(FACET_FIELDS)
     page = ranked[offset : offset + limit]
     if len(page) < limit and offset + len(page) < total:
         page = page + matches.page(set(keys), max(0, offset - len(ranked)), limit - len(page))

@@ -60,6 +60,12 @@ class ProvisionMatchesView(Protocol):
         """Matching provisions not in ``exclude`` (doc_id, article), best passage each, from ``offset``."""
         ...
 
+    def narrowed(self, facet_filter: dict[str, Any] | None) -> ProvisionMatchesView | None:
+        """These matches also under ``facet_filter`` (a facet selection: jurisdiction,
+        language, kind) without counting again, or None where the backend cannot tell them
+        apart this way (the caller then asks ``provision_matches`` under both filters)."""
+        ...
+
 
 @runtime_checkable
 class SearchBackend(DocumentStore, Protocol):

@@ -135,6 +135,15 @@ def equals_filter(**fields: str | list[str] | None) -> dict[str, Any] | None:
     return {"operator": "AND", "conditions": conditions}
 
 
+def filter_fields(filters: dict[str, Any] | None) -> set[str]:
+    """The fields a filter reads, without the ``meta.`` prefix (``meta.language`` → ``language``)."""
+    if not filters:
+        return set()
+    if "conditions" in filters:
+        return set().union(*(filter_fields(c) for c in filters["conditions"]))
+    return {str(filters.get("field", "")).removeprefix("meta.")}
+
+
 def combine(*filters: dict[str, Any] | None) -> dict[str, Any] | None:
     """AND of several filters, skipping empty ones."""
     present = [f for f in filters if f]

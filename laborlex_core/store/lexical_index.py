@@ -31,6 +31,11 @@ from scipy import sparse
 
 from laborlex_core.memory import release_file_pages
 
+try:  # y += A @ x over CSC arrays, in place: lets a query's columns be scored without copying them
+    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
+except ImportError:  # a private module: without it, the public (copying) column slice is used
+    _csc_matvec = None
+
 # A token as FTS5's unicode61 tokenizer sees it: a run of letters and digits (no underscore).
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _IDF_FLOOR = 1e-6  # FTS5 replaces a non-positive idf by this
@@ -119,12 +124,24 @@ class LexicalIndex:
         return np.where(idf <= 0.0, _IDF_FLOOR, idf)
 
     def score(self, terms: Iterable[str]) -> np.ndarray:
-        """BM25 of every passage for the OR of ``terms`` (0 where none occurs), float64."""
+        """BM25 of every passage for the OR of ``terms`` (0 where none occurs), float64.
+
+        Each term's column is added into the scores where it lies, in term order: the same
+        additions, in the same order, as the product of the sliced columns (so the same bits),
+        without copying a common stem's postings first (250k postings a term at 1M passages;
+        1.05 against 1.75 ms a list there)."""
         ids = sorted({self.vocabulary[t] for t in terms if t in self.vocabulary})
         if not ids or self.passages == 0:
             return np.zeros(self.passages, dtype=np.float64)
-        columns = self.weights[:, ids]
-        return np.asarray(columns @ self.idf(ids), dtype=np.float64).ravel()
+        if _csc_matvec is None:
+            return np.asarray(self.weights[:, ids] @ self.idf(ids), dtype=np.float64).ravel()
+        weights, scores = self.weights, np.zeros(self.passages, dtype=np.float64)
+        indptr, indices, data = weights.indptr, weights.indices, weights.data
+        for term, idf in zip(ids, self.idf(ids).tolist()):
+            start, end = int(indptr[term]), int(indptr[term + 1])
+            one_column = np.array([0, end - start], dtype=indices.dtype)
+            _csc_matvec(self.passages, 1, one_column, indices[start:end], data[start:end], np.array([idf]), scores)
+        return scores
 
     # ---- persistence --------------------------------------------------------------------
 

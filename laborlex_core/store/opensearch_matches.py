@@ -61,6 +61,11 @@ class OpenSearchMatches:
             raise ValueError(f"no facet counted on {', '.join(unknown)} (counted: {', '.join(self.facets)})")
         return {name: dict(self.facets[name]) for name in fields}
 
+    def narrowed(self, facet_filter: dict[str, Any] | None) -> OpenSearchMatches | None:
+        """Itself without a facet filter; otherwise None: aggregations keep no per-provision
+        state to mask, so the narrower scope is counted by its own request."""
+        return self if not facet_filter else None
+
     def page(self, exclude: set[tuple[str, str]], offset: int, limit: int) -> list[Document]:
         """Matching provisions not in ``exclude``, best passage each by OpenSearch's BM25 of the
         query, from ``offset`` (pages past the index's result window, 10,000, come back empty)."""

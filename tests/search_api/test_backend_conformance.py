@@ -458,14 +458,15 @@ def test_search_pages_total_facets_and_paging_to_the_end(request, backend, mode,
     library = LawLibrary(short, store)
     reference = LawLibrary(embedded_backend[0].model_copy(update={"candidates_per_retriever": 3}), embedded_backend[1])
     query, scope = "trabajo labour labor jornada", {"field": "meta.date", "operator": ">=", "value": "1900"}
-    filters = {"operator": "AND", "conditions": [scope, {"field": "meta.jurisdiction", "operator": "==", "value": "INTL"}]}
-    first = library.search(query, mode, filters, scope, limit=5)
-    expected = reference.search(query, mode if hybrid != "native" else "hybrid", filters, scope, limit=5)
+    chosen = {"field": "meta.jurisdiction", "operator": "==", "value": "INTL"}
+    filters = {"operator": "AND", "conditions": [scope, chosen]}
+    first = library.search(query, mode, scope, chosen, limit=5)
+    expected = reference.search(query, mode if hybrid != "native" else "hybrid", scope, chosen, limit=5)
     ranked = len(library.searcher.search_documents(query, mode, filters, top_k=100))
     assert first.total > ranked, "the ranking holds every match: paging past it would not be checked"
     seen = [(h.doc_id, h.article) for h in first.hits]
     for offset in range(5, first.total + 5, 5):
-        seen += [(h.doc_id, h.article) for h in library.search(query, mode, filters, scope, limit=5, offset=offset).hits]
+        seen += [(h.doc_id, h.article) for h in library.search(query, mode, scope, chosen, limit=5, offset=offset).hits]
     assert len(seen) == len(set(seen)) == first.total
     assert first.facets["jurisdiction"]["INTL"] == first.total and len(first.facets["jurisdiction"]) > 1
     assert (first.total, first.facets) == (expected.total, expected.facets)

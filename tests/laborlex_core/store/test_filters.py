@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from laborlex_core.store.filters import FilterError, combine, equals_filter, to_sql
+from laborlex_core.store.filters import FilterError, combine, equals_filter, filter_fields, to_sql
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,22 @@ def test_equals_filter_and_combine() -> None:
     ]}
     assert combine(None, f) is f
     assert combine(f, f) == {"operator": "AND", "conditions": [f, f]}
+
+
+@pytest.mark.parametrize(
+    ("filters", "fields"),
+    [
+        (None, set()),
+        ({"field": "meta.language", "operator": "==", "value": "es"}, {"language"}),
+        ({"field": "id", "operator": "in", "value": ["a"]}, {"id"}),
+        (
+            {"operator": "AND", "conditions": [
+                {"field": "meta.jurisdiction", "operator": "==", "value": "MX"},
+                {"operator": "NOT", "conditions": [{"field": "meta.kind", "operator": "==", "value": "statute"}]},
+            ]},
+            {"jurisdiction", "kind"},
+        ),
+    ],
+)
+def test_filter_fields_names_every_field_a_filter_reads(filters, fields) -> None:
+    assert filter_fields(filters) == fields

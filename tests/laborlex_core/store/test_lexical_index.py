@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from laborlex_core.memory import file_mappings
+from laborlex_core.store import lexical_index
 from laborlex_core.store.lexical_index import LexicalIndex
 
 CONTEXTS = ["código del trabajo vacaciones", "labor code overtime", "", "შრომის კოდექსი"]
@@ -54,3 +55,22 @@ def test_an_incremental_update_of_a_loaded_index_equals_a_rebuild(loaded: Lexica
     assert updated.passages == rebuilt.passages == 4
     for terms in (*QUERIES, ["horas", "vacaciones"]):
         assert np.array_equal(updated.score(terms), rebuilt.score(terms))
+
+
+def test_terms_scored_in_place_give_the_bits_of_the_column_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring each term's column where it lies adds the same numbers in the same order as
+    the product of the sliced columns: equal to the bit, on many passages sharing terms."""
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(40)]
+    bodies = [" ".join(rng.choice(words, size=int(rng.integers(1, 30)))) for _ in range(3000)]
+    contexts = [" ".join(rng.choice(words, size=3)) for _ in range(3000)]
+    index = build(contexts, bodies)
+    queries = [list(rng.choice(words, size=int(rng.integers(1, 8)))) for _ in range(30)] + [["w1", "unknown"], ["unknown"]]
+    in_place = [index.score(terms) for terms in queries]
+    monkeypatch.setattr(lexical_index, "_csc_matvec", None)  # the public path: slice, then multiply
+    for terms, scores in zip(queries, in_place):
+        ids = sorted({index.vocabulary[t] for t in terms if t in index.vocabulary})
+        product = np.asarray(index.weights[:, ids] @ index.idf(ids)).ravel() if ids else np.zeros(index.passages)
+        assert scores.dtype == np.float64 and np.array_equal(scores, product)
+        assert np.array_equal(index.score(terms), scores)
+    assert sum(int((s > 0).sum()) for s in in_place) > 10_000  # the terms overlapped many passages

@@ -483,3 +483,49 @@ def test_a_folder_saved_in_an_older_format_is_replaced(store: EmbeddedDocumentSt
     reopened = EmbeddedDocumentStore(store.path)
     reopened._snapshot()  # unreadable: built again, and saved over the old folder
     assert f'"format": {FORMAT}' in meta.read_text("utf-8")
+
+
+SPANISH = {"field": "meta.language", "operator": "==", "value": "es"}
+MEXICO = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
+RECENT = {"field": "meta.date", "operator": ">=", "value": "2005-01-01"}
+
+
+def _counted(matches) -> tuple:
+    """Everything a search page reads of a matches view: total, facets, and every page."""
+    pages, offset = [], 0
+    while page := matches.page({("d4", "4")}, offset, 9):
+        pages += [(d.id, d.score) for d in page]
+        offset += 9
+    return matches.total, matches.facet_counts(["jurisdiction", "kind", "language"]), pages
+
+
+@pytest.mark.parametrize(
+    ("scope", "facet", "also"),
+    [
+        (None, MEXICO, ()),
+        (RECENT, MEXICO, ()),
+        (RECENT, {"operator": "OR", "conditions": [MEXICO, {"field": "meta.kind", "operator": "==", "value": "case_law"}]}, ()),
+        (None, {"field": "meta.jurisdiction", "operator": "in", "value": ["HN", "GE"]}, (("salario", SPANISH),)),
+        (RECENT, SPANISH, (("salario", SPANISH), ("overtime", {"field": "meta.language", "operator": "==", "value": "en"}))),
+    ],
+)
+def test_matches_narrowed_by_a_facet_equal_counting_under_both_filters(store: EmbeddedDocumentStore, scope, facet, also) -> None:
+    """A search page's ``total`` under the user's filters comes from the facet count's
+    matches masked by provision: the same total, facets and pages as counting again."""
+    query = "despido jornada"
+    include = [("d3", "5"), ("d8", "2"), ("d1", "7")]
+    both = {"operator": "AND", "conditions": [c for c in (scope, facet) if c]}
+    within = lambda base: [(text, {"operator": "AND", "conditions": [c for c in (base, f) if c]}) for text, f in also]  # noqa: E731
+    held = {(d.meta["doc_id"], d.meta["article"]) for d in store.filter_documents(both)}
+    ranked_in_both = [k for k in include if k in held]  # a ranking obeys both filters
+    wide = store.provision_matches(query, scope, include=ranked_in_both, also=within(scope))
+    narrowed = wide.narrowed(facet)
+    direct = store.provision_matches(query, both, include=ranked_in_both, also=within(both))
+    assert narrowed is not None and narrowed.total < wide.total and ranked_in_both
+    assert _counted(narrowed) == _counted(direct)
+    assert sorted(narrowed.extra.tolist()) == sorted(direct.extra.tolist())
+    assert wide.narrowed(None) is wide
+
+
+def test_a_filter_on_a_field_that_varies_within_a_provision_is_counted_again(store: EmbeddedDocumentStore) -> None:
+    assert store.provision_matches("despido", None).narrowed(RECENT) is None  # dates differ between an article's passages
