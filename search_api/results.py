@@ -12,9 +12,11 @@ the remaining word matches by their best BM25 passage, to the last match. The ra
 taken to ``RANKED_DEPTH`` provisions whatever the page, so every page agrees on ``total``.
 
 The counts come from the store's scores of this query (the same per-query scoring the
-ranked lists used, masked by the filters): no second search runs for the facets, and rows
-are read only for the page shown. OpenSearch counts the same matches with aggregations
-(laborlex_core/store/opensearch_matches.py); both answer ``SearchBackend.provision_matches``.
+ranked lists used, masked by the filters): no second search runs for the facets, the
+matches under the facet selection are the facet scope's narrowed by provision (counted
+once), and rows are read only for the page shown. OpenSearch counts the same matches with
+aggregations, both scopes in one request (laborlex_core/store/opensearch_matches.py); both
+answer ``SearchBackend.provision_matches``.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def search_page(
     def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
         return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
 
-    in_scope = store.provision_matches(query, scope, include=keys, also=within(scope))
+    in_scope = store.provision_matches(query, scope, include=keys, also=within(scope), narrowing=facet_filter)
     matches = in_scope.narrowed(facet_filter) or store.provision_matches(query, filters, include=keys, also=within(filters))
     total, facets = matches.total, in_scope.facet_counts(FACET_FIELDS)
     page = ranked[offset : offset + limit]

@@ -114,11 +114,14 @@ class SearchBackend(DocumentStore, Protocol):
         filters: dict[str, Any] | None = None,
         include: Sequence[tuple[str, str]] = (),
         also: Sequence[tuple[str, dict[str, Any] | None]] = (),
+        narrowing: dict[str, Any] | None = None,
     ) -> ProvisionMatchesView:
         """The provisions matching ``query`` under ``filters`` (a passage holds one of its terms
         as BM25 analyzes them), or a (text, filters) pair of ``also`` (translated words within
         their language), plus the (doc_id, article) pairs of ``include`` (what a ranking found by
-        other means): what a search page's ``total`` and facets count (search_api.results)."""
+        other means): what a search page's ``total`` and facets count (search_api.results).
+        ``narrowing``: a facet selection the caller will ask ``narrowed`` for (a server backend
+        counts it in the same request; the embedded store masks when asked)."""
         ...
 
     def bm25_retrieval(self, query: str, filters: dict[str, Any] | None = None, top_k: int = 10) -> list[Document]:

@@ -546,11 +546,13 @@ class EmbeddedDocumentStore:
         filters: dict[str, Any] | None = None,
         include: Sequence[tuple[str, str]] = (),
         also: Sequence[tuple[str, dict[str, Any] | None]] = (),
+        narrowing: dict[str, Any] | None = None,
     ) -> ProvisionMatches:
         """The provisions matching ``query`` under ``filters``: those with a passage holding one
         of the query's terms (as BM25 analyzes them), those matching a further (query, filters)
         pair of ``also`` (e.g. translated terms within a language), plus the (doc_id, article)
-        pairs in ``include`` (what a ranking returned by other means), best BM25 passage first."""
+        pairs in ``include`` (what a ranking returned by other means), best BM25 passage first.
+        ``narrowing`` needs no work ahead here: ``narrowed`` masks what is counted."""
         snapshot = self._snapshot()
         table = row_tables.provision_table(snapshot)
         seen = np.zeros(table.count, dtype=bool)  # provisions with a matching passage

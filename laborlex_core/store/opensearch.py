@@ -703,12 +703,14 @@ class OpenSearchBackend:
         filters: dict[str, Any] | None = None,
         include: Sequence[tuple[str, str]] = (),
         also: Sequence[tuple[str, dict[str, Any] | None]] = (),
+        narrowing: dict[str, Any] | None = None,
     ) -> OpenSearchMatches:
         """The provisions matching ``query`` under ``filters`` (a passage holds one of its terms,
         as laborlex analyzes them), or a (text, filters) pair of ``also``, plus the (doc_id,
         article) pairs of ``include``: counted, faceted and paged from aggregations, as the
-        embedded store's ``provision_matches`` (see ``opensearch_matches``)."""
-        return count_matches(self, query, filters, include, also)
+        embedded store's ``provision_matches`` (see ``opensearch_matches``); the ``narrowing``
+        facet selection is counted by the same request."""
+        return count_matches(self, query, filters, include, also, narrowing)
 
     def hybrid_retrieval(
         self, query: str, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10

@@ -14,7 +14,8 @@ The embedded store answers ``provision_matches`` from masks over its per-query s
   rare hash collision, within about 1% above.
 
 One ``_msearch`` carries both lines (the count with its facets, and the ranked provisions'
-membership and facet values); the page past the ranking is asked for only when shown. It
+membership and facet values), and with a facet selection on, the count under it too (filter
+aggregations of the same lines); the page past the ranking is asked for only when shown. It
 cannot ride in the ranked lists' own ``_msearch``: which ranked provisions the count lacks is
 known only once the ranking is done (see docs/opensearch.md).
 """
@@ -30,12 +31,16 @@ from haystack import Document
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
 from laborlex_core.store.base import ListRequest
+from laborlex_core.store.filters import filter_fields
 
 if TYPE_CHECKING:
     from laborlex_core.store.opensearch import OpenSearchBackend
 
 # from + size of a collapsed page must stay within the index's max_result_window (default).
 MAX_RESULT_WINDOW = 10_000
+# Fields every passage of a document holds alike: a filter on them alone keeps or drops a
+# provision whole, so its matches are the wider count's, filtered (``count_matches``).
+DOCUMENT_FIELDS: frozenset[str] = frozenset({"doc_id", "jurisdiction", "language", "kind"})
 
 
 def _sorted_counts(counts: dict[str, int]) -> dict[str, int]:
@@ -53,6 +58,7 @@ class OpenSearchMatches:
     translated: list[tuple[str, dict[str, Any] | None]]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    narrowing: tuple[dict[str, Any], OpenSearchMatches] | None = None  # (facet selection, its matches)
 
     def facet_counts(self, fields: Sequence[str]) -> dict[str, dict[str, int]]:
         """Provisions per value of each field (a provision counts once, by its document)."""
@@ -62,9 +68,14 @@ class OpenSearchMatches:
         return {name: dict(self.facets[name]) for name in fields}
 
     def narrowed(self, facet_filter: dict[str, Any] | None) -> OpenSearchMatches | None:
-        """Itself without a facet filter; otherwise None: aggregations keep no per-provision
-        state to mask, so the narrower scope is counted by its own request."""
-        return self if not facet_filter else None
+        """Itself without a facet filter; the matches under ``facet_filter`` too where the
+        request that counted these counted them (``provision_matches(narrowing=...)``);
+        otherwise None (aggregations keep no per-provision state to mask afterwards)."""
+        if not facet_filter:
+            return self
+        if self.narrowing is not None and self.narrowing[0] == facet_filter:
+            return self.narrowing[1]
+        return None
 
     def page(self, exclude: set[tuple[str, str]], offset: int, limit: int) -> list[Document]:
         """Matching provisions not in ``exclude``, best passage each by OpenSearch's BM25 of the
@@ -78,42 +89,68 @@ class OpenSearchMatches:
         return self.store._documents(ListRequest(query=self.query), hits)  # scored as a BM25 list
 
 
+def _counts(aggregations: dict[str, Any]) -> tuple[int, dict[str, dict[str, int]]]:
+    """(distinct provisions, provisions per facet value) of a ``matches_count_body`` level."""
+    facets = {
+        name: {str(b["key"]): int(b["provisions"]["value"]) for b in aggregations[f"facet_{name}"]["buckets"]}
+        for name in queries.FACET_FIELDS
+    }
+    return int(aggregations["provisions"]["value"]), facets
+
+
+def _add_included(total: int, facets: dict[str, dict[str, int]], bucket: dict[str, Any]) -> int:
+    """Count a ranked provision the matches lack: once in ``total`` and under its facet values."""
+    for name in queries.FACET_FIELDS:
+        values = bucket[name]["buckets"]
+        if values:
+            value = str(values[0]["key"])
+            facets[name][value] = facets[name].get(value, 0) + 1
+    return total + 1
+
+
+def _within(filters: dict[str, Any] | None, narrowing: dict[str, Any]) -> dict[str, Any]:
+    return narrowing if not filters else {"operator": "AND", "conditions": [filters, narrowing]}
+
+
 def count_matches(
     store: OpenSearchBackend,
     query: str,
     filters: dict[str, Any] | None,
     include: Sequence[tuple[str, str]],
     also: Sequence[tuple[str, dict[str, Any] | None]],
+    narrowing: dict[str, Any] | None = None,
 ) -> OpenSearchMatches:
     """Count the matches of ``query`` (and of ``also``) under the filters plus ``include``, in
-    one ``_msearch``: the matches' aggregations, and the ranked provisions' line."""
+    one ``_msearch``: the matches' aggregations, and the ranked provisions' line. A
+    ``narrowing`` on fields every passage of a document shares (a facet selection) is counted
+    by filter aggregations of the same two lines: a provision passes it or fails it whole."""
     parts: list[queries.MatchPart] = [(queries.query_terms(text), within) for text, within in ((query, filters), *also)]
     keys = list(dict.fromkeys(mappings.provision_value(d, a) for d, a in include))
-    lines: list[dict[str, Any]] = [{"index": store.alias}, queries.matches_count_body(parts)]
+    if narrowing and not filter_fields(narrowing) <= DOCUMENT_FIELDS:
+        narrowing = None  # varies within a provision: the caller counts it by its own request
+    lines: list[dict[str, Any]] = [{"index": store.alias}, queries.matches_count_body(parts, narrowing=narrowing)]
     if keys:
-        lines += [{"index": store.alias}, queries.included_body(keys, parts)]
+        lines += [{"index": store.alias}, queries.included_body(keys, parts, narrowing=narrowing)]
     responses = store._call(lambda: store.client.msearch(body=lines))["responses"]
     for response in responses:
         if "error" in response:
             raise RuntimeError(f"OpenSearch could not count the matches of {query!r}: {str(response['error'])[:300]}")
     aggregations = responses[0]["aggregations"]
-    total = int(aggregations["provisions"]["value"])
-    facets: dict[str, dict[str, int]] = {
-        name: {str(b["key"]): int(b["provisions"]["value"]) for b in aggregations[f"facet_{name}"]["buckets"]}
-        for name in queries.FACET_FIELDS
-    }
+    total, facets = _counts(aggregations)
+    narrowed = _counts(aggregations["narrowed"]) if narrowing else None
     if keys:
         included = responses[1]["aggregations"]
         matched = {b["key"] for b in included["matched"]["keys"]["buckets"]}
         for bucket in included["held"]["buckets"]:
             if bucket["key"] in matched:
                 continue  # already counted among the matches
-            total += 1
-            for name in queries.FACET_FIELDS:
-                values = bucket[name]["buckets"]
-                if values:
-                    value = str(values[0]["key"])
-                    facets[name][value] = facets[name].get(value, 0) + 1
-    return OpenSearchMatches(
-        store, query, parts, list(also), total, {name: _sorted_counts(counts) for name, counts in facets.items()}
-    )
+            total = _add_included(total, facets, bucket)
+            if narrowed is not None and bucket["narrowed"]["doc_count"]:
+                narrowed = (_add_included(narrowed[0], narrowed[1], bucket), narrowed[1])
+    matches = OpenSearchMatches(store, query, parts, list(also), total, {name: _sorted_counts(c) for name, c in facets.items()})
+    if narrowing and narrowed is not None:
+        within = [(terms, _within(part_filters, narrowing)) for terms, part_filters in parts]
+        translated = [(text, _within(part_filters, narrowing)) for text, part_filters in also]
+        counted = {name: _sorted_counts(c) for name, c in narrowed[1].items()}
+        matches.narrowing = (narrowing, OpenSearchMatches(store, query, within, translated, narrowed[0], counted))
+    return matches

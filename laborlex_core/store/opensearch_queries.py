@@ -263,27 +263,45 @@ def _provisions() -> dict[str, Any]:
     return {"cardinality": {"field": PROVISION_FIELD, "precision_threshold": CARDINALITY_PRECISION}}
 
 
-def matches_count_body(parts: Sequence[MatchPart], facet_fields: Sequence[str] = FACET_FIELDS) -> dict[str, Any]:
-    """Distinct matching provisions, in all and per value of each facet field (no hits)."""
+def _counting(facet_fields: Sequence[str]) -> dict[str, Any]:
     aggs: dict[str, Any] = {"provisions": _provisions()}
     for name in facet_fields:
         aggs[f"facet_{name}"] = {"terms": {"field": name, "size": 1000}, "aggs": {"provisions": _provisions()}}
+    return aggs
+
+
+def matches_count_body(
+    parts: Sequence[MatchPart], facet_fields: Sequence[str] = FACET_FIELDS, narrowing: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Distinct matching provisions, in all and per value of each facet field (no hits); with
+    ``narrowing``, the same counted again under it (``narrowed``) by the same request."""
+    aggs = _counting(facet_fields)
+    narrowed = translate_filters(narrowing)
+    if narrowed is not None:
+        aggs["narrowed"] = {"filter": narrowed, "aggs": _counting(facet_fields)}
     return {"size": 0, "track_total_hits": False, "query": matches_query(parts), "aggs": aggs}
 
 
-def included_body(keys: Sequence[str], parts: Sequence[MatchPart], facet_fields: Sequence[str] = FACET_FIELDS) -> dict[str, Any]:
+def included_body(
+    keys: Sequence[str],
+    parts: Sequence[MatchPart],
+    facet_fields: Sequence[str] = FACET_FIELDS,
+    narrowing: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """For the ranked provisions (``provision`` keywords): which the index holds, with their
-    facet values, and which of them match (those are already in the count)."""
+    facet values (and whether they pass ``narrowing``), and which of them match (those are
+    already in the count)."""
     size = max(len(keys), 1)
+    held: dict[str, Any] = {name: {"terms": {"field": name, "size": 1}} for name in facet_fields}
+    narrowed = translate_filters(narrowing)
+    if narrowed is not None:
+        held["narrowed"] = {"filter": narrowed}
     return {
         "size": 0,
         "track_total_hits": False,
         "query": {"terms": {PROVISION_FIELD: list(keys)}},
         "aggs": {
-            "held": {
-                "terms": {"field": PROVISION_FIELD, "size": size},
-                "aggs": {name: {"terms": {"field": name, "size": 1}} for name in facet_fields},
-            },
+            "held": {"terms": {"field": PROVISION_FIELD, "size": size}, "aggs": held},
             "matched": {
                 "filter": matches_query(parts),
                 "aggs": {"keys": {"terms": {"field": PROVISION_FIELD, "size": size}}},

@@ -361,6 +361,11 @@ def test_match_bodies_count_distinct_provisions_under_each_part() -> None:
     included = q.included_body(["mx-lft\x1f67", "us-flsa\x1f207"], parts)
     assert included["query"] == {"terms": {"provision": ["mx-lft\x1f67", "us-flsa\x1f207"]}}
     assert included["aggs"]["matched"]["filter"] == query and included["aggs"]["held"]["terms"]["size"] == 2
+    mexico = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
+    narrowed = q.matches_count_body(parts, narrowing=mexico)["aggs"]["narrowed"]
+    assert narrowed["filter"] == {"term": {"jurisdiction": "MX"}} and narrowed["aggs"] == count["aggs"]
+    held = q.included_body(["mx-lft\x1f67"], parts, narrowing=mexico)["aggs"]["held"]["aggs"]
+    assert held["narrowed"] == {"filter": {"term": {"jurisdiction": "MX"}}} and "narrowed" not in included["aggs"]["held"]["aggs"]
     page = q.matches_page_body("horas", parts, [("overtime", None)], ["mx-lft\x1f67"], 20, 10)
     assert page["from"] == 20 and page["size"] == 10 and page["collapse"] == {"field": "provision"}
     assert page["query"]["bool"]["filter"] == [query]

@@ -336,3 +336,50 @@ def test_real_cluster_counts_and_pages_matches_as_the_embedded_store(cluster_sto
     assert cluster_store.provision_matches("trabajo").total == 3
     with pytest.raises(ValueError, match="no facet counted on date"):
         cluster_store.provision_matches("trabajo").facet_counts(["date"])
+
+
+NARROWINGS = [
+    MX,
+    {"field": "meta.language", "operator": "in", "value": ["en", "es"]},
+    {"operator": "AND", "conditions": [MX, {"field": "meta.kind", "operator": "==", "value": "statute"}]},
+]
+
+
+@pytest.mark.parametrize("narrowing", NARROWINGS)
+def test_real_cluster_counts_a_facet_selection_in_the_same_request(cluster_store: OpenSearchBackend, narrowing, tmp_path) -> None:
+    """A search page's facets are counted under the user's other filters and its ``total``
+    under the facet selection too: both come from one ``_msearch`` and equal counting under
+    both filters (and the embedded store's narrowing of its own count)."""
+    from laborlex_core.store.embedded import EmbeddedDocumentStore
+
+    reference = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    load(reference)
+    fields = ("jurisdiction", "language", "kind")
+    sent: list[int] = []
+    msearch = cluster_store.client.msearch
+
+    def counted(*args, **kwargs):
+        sent.append(len(kwargs["body"]) // 2)
+        return msearch(*args, **kwargs)
+
+    cluster_store.client.msearch = counted  # type: ignore[method-assign]
+    try:
+        for query, filters, include, also in MATCH_CASES:
+            both = narrowing if filters is None else {"operator": "AND", "conditions": [filters, narrowing]}
+            held = {(d.meta["doc_id"], d.meta["article"]) for d in cluster_store.filter_documents(both)}
+            ranked = [k for k in include if k in held]  # a ranking obeys both filters
+            sent.clear()
+            wide = cluster_store.provision_matches(query, filters, include=ranked, also=also, narrowing=narrowing)
+            narrowed = wide.narrowed(narrowing)
+            assert narrowed is not None and len(sent) == 1, query  # one request for both counts
+            within = [(text, {"operator": "AND", "conditions": [f, narrowing]} if f else narrowing) for text, f in also]
+            direct = cluster_store.provision_matches(query, both, include=ranked, also=within)
+            mine = reference.provision_matches(query, filters, include=ranked, also=also).narrowed(narrowing)
+            for other in (direct, mine):
+                assert (narrowed.total, narrowed.facet_counts(fields)) == (other.total, other.facet_counts(fields)), query
+            pages = {(p.meta["doc_id"], p.meta["article"]) for p in narrowed.page(set(ranked), 0, 100)}
+            assert pages == {(p.meta["doc_id"], p.meta["article"]) for p in direct.page(set(ranked), 0, 100)}, query
+    finally:
+        cluster_store.client.msearch = msearch  # type: ignore[method-assign]
+    dated = {"field": "meta.date", "operator": ">=", "value": "1900"}
+    assert cluster_store.provision_matches("trabajo", narrowing=dated).narrowed(dated) is None  # not a document field
