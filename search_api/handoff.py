@@ -190,7 +190,7 @@ class ProvisionList(Passages):
         return [self[p] for p in positions]
 
     def cut(self, limit: int | None) -> ProvisionList:
-        """The first ``limit`` provisions (all with None), nothing built."""
+        """The first ``limit`` provisions (all of them for None), nothing built."""
         if limit is None or limit >= len(self):
             return self
         head = self._head[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -109,12 +110,13 @@ class Searcher:
         self, query: str, mode: Mode = "hybrid", filters: dict[str, Any] | None = None, top_k: int = 10
     ) -> list[Document]:
         """Ranked provisions as Documents (best passage each), for evaluation and the API."""
-        return self.run(query, mode, filters, top_k)[0]
+        return list(self.run(query, mode, filters, top_k)[0])
 
     def run(
         self, query: str, mode: Mode = "hybrid", filters: dict[str, Any] | None = None, top_k: int = 10
-    ) -> tuple[list[Document], list[float] | None]:
-        """Ranked provisions, and the query's embedding when the pipeline computed one."""
+    ) -> tuple[Sequence[Document], list[float] | None]:
+        """Ranked provisions, and the query's embedding when the pipeline computed one. The
+        embedded store's are a ``handoff.ProvisionList``: each Document is built when read."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         inputs = pipeline_inputs(mode, self.settings, query, filters, top_k)

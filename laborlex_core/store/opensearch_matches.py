@@ -137,7 +137,7 @@ def count_matches(
             raise RuntimeError(f"OpenSearch could not count the matches of {query!r}: {str(response['error'])[:300]}")
     aggregations = responses[0]["aggregations"]
     total, facets = _counts(aggregations)
-    narrowed = _counts(aggregations["narrowed"]) if narrowing else None
+    narrow_total, narrow_facets = _counts(aggregations["narrowed"]) if narrowing else (0, {})
     if keys:
         included = responses[1]["aggregations"]
         matched = {b["key"] for b in included["matched"]["keys"]["buckets"]}
@@ -145,12 +145,12 @@ def count_matches(
             if bucket["key"] in matched:
                 continue  # already counted among the matches
             total = _add_included(total, facets, bucket)
-            if narrowed is not None and bucket["narrowed"]["doc_count"]:
-                narrowed = (_add_included(narrowed[0], narrowed[1], bucket), narrowed[1])
+            if narrowing and bucket["narrowed"]["doc_count"]:
+                narrow_total = _add_included(narrow_total, narrow_facets, bucket)
     matches = OpenSearchMatches(store, query, parts, list(also), total, {name: _sorted_counts(c) for name, c in facets.items()})
-    if narrowing and narrowed is not None:
+    if narrowing:
         within = [(terms, _within(part_filters, narrowing)) for terms, part_filters in parts]
         translated = [(text, _within(part_filters, narrowing)) for text, part_filters in also]
-        counted = {name: _sorted_counts(c) for name, c in narrowed[1].items()}
-        matches.narrowing = (narrowing, OpenSearchMatches(store, query, within, translated, narrowed[0], counted))
+        counted = {name: _sorted_counts(c) for name, c in narrow_facets.items()}
+        matches.narrowing = (narrowing, OpenSearchMatches(store, query, within, translated, narrow_total, counted))
     return matches
