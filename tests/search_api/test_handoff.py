@@ -56,7 +56,7 @@ def test_every_branch_reads_the_one_filters_object_and_ranks_as_with_plain_dicts
     the same pipeline gives when each component is handed a plain dict."""
     searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
     pipeline = searcher.pipeline("hybrid")
-    filters = {"field": "meta.jurisdiction", "operator": "in", "value": ["HN", "INT"]}
+    filters = {"field": "meta.jurisdiction", "operator": "in", "value": ["HN", "INTL"]}
     query = "trabajo peligroso de menores"
     inputs = pipeline_inputs("hybrid", api_settings, query, filters, 10)
     received: dict[str, object] = {}
@@ -75,7 +75,7 @@ def test_every_branch_reads_the_one_filters_object_and_ranks_as_with_plain_dicts
     plain_inputs = {name: {**values, "filters": filters} if "filters" in values else values for name, values in inputs.items()}
     plain = pipeline.run(plain_inputs)["translations"]["documents"]
     assert [d.id for d in shared] == [d.id for d in plain] and len(shared) > 0
-    assert all(d.meta["jurisdiction"] in ("HN", "INT") for d in shared)
+    assert {d.meta["jurisdiction"] for d in shared} <= {"HN", "INTL"}
 
 
 class _CountingSource:
