@@ -186,9 +186,6 @@ class ProvisionList(Passages):
         source_keys = self._source_keys
         return [provision_key(d.meta) for d in self._head] + [source_keys[p] for p in self._positions]
 
-    def pick(self, positions: Sequence[int]) -> list[Document | None]:
-        return [self[p] for p in positions]
-
     def cut(self, limit: int | None) -> ProvisionList:
         """The first ``limit`` provisions (all of them for None), nothing built."""
         if limit is None or limit >= len(self):

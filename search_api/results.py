@@ -74,7 +74,9 @@ def search_page(
         return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
 
     in_scope = store.provision_matches(query, scope, include=keys, also=within(scope), narrowing=facet_filter)
-    matches = in_scope.narrowed(facet_filter) or store.provision_matches(query, filters, include=keys, also=within(filters))
+    matches = in_scope.narrowed(facet_filter)
+    if matches is None:  # the selection reads a field that varies within a provision: count again
+        matches = store.provision_matches(query, filters, include=keys, also=within(filters))
     total, facets = matches.total, in_scope.facet_counts(FACET_FIELDS)
     page = ranked[offset : offset + limit]
     if len(page) < limit and offset + len(page) < total:

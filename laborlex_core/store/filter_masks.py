@@ -40,7 +40,8 @@ class CategoricalColumn:
     """A column as integer codes (-1 for NULL) and the code of each value."""
 
     codes: np.ndarray  # int32, one per matrix row
-    index: dict[str, int]
+    index: dict[str, int]  # never changed once the column is made (an update makes a new one)
+    _values: list[str] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, values: Sequence[str | None]) -> CategoricalColumn:
@@ -53,8 +54,12 @@ class CategoricalColumn:
         return cls(codes, index)
 
     def values(self) -> list[str]:
-        """The value of each code, in code order."""
-        return sorted(self.index, key=self.index.__getitem__)
+        """The value of each code, in code order (read-only). Made once per column: a search
+        reads it for its ranked provisions' keys, and sorting 16,710 document ids at 1M
+        passages took 0.5 ms."""
+        if self._values is None:
+            self._values = sorted(self.index, key=self.index.__getitem__)
+        return self._values
 
     def equals(self, value: str) -> np.ndarray:
         code = self.index.get(value)

@@ -104,3 +104,9 @@ def test_isin_by_comparisons_or_by_table_equals_numpy(values: list[str]) -> None
     expected = np.array([v is not None and v in values for v in raw])
     assert (column.isin(values) == expected).all()
     assert FEW_VALUES < 11  # the longest list above takes the table
+
+
+def test_a_column_lists_its_values_in_code_order_once() -> None:
+    column = CategoricalColumn.build(["MX", None, "HN", "MX", "GE"])
+    assert column.values() == ["MX", "HN", "GE"] and [column.values()[c] for c in column.codes if c >= 0] == ["MX", "HN", "MX", "GE"]
+    assert column.values() is column.values()  # made once: a column never changes
