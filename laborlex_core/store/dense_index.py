@@ -105,6 +105,10 @@ class DenseScores:
     _order: np.ndarray | None = field(default=None)  # rows by approx score, best first (lazy prefix)
     exact: np.ndarray | None = field(default=None)  # float32 scores of every row, once needed
     probe: _Probe | None = field(default=None)  # a partitioned index's state; None: every row is scored
+    # float32 scores of the rows re-scored so far (NaN: not yet), shared by the query's lists: they
+    # re-score overlapping candidates (~40% of the rows at 100k), and a row keeps one score in all
+    known: np.ndarray | None = field(default=None)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards ``known``
 
 
 @dataclass(slots=True)

@@ -52,10 +52,10 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
         rows = np.flatnonzero(allowed)
         return order_top(rows, scores.approx[rows], k)
     if scores.exact is None:
-        candidates = _candidates(scores, allowed, k)
+        candidates = _candidates(index, scores, allowed, k)
         if len(candidates) <= max(EXACT_FALLBACK * len(allowed), 4 * k):
             candidates = np.sort(candidates)
-            return order_top(candidates, index.exact(candidates, scores.query), k)
+            return order_top(candidates, rescored(index, scores, candidates), k)
         # too many rows within the bound to gather one by one: score every row exactly,
         # once for this query (the later lists of the query reuse it)
         scores.exact = index.matrix @ scores.query
@@ -63,9 +63,32 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
     return order_top(rows, scores.exact[rows], k)
 
 
-def _candidates(scores: DenseScores, allowed: np.ndarray, k: int) -> np.ndarray:
-    """Rows whose approximate score is within twice the error bound of the k-th best allowed:
-    the exact top-k is among them (a row of it scores >= the k-th exact >= k-th approx - bound)."""
+def rescored(index: DenseIndex, scores: DenseScores, rows: np.ndarray) -> np.ndarray:
+    """Exact scores of ``rows`` (ascending), each row computed once per query and kept in
+    ``scores.known`` for the query's other lists. A partitioned index (a million rows, where
+    keeping them would cost more than re-scoring) computes them each time."""
+    if scores.probe is not None:
+        return index.exact(rows, scores.query)
+    with scores.lock:
+        if scores.known is None:
+            scores.known = np.full(len(scores.approx), np.nan, dtype=np.float32)
+        values = scores.known[rows]
+        missing = np.isnan(values)
+        if missing.any():
+            fresh = index.exact(rows[missing], scores.query)
+            values[missing] = fresh
+            scores.known[rows[missing]] = fresh
+    return values
+
+
+def _candidates(index: DenseIndex, scores: DenseScores, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Rows whose approximate score could reach the exact top-k of the allowed rows.
+
+    The k best allowed rows by approximate score are re-scored first: the least of their exact
+    scores, L, is at most the k-th best exact score, so a row of the top-k has approx >=
+    exact - bound >= L - bound (rows tied with the k-th too). L is within the bound of the k-th
+    approximate score, so the band is about half of the 2 x bound a threshold on approximate
+    scores alone needs: fewer rows to re-score."""
     approx, n = scores.approx, len(scores.approx)
     if scores._order is None:
         size = min(n, DENSE_PREFIX)
@@ -74,12 +97,21 @@ def _candidates(scores: DenseScores, allowed: np.ndarray, k: int) -> np.ndarray:
     order = scores._order
     within = order[allowed[order]]
     if len(within) >= k:
-        threshold = approx[within[k - 1]] - 2.0 * scores.bound
+        threshold = _exact_floor(index, scores, within[:k]) - scores.bound
         floor = approx[order[-1]] if len(order) < n else -np.inf
         if threshold > floor:  # every row outside the prefix is below the threshold
             return within[approx[within] >= threshold]
     rows = np.flatnonzero(allowed)
-    return _within_bound(rows, approx[rows], k, scores.bound)
+    if len(rows) <= k:
+        return rows
+    values = approx[rows]
+    best = rows[np.argpartition(values, len(values) - k)[len(values) - k :]]
+    return rows[values >= _exact_floor(index, scores, best) - scores.bound]
+
+
+def _exact_floor(index: DenseIndex, scores: DenseScores, rows: np.ndarray) -> float:
+    """The least exact score of ``rows`` (k of them): the k-th best exact score is at least it."""
+    return float(rescored(index, scores, np.sort(rows)).min())
 
 
 def _rescored_best_first(index: DenseIndex, scores: DenseScores, candidates: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

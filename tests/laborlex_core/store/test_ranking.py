@@ -70,3 +70,75 @@ def test_rescoring_best_first_gives_the_top_k_of_rescoring_every_candidate(k: in
         np.testing.assert_allclose(top_values, every_values, rtol=1e-6, atol=1e-7)
         if k < 100:
             assert len(found) < len(candidates)  # it stopped before the last candidate
+
+
+def e5_shaped_index(seed: int, rows: int = 6_000, dim: int = 384):
+    """Vectors with a common direction and 40 topics (cosines of unrelated rows ~0.75, as e5's)."""
+    from laborlex_core.store.dense_index import DenseIndex
+
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=dim)
+    common /= np.linalg.norm(common)
+    topics = rng.normal(size=(40, dim))
+    topics /= np.linalg.norm(topics, axis=1, keepdims=True)
+    matrix = 0.85 * common + 0.35 * topics[np.arange(rows) % 40] + 0.25 * rng.normal(size=(rows, dim)) / np.sqrt(dim)
+    matrix = (matrix / np.linalg.norm(matrix, axis=1, keepdims=True)).astype(np.float32)
+    index = DenseIndex.build(matrix, np.ones(rows, dtype=bool))
+    masks = [None, rng.random(rows) < 0.5, rng.random(rows) < 0.2, rng.random(rows) < 0.004]  # the last: past the prefix
+    queries = [(matrix[i * 131] + rng.normal(0, 0.02, dim).astype(np.float32)) for i in range(8)]
+    return index, masks, [(q / np.linalg.norm(q)).astype(np.float32) for q in queries]
+
+
+@pytest.mark.parametrize("k", [1, 10, 50])
+def test_dense_candidates_hold_the_exact_top_k_within_a_narrower_band(k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The candidates hold every row of the exact top-k (ties included), lie within the 2 x bound
+    band a threshold on approximate scores alone would take, and are fewer than it."""
+    from laborlex_core.store import ranking
+
+    monkeypatch.setattr(ranking, "DENSE_PREFIX", 512)
+    index, masks, queries = e5_shaped_index(k)
+    assert index.packed is not None
+    fewer = band_total = 0
+    for query in queries:
+        scores = index.score(query)
+        exact = index.matrix @ query
+        for mask in masks:
+            allowed = index.present if mask is None else mask & index.present
+            candidates = ranking._candidates(index, scores, allowed, k)
+            rows = np.flatnonzero(allowed)
+            kth = np.sort(exact[rows])[::-1][min(k, len(rows)) - 1]
+            assert set(rows[exact[rows] >= kth - 1e-6]) <= set(candidates.tolist())
+            band = ranking._within_bound(rows, scores.approx[rows], k, scores.bound)
+            assert set(candidates.tolist()) <= set(band.tolist())
+            fewer += len(candidates)
+            band_total += len(band)
+    assert fewer < 0.8 * band_total
+
+
+def test_a_query_re_scores_each_row_once_across_its_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists of one query (no filter, per language-like masks) share their exact re-scoring;
+    each list is still the float32 top-k, ties by row."""
+    from laborlex_core.store import ranking
+    from laborlex_core.store.dense_index import DenseIndex
+
+    index, masks, queries = e5_shaped_index(5)
+    seen: list[np.ndarray] = []
+    exact_rows = DenseIndex.exact
+
+    def spy(self: DenseIndex, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        seen.append(rows.copy())
+        return exact_rows(self, rows, query)
+
+    monkeypatch.setattr(DenseIndex, "exact", spy)
+    for query in queries:
+        seen.clear()
+        scores = index.score(query)
+        for mask in masks * 2:  # each list twice: the second time re-scores nothing
+            allowed = index.present if mask is None else mask & index.present
+            found, values = ranking.top_dense(index, scores, mask, 20)
+            rows = np.flatnonzero(allowed)
+            expected = order_top(rows, exact_rows(index, rows, query), 20)[0]
+            np.testing.assert_array_equal(found, expected)
+            np.testing.assert_array_equal(values, scores.known[found])
+        every = np.concatenate(seen)
+        assert len(every) == len(np.unique(every))
