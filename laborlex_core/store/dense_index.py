@@ -102,7 +102,9 @@ class DenseScores:
     approx: np.ndarray  # float32, one per row; -inf where a row has no vector (or is not scored yet)
     bound: float  # |exact - approx| <= bound for every scored row (0 when exact)
     query: np.ndarray  # float32, for re-scoring
-    _order: np.ndarray | None = field(default=None)  # rows by approx score, best first (lazy prefix)
+    # the rows of about the best ``ranking.DENSE_PREFIX`` approximate scores (ascending) and a score
+    # every other row is below (lazy; see ranking._prefix)
+    _prefix: tuple[np.ndarray, float] | None = field(default=None)
     exact: np.ndarray | None = field(default=None)  # float32 scores of every row, once needed
     probe: _Probe | None = field(default=None)  # a partitioned index's state; None: every row is scored
     # float32 scores of the rows re-scored so far (NaN: not yet), shared by the query's lists: they
@@ -342,7 +344,7 @@ class DenseIndex:
         values[~self.present[rows]] = -np.inf
         scores.approx[rows] = values
         probe.scored[rows] = True
-        scores._order = None
+        scores._prefix = None
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Float32 scores of some rows, computed as a plain product would."""

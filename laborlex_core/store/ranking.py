@@ -9,9 +9,10 @@ import numpy as np
 
 from laborlex_core.store.dense_index import DenseIndex, DenseScores
 
-# Rows of a query's dense scores kept sorted, best first: most filtered lists find their
-# top-k (and every row that could still reach it) within this prefix.
+# Rows of a query's best dense scores set apart: most filtered lists find their top-k (and
+# every row that could still reach it) among them.
 DENSE_PREFIX = 4096
+PREFIX_STRIDE = 16  # the prefix's cut is estimated on every 16th row's score
 # Past this share of the allowed rows, re-scoring candidates one by one costs more than one
 # float32 pass over the whole matrix.
 EXACT_FALLBACK = 0.05
@@ -89,17 +90,15 @@ def _candidates(index: DenseIndex, scores: DenseScores, allowed: np.ndarray, k: 
     exact - bound >= L - bound (rows tied with the k-th too). L is within the bound of the k-th
     approximate score, so the band is about half of the 2 x bound a threshold on approximate
     scores alone needs: fewer rows to re-score."""
-    approx, n = scores.approx, len(scores.approx)
-    if scores._order is None:
-        size = min(n, DENSE_PREFIX)
-        part = np.argpartition(-approx, size - 1)[:size] if size < n else np.arange(n)
-        scores._order = part[np.argsort(-approx[part], kind="stable")]
-    order = scores._order
-    within = order[allowed[order]]
+    approx = scores.approx
+    if scores._prefix is None:
+        scores._prefix = _prefix(approx, DENSE_PREFIX)
+    prefix, below = scores._prefix
+    within = prefix[allowed[prefix]]
     if len(within) >= k:
-        threshold = _exact_floor(index, scores, within[:k]) - scores.bound
-        floor = approx[order[-1]] if len(order) < n else -np.inf
-        if threshold > floor:  # every row outside the prefix is below the threshold
+        best = within[np.argpartition(approx[within], len(within) - k)[len(within) - k :]]
+        threshold = _exact_floor(index, scores, best) - scores.bound
+        if threshold >= below:  # every row outside the prefix scores below the threshold
             return within[approx[within] >= threshold]
     rows = np.flatnonzero(allowed)
     if len(rows) <= k:
@@ -107,6 +106,20 @@ def _candidates(index: DenseIndex, scores: DenseScores, allowed: np.ndarray, k: 
     values = approx[rows]
     best = rows[np.argpartition(values, len(values) - k)[len(values) - k :]]
     return rows[values >= _exact_floor(index, scores, best) - scores.bound]
+
+
+def _prefix(approx: np.ndarray, size: int) -> tuple[np.ndarray, float]:
+    """About ``size`` rows with the best approximate scores, ascending, and the score every
+    other row is below (-inf when they are every row). The cut is the matching quantile of
+    every PREFIX_STRIDE-th row's score: a partition of the whole array, and a sort of the
+    prefix, cost ~0.3 ms a query at 100k rows and the lists need neither."""
+    n = len(approx)
+    if n <= size:
+        return np.arange(n), -np.inf
+    sample = approx[::PREFIX_STRIDE]
+    place = len(sample) - max(1, size // PREFIX_STRIDE)
+    cut = float(np.partition(sample, place)[place])
+    return np.flatnonzero(approx >= cut), cut
 
 
 def _exact_floor(index: DenseIndex, scores: DenseScores, rows: np.ndarray) -> float:

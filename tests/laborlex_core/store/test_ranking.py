@@ -142,3 +142,24 @@ def test_a_query_re_scores_each_row_once_across_its_lists(monkeypatch: pytest.Mo
             np.testing.assert_array_equal(values, scores.known[found])
         every = np.concatenate(seen)
         assert len(every) == len(np.unique(every))
+
+
+@pytest.mark.parametrize(
+    ("values", "size"),
+    [
+        (np.random.default_rng(0).random(10_000, dtype=np.float32), 500),
+        (np.repeat(np.float32([0.5, 0.7, 0.9]), 2_000), 100),  # ties at the cut: all of them inside
+        (np.concatenate([np.full(3_000, -np.inf, np.float32), np.random.default_rng(1).random(3_000, dtype=np.float32)]), 256),
+        (np.arange(50, dtype=np.float32), 64),  # fewer rows than the prefix: every row, nothing below
+    ],
+)
+def test_the_dense_prefix_holds_every_row_at_or_above_its_cut(values: np.ndarray, size: int) -> None:
+    from laborlex_core.store.ranking import _prefix
+
+    rows, cut = _prefix(values, size)
+    assert np.all(np.diff(rows) > 0)
+    assert np.array_equal(rows, np.flatnonzero(values >= cut))
+    if len(values) > size:
+        assert cut > -np.inf and len(rows) >= size // 2
+    else:
+        assert cut == -np.inf and len(rows) == len(values)
