@@ -482,15 +482,16 @@ class EmbeddedDocumentStore:
         return found if isinstance(found, list) else self._documents(*found)
 
     def _bm25_rows(
-        self, query: str, filters: dict[str, Any] | None, top_k: int
+        self, query: str, filters: dict[str, Any] | None, top_k: int, snapshot: IndexSnapshot | None = None
     ) -> tuple[IndexSnapshot, np.ndarray, np.ndarray] | list[Document]:
-        """The BM25 list as (snapshot, rows, scores), or as Documents where FTS5 answers it."""
+        """The BM25 list as (snapshot, rows, scores), or as Documents where FTS5 answers it;
+        from ``snapshot`` when given (the other lists of a batch), else the current one."""
         terms = self._query_terms(query)
         if not terms:
             return []
         if not all(is_single_token(t) for t in terms):  # FTS5 would match a phrase: let it
             return self._fts5_retrieval(terms, filters, top_k)
-        snapshot = self._snapshot()
+        snapshot = self._snapshot() if snapshot is None else snapshot
         scored = snapshot.lexical_scores(terms)
         rows, scores = top_matches(scored.scores, scored.matched, self._mask(snapshot, filters), top_k)
         return snapshot, rows, scores
@@ -508,10 +509,10 @@ class EmbeddedDocumentStore:
         return found if isinstance(found, list) else self._documents(*found)
 
     def _dense_rows(
-        self, query_embedding: Sequence[float], filters: dict[str, Any] | None, top_k: int
+        self, query_embedding: Sequence[float], filters: dict[str, Any] | None, top_k: int, snapshot: IndexSnapshot | None = None
     ) -> tuple[IndexSnapshot, np.ndarray, np.ndarray] | list[Document]:
         vector = np.asarray(query_embedding, dtype=np.float32)
-        snapshot = self._snapshot()
+        snapshot = self._snapshot() if snapshot is None else snapshot
         if snapshot.size == 0 or vector.size == 0:
             return []
         if vector.shape != (snapshot.dense.matrix.shape[1],):
@@ -523,12 +524,16 @@ class EmbeddedDocumentStore:
     def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
         """One list at a time (here a list costs no round trip: the scores are cached per
         query), each as a :class:`RowList`: equal to the single call's Documents, which are
-        built only where read; fusion and collapsing work on its rows (search_api.row_fusion)."""
+        built only where read; fusion and collapsing work on its rows (search_api.row_fusion).
+        Every list of the batch comes from one snapshot: fusion's row path needs one, and a
+        commit between two lists would otherwise split them (and each list would read the
+        generation again)."""
         out: list[Any] = []
+        snapshot = self._snapshot()
         for request in requests:
             found = (
-                self._bm25_rows(request.query, request.filters, request.top_k) if request.query is not None
-                else self._dense_rows(request.embedding or [], request.filters, request.top_k)
+                self._bm25_rows(request.query, request.filters, request.top_k, snapshot) if request.query is not None
+                else self._dense_rows(request.embedding or [], request.filters, request.top_k, snapshot)
             )
             if isinstance(found, list):
                 out.append(found)

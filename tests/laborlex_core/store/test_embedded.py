@@ -221,3 +221,25 @@ def test_a_provisions_passages_are_read_through_an_index(store: EmbeddedDocument
         {"operator": "AND", "conditions": [{"field": "meta.doc_id", "operator": "==", "value": "lft"},
                                             {"field": "meta.article", "operator": "==", "value": "48"}]})] == [
         d.id for d in store.filter_documents() if d.meta.get("doc_id") == "lft" and d.meta.get("article") == "48"] == ["lft#00048.00"]
+
+
+def test_the_lists_of_one_batch_come_from_one_snapshot(store: EmbeddedDocumentStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit between two lists of a batch does not split them across generations: fusion's
+    row path needs them on one snapshot, and the next batch sees the commit."""
+    from laborlex_core.store.base import ListRequest
+
+    first_list = store._bm25_rows
+
+    def write_after_the_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = first_list(*args, **kwargs)
+        if store.get_document("late") is None:
+            store.replace_document("late", [passage("late", 1, "salario mínimo del trabajo")], {"doc_id": "late", "title": "Late"})
+        return found
+
+    monkeypatch.setattr(store, "_bm25_rows", write_after_the_first)
+    requests = [ListRequest(query="salario", top_k=5), ListRequest(embedding=unit(1), top_k=5), ListRequest(query="salario", top_k=5)]
+    lists = store.ranked_lists(requests)
+    snapshots = {id(found.source.snapshot) for found in lists}  # type: ignore[attr-defined]
+    assert len(snapshots) == 1
+    assert "late#00001.00" not in {d.id for d in lists[2]}
+    assert "late#00001.00" in {d.id for d in store.ranked_lists(requests[:1])[0]}
