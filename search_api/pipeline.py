@@ -3,7 +3,8 @@
 hybrid:
   query ─ profiler ─┬─ lexical branches (BM25: as typed, @jurisdiction, #instrument, terms/lang) ──┬─ weighted RRF
                     └─ query embedder ─ semantic branches (dense: all, @jurisdiction, #instrument, /lang)┤
-                                              └─ feedback (BM25 for the words of dense/lang's first passages)┘
+                                              └─ feedback (BM25 for the words of dense/lang's first passages;
+                                                           assembled when LABORLEX_WEIGHT_FEEDBACK > 0)┘
         ─ collapse to provisions ─ [learned re-ranker, LABORLEX_RERANK] ─ other-language versions of the first results
 bm25 and dense are the same pipeline with one side. What each branch adds, measured:
 docs/retrieval-quality.md.
@@ -87,7 +88,7 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
         else:
             pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
         pipeline.connect("semantic.lists", "fusion.semantic")
-    if mode == "hybrid":
+    if mode == "hybrid" and settings.weight_feedback > 0:  # off by default: an idle component still costs its scheduling
         pipeline.add_component("feedback", FeedbackBranches(store, top_k=depth, weights=weights))
         pipeline.connect("profiler.profile", "feedback.profile")
         pipeline.connect("semantic.lists", "feedback.semantic")
@@ -126,7 +127,7 @@ def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | 
     if mode in ("hybrid", "dense"):
         inputs["query_embedder"] = {"text": strip_filler(query) if settings.query_filler == "all" else query}
         inputs["semantic"] = {"filters": shared}
-    if mode == "hybrid":
+    if mode == "hybrid" and settings.weight_feedback > 0:
         inputs["feedback"] = {"filters": shared}
     return inputs
 

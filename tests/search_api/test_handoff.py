@@ -54,11 +54,12 @@ def test_every_branch_reads_the_one_filters_object_and_ranks_as_with_plain_dicts
     """The hybrid pipeline on the real index: lexical, semantic, feedback and translations each
     receive the very object ``pipeline_inputs`` made (no copy), and the ranking equals the one
     the same pipeline gives when each component is handed a plain dict."""
-    searcher = Searcher(api_settings, EmbeddedDocumentStore(api_settings.store_path))
+    settings = api_settings.model_copy(update={"weight_feedback": 0.5})  # the feedback branch is assembled only when weighed
+    searcher = Searcher(settings, EmbeddedDocumentStore(settings.store_path))
     pipeline = searcher.pipeline("hybrid")
     filters = {"field": "meta.jurisdiction", "operator": "in", "value": ["HN", "INTL"]}
     query = "trabajo peligroso de menores"
-    inputs = pipeline_inputs("hybrid", api_settings, query, filters, 10)
+    inputs = pipeline_inputs("hybrid", settings, query, filters, 10)
     received: dict[str, object] = {}
     for name in ("lexical", "semantic", "feedback", "translations"):
         instance = pipeline.get_component(name)
