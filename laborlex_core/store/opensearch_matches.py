@@ -31,7 +31,7 @@ from haystack import Document
 from laborlex_core.store import opensearch_mappings as mappings
 from laborlex_core.store import opensearch_queries as queries
 from laborlex_core.store.base import ListRequest
-from laborlex_core.store.filters import filter_fields
+from laborlex_core.store.filters import combine, filter_fields
 
 if TYPE_CHECKING:
     from laborlex_core.store.opensearch import OpenSearchBackend
@@ -108,10 +108,6 @@ def _add_included(total: int, facets: dict[str, dict[str, int]], bucket: dict[st
     return total + 1
 
 
-def _within(filters: dict[str, Any] | None, narrowing: dict[str, Any]) -> dict[str, Any]:
-    return narrowing if not filters else {"operator": "AND", "conditions": [filters, narrowing]}
-
-
 def count_matches(
     store: OpenSearchBackend,
     query: str,
@@ -149,8 +145,8 @@ def count_matches(
                 narrow_total = _add_included(narrow_total, narrow_facets, bucket)
     matches = OpenSearchMatches(store, query, parts, list(also), total, {name: _sorted_counts(c) for name, c in facets.items()})
     if narrowing:
-        within = [(terms, _within(part_filters, narrowing)) for terms, part_filters in parts]
-        translated = [(text, _within(part_filters, narrowing)) for text, part_filters in also]
+        within = [(terms, combine(part_filters, narrowing)) for terms, part_filters in parts]
+        translated = [(text, combine(part_filters, narrowing)) for text, part_filters in also]
         counted = {name: _sorted_counts(c) for name, c in narrow_facets.items()}
         matches.narrowing = (narrowing, OpenSearchMatches(store, query, within, translated, narrow_total, counted))
     return matches
