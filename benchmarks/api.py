@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from benchmarks.queries import BenchQuery
-from benchmarks.stats import ms, tree_peak_rss_mb, tree_pss_mb
+from benchmarks.stats import connections_per_process, ms, tree_peak_rss_mb, tree_pss_mb
 from laborlex_core.processes import wait_for_http
 from laborlex_core.settings import Settings
 
@@ -108,16 +108,23 @@ def measure_api(data_dir: Path, queries: list[BenchQuery], settings: Settings, c
         result: dict[str, Any] = {"api_p50_ms": p50, "api_p95_ms": p95, "api_noembed_p50_ms": n50, "api_noembed_p95_ms": n95,
                                   "api_queries": len(timings), "api_startup_s": round(startup, 2)}
         if concurrency > 1 and concurrency_seconds > 0:
-            result.update(concurrent_clients(base, queries, concurrency, concurrency_seconds, single_p95_ms=p95))
+            result.update(concurrent_clients(base, queries, concurrency, concurrency_seconds, single_p95_ms=p95, server_pid=proc.pid))
         result["api_peak_rss_mb"] = tree_peak_rss_mb(proc.pid)
         result["api_pss_mb"] = tree_pss_mb(proc.pid)
         return result
 
 
-def concurrent_clients(base: str, queries: list[BenchQuery], clients: int, seconds: float, single_p95_ms: float) -> dict[str, Any]:
+def concurrent_clients(base: str, queries: list[BenchQuery], clients: int, seconds: float, single_p95_ms: float,
+                       server_pid: int | None = None) -> dict[str, Any]:
     """``clients`` threads each sending the queries in turn (each from its own offset) until
-    ``seconds`` pass; every non-2xx answer or transport failure counts as an error."""
+    ``seconds`` pass; every non-2xx answer or transport failure counts as an error. With
+    ``server_pid``, how the clients' connections are split among its processes, read halfway."""
     deadline = time.perf_counter() + seconds
+    split: list[int] = []
+
+    def read_split() -> None:
+        time.sleep(seconds / 2)
+        split.extend(connections_per_process(server_pid, int(base.rsplit(":", 1)[1])))  # type: ignore[arg-type]
     timings: list[list[float]] = [[] for _ in range(clients)]
     errors: list[list[str]] = [[] for _ in range(clients)]
 
@@ -133,6 +140,8 @@ def concurrent_clients(base: str, queries: list[BenchQuery], clients: int, secon
                     errors[index].append(f"{type(error).__name__}: {error}"[:200])
 
     threads = [threading.Thread(target=client_loop, args=(i,), daemon=True) for i in range(clients)]
+    if server_pid is not None:
+        threads.append(threading.Thread(target=read_split, daemon=True))
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -152,4 +161,5 @@ def concurrent_clients(base: str, queries: list[BenchQuery], clients: int, secon
         "concurrent_p50_ms": p50,
         "concurrent_p95_ms": p95,
         "concurrent_p95_vs_single": round(p95 / single_p95_ms, 2) if single_p95_ms else None,
+        "concurrent_connections_per_process": split or None,
     }

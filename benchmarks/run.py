@@ -140,6 +140,7 @@ def _opensearch_leg(options: BenchOptions, folder: Path, size: int, queries_path
 
 
 def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
+    from benchmarks import host_speed
     from benchmarks.api import measure_api
     from benchmarks.ingest_stages import measure_ingest
     from benchmarks.scale import build_scaled_indexes, read_source
@@ -148,6 +149,8 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="laborlex-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"machine": machine(), "quick": options.quick, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    result["host_speed"] = {"start": host_speed.measure()}  # and again at the end: see benchmarks/host_speed.py
+    log(host_speed.lines(result["host_speed"]))
     try:
         # 1. ingest the real corpus (a slice for --quick); it is also the source of the scaled indexes
         source_settings = settings.model_copy(update={"data_dir": workdir / "source", "model_dir": settings.resolved_model_dir})
@@ -226,6 +229,7 @@ def run_bench(options: BenchOptions, settings: Settings) -> dict[str, Any]:
                         "opensearch_hybrid", "opensearch_api_noembed")
         }
         result["machine"]["loadavg_end"] = os.getloadavg()[0]
+        result["host_speed"]["end"] = host_speed.measure()
         return result
     finally:
         if not options.keep and options.workdir is None:

@@ -546,6 +546,7 @@ def bench(
 ) -> None:
     """Benchmark ingest and search at 10k-100k passages (or --sizes up to 1M) against Haystack's in-memory store."""
     from benchmarks import report
+    from benchmarks.host_speed import lines as host_speed_lines
     from benchmarks.run import FULL_SIZES, QUICK_SIZES, BenchOptions, run_bench
 
     settings = _settings()
@@ -574,6 +575,7 @@ def bench(
     )
     result = run_bench(options, settings)
     typer.echo(report.ingest_lines(result["ingest"]))
+    typer.echo(host_speed_lines(result["host_speed"]))
     typer.echo(report.markdown_table(result))
     typer.echo(f"scaling exponent (hybrid p50 vs passages, log-log): {result['scaling_exponent']}")
     typer.echo(f"scaling exponents: {result['scaling_exponents']}")

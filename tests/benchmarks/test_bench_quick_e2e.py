@@ -47,6 +47,11 @@ def test_bench_quick_writes_the_documented_json(tmp_path: Path) -> None:
         for key in ("passages_per_s", "query_p50_ms", "query_p95_ms"):
             assert isinstance(row[key], (int, float)) and row[key] > 0, key
         assert row["cosine_to_previous_min"] > 0.999
+    for moment in ("start", "end"):  # how fast the machine was, to read the run beside others
+        speed = data["host_speed"][moment]
+        assert speed["int8_rows"] == 100_000 and speed["int8_quantized"] is True
+        assert speed["int8_pass_ms"] > 0 and speed["python_ms"] > 0
+    assert "host speed at the start: int8 pass over 100,000 rows" in result.stdout
     assert list(data["query"]) == ["10000"]
     row = data["query"]["10000"]
     for key in QUERY_KEYS:
@@ -54,10 +59,12 @@ def test_bench_quick_writes_the_documented_json(tmp_path: Path) -> None:
     assert row["passages"] == 10000
     assert row["dense_recall_at_10"] == 1.0  # the int8 first pass never changes the top-10
     assert row["concurrent_errors"] == 0 and row["concurrent_requests"] > 0
+    assert row["concurrent_connections_per_process"] == [10]  # one process holds the ten clients' connections
     assert row["api_pss_mb"] > 0 and row["api_peak_rss_mb"] > 0
     if row.get("workers", 1) > 1:  # one worker per core: the same legs against that many processes
         for key in ("workers_api_p95_ms", "workers_concurrent_p95_ms", "workers_concurrent_p95_vs_single", "workers_api_pss_mb"):
             assert isinstance(row[key], (int, float)), key
+        assert sum(row["workers_concurrent_connections_per_process"]) == 10  # split among the workers
         assert row["workers_concurrent_errors"] == 0 and row["workers_concurrent_requests"] > 0
     assert "scaling_exponent" in data
     assert out.with_suffix(".png").stat().st_size > 0
