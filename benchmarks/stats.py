@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from laborlex_core.tcp_connections import established_inodes, held_by
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) by linear interpolation, as numpy's default does."""
@@ -90,25 +92,6 @@ def tree_pss_mb(pid: int) -> float | None:
     return round(sum(sizes) / 1024, 1) if sizes else None
 
 
-TCP_ESTABLISHED = "01"  # the state column of /proc/net/tcp
-
-
-def _established_inodes(port: int) -> set[str]:
-    """Socket inodes of the established TCP connections whose local port is ``port``."""
-    inodes: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table, encoding="ascii") as lines:
-                next(lines, None)  # the header
-                for line in lines:
-                    fields = line.split()
-                    if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == TCP_ESTABLISHED:
-                        inodes.add(fields[9])
-        except OSError:
-            continue
-    return inodes
-
-
 def connections_per_process(pid: int, port: int) -> list[int]:
     """How many established connections to ``port`` each of ``pid`` and its children holds,
     most first, processes holding none left out (Linux; empty where /proc cannot be read).
@@ -116,22 +99,8 @@ def connections_per_process(pid: int, port: int) -> list[int]:
     Why: the workers of ``laborlex serve`` share one listening socket, and a kept-alive client
     stays with the worker that accepted its connection, so the split of the bench's ten
     connections between two workers (5/5, 6/4, 8/2 ...) decides the ten-client p95."""
-    wanted = _established_inodes(port)
-    counts = []
-    for member in process_tree(pid):
-        try:
-            descriptors = os.listdir(f"/proc/{member}/fd")
-        except OSError:
-            continue
-        held = 0
-        for fd in descriptors:
-            try:
-                link = os.readlink(f"/proc/{member}/fd/{fd}")
-            except OSError:  # closed meanwhile
-                continue
-            held += link.startswith("socket:[") and link[8:-1] in wanted
-        if held:
-            counts.append(held)
+    wanted = established_inodes(port)
+    counts = [held for held in (held_by(member, wanted) for member in process_tree(pid)) if held]
     return sorted(counts, reverse=True)
 
 

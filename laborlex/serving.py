@@ -3,7 +3,9 @@
 Why several processes: a search is mostly Python (pipeline hops, fusion, snippets), and the
 GIL lets one process use one core for that however many threads serve it. N uvicorn workers
 (``LABORLEX_API_WORKERS``) each import the app through :func:`build_app` and share the
-listening socket; the kernel hands each new connection to one of them.
+listening socket; the kernel hands each new connection to one of them, and a worker holding
+more than its share of the kept-alive connections hands one back so that its client's next
+connection may go to another worker (laborlex/connection_balance.py).
 
 What they share and what they do not:
 
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from laborlex.connection_balance import ConnectionBalance
 from laborlex_core.logging_setup import configure_logging
 from laborlex_core.settings import Settings, get_settings
 
@@ -59,6 +62,8 @@ def build_app() -> FastAPI:
     configure_logging(settings.log_level)
     limit_malloc_arenas()  # per-thread heaps otherwise grow the server's memory under load
     api = create_app(settings, ingest=ingest_sources)
+    if settings.api_workers > 1 and settings.api_balance_connections:
+        api.add_middleware(ConnectionBalance, workers=settings.api_workers)
     load_model(settings)
     api.state.library.warm()
     return api
@@ -114,6 +119,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers == 1:
         uvicorn.run(build_app(), host=host, port=port, log_level=settings.log_level)
         return
+    os.environ["LABORLEX_API_WORKERS"] = str(workers)  # each worker reads its settings afresh: tell it there are others
     if settings.threads == 0:  # the workers inherit the environment: split the cores between them
         share = str(threads_per_worker(workers))
         os.environ["LABORLEX_THREADS"] = share

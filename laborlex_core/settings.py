@@ -161,6 +161,10 @@ class Settings(BaseSettings):
     # uses one core; each worker maps the same saved snapshot and loads its own model. The
     # limits above hold per worker.
     api_workers: int = 1
+    # With several workers, a worker holding more than its share of the kept-alive connections
+    # hands one back (Connection: close) so that another worker may take its client's next one
+    # (laborlex/connection_balance.py: the bench's ten connections fell 9/1 between two workers).
+    api_balance_connections: bool = True
     api_max_queue: int = 64
     api_queue_wait_s: float = 30.0
     api_retry_after_s: float = 2.0

@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from benchmarks.stats import connections_per_process
 from laborlex.serving import APP_FACTORY, TcpConfig, threads_per_worker, worker_count
 from laborlex_core.processes import wait_for_http
 from laborlex_core.settings import Settings
@@ -34,6 +36,7 @@ from tests.search_api.uploads import post_text_upload
 
 TOKEN = "workers-token"
 FRESH_CONNECTIONS = 12  # each request on a new connection, so the kernel may pick either worker
+KEPT_ALIVE = 8  # clients that keep their connection: 4/4 is the even split (one chance in 3.7 by itself)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +121,28 @@ def worker_processes(pid: int) -> list[int]:
 def fresh(url: str, path: str, **params: object) -> httpx.Response:
     with httpx.Client() as client:  # a new connection each time
         return client.get(f"{url}{path}", params=params, timeout=120)
+
+
+def test_kept_alive_connections_end_up_split_evenly(two_workers: tuple[str, subprocess.Popen[str], Path]) -> None:
+    """Each worker knows it has another (``serve`` tells it) and hands back connections while it
+    holds more than half: eight clients that keep their connections end up 4/4, whatever split
+    the kernel gave them first."""
+    url, proc, _ = two_workers
+    port = int(url.rsplit(":", 1)[1])
+    clients = [httpx.Client(base_url=url, timeout=120) for _ in range(KEPT_ALIVE)]
+    try:
+        splits = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for client in clients:
+                client.get("/documents").raise_for_status()
+            splits.append(connections_per_process(proc.pid, port))
+            if len(splits) >= 10 and splits[-3:] == [[4, 4]] * 3:
+                break
+        assert splits[-3:] == [[4, 4]] * 3, splits
+    finally:
+        for client in clients:
+            client.close()
 
 
 def test_two_worker_processes_serve_searches(two_workers: tuple[str, subprocess.Popen[str], Path]) -> None:
