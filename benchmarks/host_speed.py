@@ -2,8 +2,8 @@
 at other moments, can be read side by side.
 
 Absolute times move with the machine: the same code measured the store's full hybrid at 100k
-passages in 5.5-6.2 ms p50 on one 2-core machine and in 10.3 ms on another of the same kind
-(README *Performance*). Two reference workloads, each a fixed piece of what a search does,
+passages in 5.5-6.2 ms p50 on one 2-core machine and in 11.2-12.4 ms on another of the same
+kind (README *Issue 11, twelfth stop*). Two reference workloads, each a fixed piece of what a search does,
 are timed like the bench's legs (p50 of repeated calls):
 
 * ``int8_pass_ms``: the store's own first dense pass (``DenseIndex.score``: the int8 kernel
@@ -18,6 +18,7 @@ the machine moved during the run, and figures of one leg and another are not com
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -59,11 +60,12 @@ def python_work() -> int:
 
 
 def measure(index: DenseIndex | None = None, repeats: int = 100) -> dict[str, Any]:
-    """The two references now (``index``: one made by :func:`reference_index`, reused
-    between the start and the end of a run; made here if not given)."""
+    """The two references now, on ``index`` (one made by :func:`reference_index`; made here
+    if not given: a bench run makes it again at its end rather than hold ~190 MB meanwhile).
+    Eight seeded query vectors take turns, as distinct queries do."""
     index = index or reference_index()
     queries = reference_index(rows=8, seed=SEED + 1).matrix
-    turn = iter(range(1 << 62))
+    turn = itertools.count()
     int8_ms = _p50_ms(lambda: index.score(queries[next(turn) % len(queries)]), repeats)
     return {
         "int8_pass_ms": int8_ms,

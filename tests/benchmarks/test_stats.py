@@ -31,7 +31,6 @@ import os, socket, sys, time
 first, total = int(sys.argv[1]), int(sys.argv[2])
 server = socket.create_server(("127.0.0.1", 0))
 print(server.getsockname()[1], flush=True)
-held = []
 if os.fork() == 0:
     held = [server.accept()[0] for _ in range(total - first)]
 else:
