@@ -1,20 +1,21 @@
 """Kept-alive connections spread evenly over the API's worker processes.
 
-Why: the workers of ``laborlex serve --workers N`` share one listening socket, and a client
-that keeps its connection alive (the UI, a script with a session, the bench's ten clients) is
-served by whichever worker accepted that connection, for as long as it lasts. Which one
-accepts is the kernel's and the moment's choice: the bench's ten connections were split 9/1
-between two workers for a whole 40 s run, and the worker holding nine queued their requests on
-one core (a worker is bound by the GIL to about one) while the other idled: 78 requests/s and
-a p95 of 250 ms, against 115 and 126 ms in a run that happened to split them 5/5 (README
-*Issue 11, twelfth stop*).
+Why: a client that keeps its connection alive (the UI, a script with a session, the bench's
+ten clients) is served by whichever worker of ``laborlex serve --workers N`` accepted that
+connection, for as long as it lasts. Which one accepts is the kernel's choice: the bench's ten
+connections were split 9/1 between two workers for a whole 40 s run, and the worker holding
+nine queued their requests on one core (a worker is bound by the GIL to about one) while the
+other idled: 78 requests/s and a p95 of 250 ms, against 115 and 126 ms in a run that happened
+to split them 5/5 (README *Issue 11, twelfth stop*).
 
 How: a worker that holds more than its share of the server's established connections
 (``ceil(all / N)``, counted from /proc by ``laborlex_core.tcp_connections``) hands one back:
 that response says ``Connection: close``, h11 (uvicorn's HTTP/1.1 protocol) closes the
-connection after sending it, and the client opens a new one for its next request, which any
-worker may accept. The counts are read at most every ``refresh_s`` and one connection is
-handed back per reading, so a worker sheds its surplus a connection at a time and the counts
+connection after sending it, and the client opens a new one for its next request, which lands on
+any worker with the same chance: each worker listens on a socket of its own in one
+``SO_REUSEPORT`` group, and the kernel picks one by a hash of the new connection's ports
+(laborlex/serving.py says why not one shared socket). The counts are read at most every
+``refresh_s`` and one connection is handed back per reading, so a worker sheds its surplus a connection at a time and the counts
 catch up in between; a connection that lands on the same worker again is handed back at a
 later reading. Where the counts balance nothing happens, so steady traffic keeps its
 connections. Without /proc (not Linux) nothing is handed back.
