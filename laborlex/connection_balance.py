@@ -15,10 +15,10 @@ connection after sending it, and the client opens a new one for its next request
 any worker with the same chance: each worker listens on a socket of its own in one
 ``SO_REUSEPORT`` group, and the kernel picks one by a hash of the new connection's ports
 (laborlex/serving.py says why not one shared socket). The counts are read at most every
-``refresh_s`` and one connection is handed back per reading, so a worker sheds its surplus a connection at a time and the counts
-catch up in between; a connection that lands on the same worker again is handed back at a
-later reading. Where the counts balance nothing happens, so steady traffic keeps its
-connections. Without /proc (not Linux) nothing is handed back.
+``refresh_s`` and one connection is handed back per reading, so a worker sheds its surplus a
+connection at a time and the counts catch up in between; a connection that lands on the same
+worker again is handed back at a later reading. Where the counts balance nothing happens, so
+steady traffic keeps its connections. Without /proc (not Linux) nothing is handed back.
 """
 
 from __future__ import annotations

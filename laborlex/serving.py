@@ -111,7 +111,8 @@ class ReusePortSocket(socket.socket):
     The supervisor's socket only holds the port (it is bound, never listened on: a socket of the
     group that listens and is never accepted on would take its share of the connections). A
     worker's socket joins the group when uvicorn listens on it, once the worker has loaded its
-    model; one that exits leaves the group, and the others take its share."""
+    model; one that exits leaves the group, and the others take its share. Linux lets only
+    sockets of the same user join a group, so another user's process cannot take a share."""
 
     def __reduce__(self) -> tuple[object, tuple[int, tuple[str, int]]]:
         return bind_reuse_port, (int(self.family), self.getsockname()[:2])
