@@ -8,7 +8,9 @@ are timed like the bench's legs (p50 of repeated calls):
 
 * ``int8_pass_ms``: the store's own first dense pass (``DenseIndex.score``: the int8 kernel
   over every row, then the error bound) on a seeded random matrix of ``REFERENCE_ROWS`` rows
-  of 384 dimensions: memory bandwidth and the kernel's threads, ~20-30% of a search at 100k;
+  of 384 dimensions: memory bandwidth and the kernel's threads, ~15-30% of a search at 100k
+  (SimSIMD's kernel since the fourteenth stop, torch's before: compare its figure only
+  between runs of the same kernel);
 * ``python_ms``: a fixed pure-Python workload (dictionary and string work, as in a pipeline
   hop, fusion or a snippet): the interpreter's speed, which most of the rest follows.
 
@@ -70,7 +72,7 @@ def measure(index: DenseIndex | None = None, repeats: int = 100) -> dict[str, An
     return {
         "int8_pass_ms": int8_ms,
         "int8_rows": index.rows,
-        "int8_quantized": index.packed is not None,  # False without torch: a float32 pass instead
+        "int8_quantized": index.packed is not None,  # False without SimSIMD: a float32 pass instead
         "python_ms": _p50_ms(python_work, max(10, repeats // 5)),
     }
 
@@ -79,6 +81,6 @@ def lines(speeds: dict[str, dict[str, Any]]) -> str:
     """``start`` and ``end`` references as one line each, for the bench's log and report."""
     return "\n".join(
         f"host speed at the {moment}: int8 pass over {row['int8_rows']:,} rows {row['int8_pass_ms']} ms p50"
-        f"{'' if row['int8_quantized'] else ' (float32: torch absent)'}, python reference {row['python_ms']} ms p50"
+        f"{'' if row['int8_quantized'] else ' (float32: SimSIMD absent)'}, python reference {row['python_ms']} ms p50"
         for moment, row in speeds.items()
     )

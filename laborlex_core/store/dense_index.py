@@ -1,9 +1,10 @@
 """Exact nearest neighbours with one pass over an int8 copy of the vectors per query.
 
 Scoring 100k float32 vectors (154 MB) is bound by memory bandwidth. An int8 copy (one scale
-per row) is a quarter of that, and torch has a CPU kernel for it (``_weight_int8pack_mm``,
-bf16 activations). Its scores are approximate, with an error this module bounds for every
-row; candidates whose approximate score could still reach the k-th best are re-scored in
+per row) is a quarter of that, and with the query rounded to int8 too the pass is integer dot
+products, which SimSIMD runs with the CPU's int8 dot-product instructions (AVX-512 VNNI, AVX2,
+NEON...; picked at run time). Its scores are approximate, with an error this module bounds for
+every row; candidates whose approximate score could still reach the k-th best are re-scored in
 float32, so the top-k is the exact one (tests compare it with a plain float32 product).
 
 From ``ProbeDepth.from_rows`` rows on (500k) one pass over every row is too slow, and the
@@ -13,15 +14,16 @@ top-k is the exact one among the rows of the partitions it chose.
 
 What is quantized is each row minus the mean row c: e5 vectors share a large common
 direction (cosines of unrelated passages are ~0.75), so the residuals are about half as
-long, and so are every error below. The score is q.c (float32) plus the int8 product.
+long, and so are every error below. The score is q.c (float32) plus the scaled int8 product.
 
-Error bound of the approximate score y = q.c + z of a row x (r = x - c, r^ = its int8 copy
-times the bf16 scale, q' = the query in bf16, z the kernel's bf16 output):
-|q.x - y| <= |q|.|r - r^| + |q - q'|.|r^| + d.2^-24.|q'|.|r^| + 2^-8.|z| / (1 - 2^-8)
-(quantization, query rounding, fp32 accumulation, bf16 output), by Cauchy-Schwarz; the
-per-row terms are precomputed and their maximum taken.
+Error bound of the approximate score y = q.c + s_q.s_r.(q8 . r8) of a row x (r = x - c, r^ =
+r8.s_r its int8 copy, q^ = q8.s_q the query's): q.x - q.c - q^.r^ = q.(r - r^) + (q - q^).r^, so
+|q.x - y| <= |q|.|r - r^| + |q - q^|.|r^| + rounding of the float32 arithmetic,
+by Cauchy-Schwarz. The integer product is exact (|q8 . r8| <= 384 x 127 x 127 < 2^24, so even
+its float32 copy is), which leaves two float32 products and a sum: a relative 2^-22 of the
+scores covers them. The per-row terms are precomputed and their maximum taken.
 
-Without torch's kernel (or with ``quantized=False``) the float32 product is used directly.
+Without SimSIMD (or with ``quantized=False``) the float32 product is used directly.
 
 Re-scoring gathers a few hundred rows from all over the float32 matrix per list. A snapshot
 saved beside the index maps that matrix, and on this kind of virtual machine the first touch of
@@ -33,18 +35,26 @@ memory, in the background, while the mapped copy answers.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.lib import format as npy_format
 
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 
-_BF16_RELATIVE = 2.0**-8 / (1.0 - 2.0**-8)
+# The float32 arithmetic after the exact integer product (two products and a sum), relative to
+# the scores: 3 roundings of 2^-24 each, with room to spare.
+_FLOAT_RELATIVE = 2.0**-22
+# Threads of one pass over every row (an index below ``ProbeDepth.from_rows``). At 100k rows on
+# 2 cores: 1.3-1.9 ms on one thread, 0.86-0.89 ms on two; partitioned lists score ~1,000-row
+# slices, where a second thread costs more than it saves, and run on one.
+FULL_PASS_THREADS = 2
 
 
 @cache
@@ -56,7 +66,7 @@ def single_threaded_blas() -> None:
     default two threads took 20 ms for the same product on a loaded 2-core machine (the
     threads wait for each other), and an API serving several requests gains nothing from a
     second thread inside each. A matrix-vector product splits rows among threads, so the
-    scores are the same bits either way. Only numpy's own OpenBLAS is limited (not torch's)."""
+    scores are the same bits either way. Only numpy's own OpenBLAS is limited."""
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - installed with scikit-learn
@@ -67,29 +77,24 @@ def single_threaded_blas() -> None:
 
 
 @cache
-def single_threaded_torch() -> None:
-    """Run torch's kernels on one thread, once per process, where an index is partitioned.
-
-    A partitioned index scores a query with one int8 kernel call per partition (~1,000 rows
-    each, a few dozen calls per list). With torch's default two threads each call waited
-    ~1-6 ms for its thread pool on a loaded 2-core machine; on one thread a call took ~0.1 ms.
-    An API serving several requests gains nothing from a second thread inside each. It is
-    process-wide: a query model on the torch runtime (not the OpenVINO default) gets one
-    thread too, whatever LABORLEX_THREADS says."""
-    torch = _torch()
-    if torch is not None:
-        torch.set_num_threads(1)
-
-
-def _torch():  # imported on demand: the store works (exactly, in float32) without it
+def _simsimd() -> Any:
+    """SimSIMD's module, or None: the store then searches exactly in float32 without it."""
     try:
-        import torch
+        import simsimd
 
-        if not hasattr(torch, "_weight_int8pack_mm"):
-            return None
-        return torch
-    except ImportError:  # pragma: no cover - torch ships with sentence-transformers
+        return simsimd
+    except ImportError:  # pragma: no cover - a pinned dependency
         return None
+
+
+def int8_products(query: np.ndarray, codes: np.ndarray, threads: int = 1) -> np.ndarray:
+    """``codes @ query`` for int8 rows and an int8 query, exactly, as float32 (as float64 where
+    the dimension lets a product pass 2^24, which float32 would round)."""
+    exact_in_float32 = codes.shape[1] * 127 * 127 < 2**24
+    out = np.empty((1, codes.shape[0]), dtype=np.float32 if exact_in_float32 else np.float64)
+    if codes.shape[0]:
+        _simsimd().cdist(query[None, :], codes, metric="dot", dtype="int8", out=out, threads=threads)
+    return out[0]
 
 
 @dataclass(slots=True)
@@ -113,18 +118,26 @@ class DenseScores:
     lock: threading.Lock = field(default_factory=threading.Lock)  # guards ``known``
 
 
-@dataclass(slots=True)
-class _Probe:
-    """A query's state on a partitioned index: its bf16 copy, the parts of its error bound
-    that do not depend on the rows, and how far down its ranking of partitions it has scored."""
+@dataclass(frozen=True, slots=True)
+class _QueryCodes:
+    """A query rounded to int8 for the first pass, and what the error bound needs of it."""
 
-    q16: object  # torch bf16 tensor (1, dim)
+    codes: np.ndarray  # int8 (dim,)
+    scale: float  # the query is about codes x scale
     offset: float  # q . center
     fixed_bound: float  # the bound's terms that do not depend on the scored rows
+
+
+@dataclass(slots=True)
+class _Probe:
+    """A query's state on a partitioned index: its int8 copy and how far down its ranking of
+    partitions it has scored."""
+
+    query: _QueryCodes
     ranked: np.ndarray  # partitions, nearest first
     done: np.ndarray  # bool per partition: its rows are scored
     scored: np.ndarray  # bool per row: its score is in ``approx``
-    peak: float = 0.0  # largest |kernel output| over the scored rows
+    peak: float = 0.0  # largest |approximate score| over the scored rows
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -166,10 +179,10 @@ class DenseIndex:
 
     matrix: np.ndarray  # float32 (n, dim)
     present: np.ndarray  # bool (n,): the row has a vector
-    # torch int8 tensor (n, dim): rows minus ``center``, quantized; grouped by partition (in
-    # ``partitions.order``) where the index is partitioned, so a partition is a slice of it
-    packed: object | None = None
-    scales: object | None = None  # torch bf16 tensor (n,), in the order of ``packed``
+    # int8 (n, dim): rows minus ``center``, quantized; grouped by partition (in ``partitions.order``)
+    # where the index is partitioned, so a partition is a slice of it
+    packed: np.ndarray | None = None
+    scales: np.ndarray | None = None  # float32 (n,), in the order of ``packed``
     center: np.ndarray | None = None  # float32 (dim,): the mean row
     max_error: float = 0.0  # max_r |r_r - r^_r|
     max_norm: float = 0.0  # max_r |r^_r|
@@ -180,17 +193,22 @@ class DenseIndex:
     @classmethod
     def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True, depth: ProbeDepth | None = None) -> DenseIndex:
         index = cls(matrix, present, depth=depth or ProbeDepth())
-        torch = _torch() if quantized else None
-        if torch is None or matrix.shape[0] == 0:
+        if not quantized or _simsimd() is None or matrix.shape[0] == 0:
             return index
         center = matrix[present].mean(axis=0).astype(np.float32) if present.any() else np.zeros(matrix.shape[1], np.float32)
-        codes, scale32, max_error, max_norm = _quantize(torch, matrix, present, center)
-        index.packed = torch.from_numpy(codes)
-        index.scales = torch.from_numpy(scale32).to(torch.bfloat16)
+        index.packed, index.scales, index.max_error, index.max_norm = _quantize(matrix, present, center)
         index.center = center
-        index.max_error, index.max_norm = max_error, max_norm
         index.partition_if_large()
         return index
+
+    def with_codes(self, codes: np.ndarray, scales: np.ndarray, center: np.ndarray, max_error: float, max_norm: float) -> bool:
+        """Take a saved int8 copy (row order) and its bound's terms; False where no int8 kernel
+        is installed (the index then searches in float32)."""
+        if _simsimd() is None:
+            return False
+        self.packed, self.scales = np.ascontiguousarray(codes, dtype=np.int8), np.asarray(scales, dtype=np.float32)
+        self.center, self.max_error, self.max_norm = center, max_error, max_norm
+        return True
 
     def partition_if_large(self, saved: Partitions | None = None) -> None:
         """Group the rows into partitions (or take ``saved`` ones) when the index has at least
@@ -204,20 +222,18 @@ class DenseIndex:
 
     def _arrange(self, partitions: Partitions) -> None:
         """Hold the int8 copy (in row order now) grouped by partition."""
-        torch = _torch()
-        single_threaded_torch()
-        order = torch.from_numpy(partitions.order)  # type: ignore[attr-defined]
-        self.packed = self.packed.index_select(0, order)  # type: ignore[attr-defined]
-        self.scales = self.scales.index_select(0, order)  # type: ignore[attr-defined]
+        assert self.packed is not None and self.scales is not None
+        self.packed = self.packed[partitions.order]
+        self.scales = self.scales[partitions.order]
         self.partitions = partitions
         self._held = _HeldPerFilter()
 
-    def row_codes(self) -> tuple[object, object]:
+    def row_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """The int8 copy and its scales in row order (as saved, and as an update extends them)."""
+        assert self.packed is not None and self.scales is not None
         if self.partitions is None:
             return self.packed, self.scales
-        position = _torch().from_numpy(self.partitions.position)  # type: ignore[union-attr]
-        return self.packed.index_select(0, position), self.scales.index_select(0, position)  # type: ignore[attr-defined]
+        return self.packed[self.partitions.position], self.scales[self.partitions.position]
 
     def extended(self, keep: np.ndarray, matrix: np.ndarray, present: np.ndarray) -> DenseIndex:
         """This index without the rows not in ``keep`` (row numbers, ascending) and with
@@ -226,14 +242,12 @@ class DenseIndex:
         maxima may only be looser than a rebuild's)."""
         kept = np.asarray(self.matrix[keep], dtype=np.float32)  # reads a mapped matrix into memory
         index = DenseIndex(np.concatenate([kept, matrix.astype(np.float32)]), np.concatenate([self.present[keep], present]), depth=self.depth)
-        torch = _torch() if self.packed is not None else None
-        if torch is None or self.center is None:
+        if self.packed is None or self.center is None:
             return index
-        codes, scale32, max_error, max_norm = _quantize(torch, matrix, present, self.center)
-        rows = torch.from_numpy(keep.astype(np.int64))
-        packed, scales = self.row_codes()
-        index.packed = torch.cat([packed.index_select(0, rows), torch.from_numpy(codes)])  # type: ignore[attr-defined]
-        index.scales = torch.cat([scales.index_select(0, rows), torch.from_numpy(scale32).to(torch.bfloat16)])  # type: ignore[attr-defined]
+        codes, scales, max_error, max_norm = _quantize(matrix, present, self.center)
+        packed, kept_scales = self.row_codes()
+        index.packed = np.concatenate([packed[keep], codes])
+        index.scales = np.concatenate([kept_scales[keep], scales])
         index.center = self.center
         index.max_error, index.max_norm = max(self.max_error, max_error), max(self.max_norm, max_norm)
         if self.partitions is not None:
@@ -248,37 +262,41 @@ class DenseIndex:
         """Scores of every row for a query vector (one pass over the matrix); on a
         partitioned index, none yet: each list scores what it needs (:meth:`cover`)."""
         query = np.asarray(query, dtype=np.float32)
-        torch = _torch() if self.packed is not None else None
-        if torch is None:
+        if self.packed is None:
             scores = self.matrix @ query
             scores[~self.present] = -np.inf
             return DenseScores(scores, 0.0, query)
-        q16, offset, fixed = self._query_parts(torch, query)
+        codes = self._query_codes(query)
         if self.partitions is not None:
             ranked, done, scored = self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool), np.zeros(self.rows, dtype=bool)
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
-            return DenseScores(approx, _bound(fixed, 0.0), query, probe=_Probe(q16, offset, fixed, ranked, done, scored))
-        out = torch._weight_int8pack_mm(q16, self.packed, self.scales)[0]
-        residual = _bf16_values(out.view(torch.int16).numpy())
-        peak = float(np.abs(residual).max()) if len(residual) else 0.0
-        approx = residual + np.float32(offset)
+            return DenseScores(approx, _bound(codes.fixed_bound, 0.0), query, probe=_Probe(codes, ranked, done, scored))
+        threads = max(1, min(FULL_PASS_THREADS, os.cpu_count() or 1))
+        approx, peak = self._approximate(codes, int8_products(codes.codes, self.packed, threads), self.scales)
         approx[~self.present] = -np.inf
-        return DenseScores(approx, _bound(fixed, peak), query)
+        return DenseScores(approx, _bound(codes.fixed_bound, peak), query)
 
-    def _query_parts(self, torch: object, query: np.ndarray) -> tuple[object, float, float]:
-        """The query in bf16 (a torch tensor of one row), q . center, and the error bound's
-        terms that do not depend on the rows scored (see the module's docstring)."""
-        q16_bits = _bf16_bits(query)
-        # torch's own buffer (aligned as its kernels expect; a numpy one crashed the kernel), filled by numpy
-        q16 = torch.empty(len(q16_bits), dtype=torch.bfloat16)  # type: ignore[attr-defined]
-        q16.view(torch.int16).numpy()[:] = q16_bits  # type: ignore[attr-defined]
-        q16_values = _bf16_values(q16_bits)
-        qnorm = float(np.linalg.norm(query))
-        rounding = float(np.linalg.norm(query - q16_values))
-        q16norm = float(np.linalg.norm(q16_values))
+    def _query_codes(self, query: np.ndarray) -> _QueryCodes:
+        """The query in int8 with one scale, q . center, and the error bound's terms that do
+        not depend on the rows scored (see the module's docstring)."""
+        largest = float(np.abs(query).max()) if query.size else 0.0
+        scale = np.float32(largest / 127.0 if largest > 0 else 1.0)
+        codes = np.clip(np.rint(query / scale), -127, 127).astype(np.int8)
+        rounding = float(np.linalg.norm(query.astype(np.float64) - codes.astype(np.float64) * float(scale)))
         offset = float(query @ self.center) if self.center is not None else 0.0
-        fixed = qnorm * self.max_error + rounding * self.max_norm + query.shape[0] * 2.0**-24 * q16norm * self.max_norm
-        return q16.unsqueeze(0), offset, fixed
+        fixed = float(np.linalg.norm(query)) * self.max_error + rounding * self.max_norm
+        return _QueryCodes(codes, float(scale), offset, fixed)
+
+    @staticmethod
+    def _approximate(codes: _QueryCodes, products: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, float]:
+        """Approximate scores (float32) from the integer products of rows with these ``scales``,
+        and the largest of them in absolute value (for the bound's float32 term)."""
+        approx = products.astype(np.float32, copy=False)
+        approx *= scales
+        approx *= np.float32(codes.scale)
+        approx += np.float32(codes.offset)
+        peak = max(float(approx.max()), -float(approx.min())) if len(approx) else 0.0
+        return approx, peak
 
     def cover(self, scores: DenseScores, allowed: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """The rows a list ranks, scored: the rows ``allowed`` (a list's filter, ``mask``, and
@@ -313,34 +331,33 @@ class DenseIndex:
 
     def _score_partitions(self, scores: DenseScores, batch: np.ndarray) -> None:
         """The int8 scores of every row of some partitions: one kernel call on each one's slice."""
-        probe, torch, partitions = scores.probe, _torch(), self.partitions
-        if probe is None or torch is None or partitions is None:
+        probe, partitions = scores.probe, self.partitions
+        if probe is None or partitions is None or self.packed is None:
             return
         spans = [(int(partitions.offsets[p]), int(partitions.offsets[p + 1])) for p in batch]
         spans = [(start, end) for start, end in spans if end > start]
         if not spans:
             return
-        outs = [torch._weight_int8pack_mm(probe.q16, self.packed[start:end], self.scales[start:end])[0] for start, end in spans]  # type: ignore[attr-defined,index]
-        residual = _bf16_values(torch.cat(outs).view(torch.int16).numpy())
+        products = np.concatenate([int8_products(probe.query.codes, self.packed[start:end]) for start, end in spans])
         rows = np.concatenate([partitions.order[start:end] for start, end in spans])
-        self._record(scores, rows, residual)
+        scales = np.concatenate([self.scales[start:end] for start, end in spans])  # type: ignore[index]
+        self._record(scores, rows, products, scales)
 
     def _score_rows(self, scores: DenseScores, rows: np.ndarray) -> None:
         """The int8 scores of some rows, their codes gathered (a narrow filter's rows)."""
-        probe, torch, partitions = scores.probe, _torch(), self.partitions
-        if probe is None or torch is None or partitions is None or len(rows) == 0:
+        probe, partitions = scores.probe, self.partitions
+        if probe is None or partitions is None or self.packed is None or len(rows) == 0:
             return
-        at = torch.from_numpy(partitions.position[rows])
-        out = torch._weight_int8pack_mm(probe.q16, self.packed.index_select(0, at), self.scales.index_select(0, at))[0]  # type: ignore[attr-defined]
-        self._record(scores, rows, _bf16_values(out.view(torch.int16).numpy()))
+        at = partitions.position[rows]
+        self._record(scores, rows, int8_products(probe.query.codes, self.packed[at]), self.scales[at])  # type: ignore[index]
 
-    def _record(self, scores: DenseScores, rows: np.ndarray, residual: np.ndarray) -> None:
-        """Scores of ``rows`` from their kernel output, with the bound widened to them first."""
+    def _record(self, scores: DenseScores, rows: np.ndarray, products: np.ndarray, scales: np.ndarray) -> None:
+        """Scores of ``rows`` from their integer products, with the bound widened to them first."""
         probe = scores.probe
         assert probe is not None
-        probe.peak = max(probe.peak, float(np.abs(residual).max()))
-        scores.bound = _bound(probe.fixed_bound, probe.peak)  # before the rows show as scored
-        values = residual + np.float32(probe.offset)
+        values, peak = self._approximate(probe.query, products, scales)
+        probe.peak = max(probe.peak, peak)
+        scores.bound = _bound(probe.query.fixed_bound, probe.peak)  # before the rows show as scored
         values[~self.present[rows]] = -np.inf
         scores.approx[rows] = values
         probe.scored[rows] = True
@@ -370,9 +387,9 @@ class DenseIndex:
 
 
 def _bound(fixed: float, peak: float) -> float:
-    """|exact - approx| for every row scored: the row-independent terms plus the bf16 output's
-    rounding (relative to the largest kernel output), with a margin for the float arithmetic."""
-    return (fixed + _BF16_RELATIVE * peak) * 1.001 + 1e-6
+    """|exact - approx| for every row scored: the row-independent terms plus the float32
+    arithmetic's rounding (relative to the largest approximate score), with a margin."""
+    return (fixed + _FLOAT_RELATIVE * peak) * 1.001 + 1e-6
 
 
 def _read_npy(path: Path) -> np.ndarray | None:
@@ -388,39 +405,21 @@ def _read_npy(path: Path) -> np.ndarray | None:
     return array if read == array.nbytes else None
 
 
-def _bf16_bits(values: np.ndarray) -> np.ndarray:
-    """float32 rounded to bfloat16 (nearest, ties to even, as torch's ``.to(torch.bfloat16)``),
-    as the int16 bit patterns. In numpy: torch's conversions run on its thread pool, and
-    waiting for a pool thread cost ~1.5 ms a conversion (four per query) on a loaded machine."""
-    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    nan = np.isnan(values)
-    if nan.any():  # keep a NaN a (quiet) NaN rather than rounding it into infinity
-        rounded[nan] = (bits[nan] >> 16) | 0x40
-    return rounded.astype(np.uint16).view(np.int16)
-
-
-def _bf16_values(bits: np.ndarray) -> np.ndarray:
-    """bfloat16 bit patterns (int16) as float32: exact (the upper half of a float32)."""
-    return (bits.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
-
-
-def _quantize(torch: object, matrix: np.ndarray, present: np.ndarray, center: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """int8 codes of ``matrix - center`` per row with a bf16-representable scale; the largest
-    row error and the largest rebuilt row norm (for the bound)."""
+def _quantize(matrix: np.ndarray, present: np.ndarray, center: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """int8 codes of ``matrix - center`` per row with a float32 scale; the largest row error
+    and the largest rebuilt row norm (for the bound)."""
     codes = np.zeros(matrix.shape, dtype=np.int8)
-    scale32 = np.ones(matrix.shape[0], dtype=np.float32)
+    scales = np.ones(matrix.shape[0], dtype=np.float32)
     max_error = max_norm = 0.0
     for start in range(0, matrix.shape[0], 65_536):  # in blocks: a float32 copy of 1M rows is 1.5 GB
         block = np.asarray(matrix[start : start + 65_536], dtype=np.float32) - center
         block[~present[start : start + 65_536]] = 0.0
         absmax = np.abs(block).max(axis=1)
-        scales = torch.from_numpy(np.where(absmax > 0, absmax / 127.0, 1.0).astype(np.float32)).to(torch.bfloat16)  # type: ignore[attr-defined]
-        scale = scales.to(torch.float32).numpy()  # type: ignore[attr-defined]
+        scale = np.where(absmax > 0, absmax / 127.0, 1.0).astype(np.float32)
         block_codes = np.clip(np.rint(block / scale[:, None]), -127, 127).astype(np.int8)
         rebuilt = block_codes.astype(np.float32) * scale[:, None]
         if len(block):
             max_error = max(max_error, float(np.sqrt(((block - rebuilt) ** 2).sum(axis=1)).max()))
             max_norm = max(max_norm, float(np.sqrt((rebuilt**2).sum(axis=1)).max()))
-        codes[start : start + 65_536], scale32[start : start + 65_536] = block_codes, scale
-    return codes, scale32, max_error, max_norm
+        codes[start : start + 65_536], scales[start : start + 65_536] = block_codes, scale
+    return codes, scales, max_error, max_norm

@@ -330,8 +330,8 @@ class IndexSnapshot:
         meta: dict[str, Any] = {"format": FORMAT, "generation": self.generation, "index_id": self.index_id, "values": values}
         if self.dense.packed is not None:
             packed, scales = self.dense.row_codes()  # saved in row order, partitioned or not
-            np.save(tmp / "codes.npy", packed.numpy())  # type: ignore[attr-defined]
-            np.save(tmp / "scales.npy", scales.float().numpy())  # type: ignore[attr-defined]
+            np.save(tmp / "codes.npy", packed)
+            np.save(tmp / "scales.npy", scales)
             np.save(tmp / "center.npy", self.dense.center)
             meta.update(max_error=self.dense.max_error, max_norm=self.dense.max_norm)
         if self.dense.partitions is not None:
@@ -374,14 +374,8 @@ class IndexSnapshot:
         present = np.load(folder / "present.npy")
         dense = DenseIndex(matrix, present, depth=depth or ProbeDepth())
         if quantized and (folder / "codes.npy").exists():
-            from laborlex_core.store.dense_index import _torch
-
-            torch = _torch()
-            if torch is not None:
-                dense.packed = torch.from_numpy(np.load(folder / "codes.npy"))
-                dense.scales = torch.from_numpy(np.load(folder / "scales.npy")).to(torch.bfloat16)
-                dense.center = np.load(folder / "center.npy")
-                dense.max_error, dense.max_norm = float(meta["max_error"]), float(meta["max_norm"])
+            codes, scales, center = (np.load(folder / f"{name}.npy") for name in ("codes", "scales", "center"))
+            if dense.with_codes(codes, scales, center, float(meta["max_error"]), float(meta["max_norm"])):
                 saved = (
                     Partitions.grouped(np.load(folder / "centroids.npy"), np.load(folder / "partition.npy"))
                     if (folder / "partition.npy").exists() else None

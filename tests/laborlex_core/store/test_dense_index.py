@@ -1,4 +1,5 @@
-"""The int8 first pass's query rounding equals torch's bfloat16 conversion bit for bit; a saved matrix is read whole."""
+"""The int8 first pass: its integer products are exact, its error bound holds for every row;
+a saved matrix is read whole."""
 
 from __future__ import annotations
 
@@ -7,23 +8,69 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from laborlex_core.store.dense_index import _bf16_bits, _bf16_values, _read_npy
-
-torch = pytest.importorskip("torch")
+from laborlex_core.store.dense_index import DenseIndex, _read_npy, int8_products
 
 
-def test_bf16_rounding_equals_torch() -> None:
-    rng = np.random.default_rng(3)
-    values = np.concatenate([
-        rng.standard_normal(50_000).astype(np.float32),
-        (rng.standard_normal(1_000) * 1e-38).astype(np.float32),  # subnormals
-        np.array([0.0, -0.0, np.inf, -np.inf, 3.4e38, 1.00390625, 1.01171875, -1.00390625], dtype=np.float32),  # ties to even
-    ])
-    expected = torch.from_numpy(values).to(torch.bfloat16)
-    bits = _bf16_bits(values)
-    assert np.array_equal(bits, expected.view(torch.int16).numpy())
-    assert np.array_equal(_bf16_values(bits), expected.to(torch.float32).numpy())
-    assert np.isnan(_bf16_values(_bf16_bits(np.array([np.nan], dtype=np.float32)))).all()
+@pytest.mark.parametrize(
+    ("rows", "dim"),
+    [
+        (1000, 384),  # float32 holds every product exactly: 384 x 127 x 127 < 2^24
+        (7, 3),
+        (0, 384),  # an empty slice (a partition with no rows)
+        (50, 1100),  # 1100 x 127 x 127 > 2^24: returned as float64, still exact
+    ],
+)
+def test_int8_products_are_exact(rows: int, dim: int) -> None:
+    rng = np.random.default_rng(rows + dim)
+    codes = rng.integers(-127, 128, (rows, dim), dtype=np.int8)
+    codes[:1] = 127  # the extremes, where a narrower accumulator would overflow
+    query = np.full(dim, 127, dtype=np.int8)
+    query[::2] = -127
+    for q in (query, rng.integers(-127, 128, dim, dtype=np.int8)):
+        expected = codes.astype(np.int64) @ q.astype(np.int64)
+        np.testing.assert_array_equal(int8_products(q, codes).astype(np.int64), expected)
+        np.testing.assert_array_equal(int8_products(q, codes, threads=2).astype(np.int64), expected)
+
+
+def _e5_like(rng: np.random.Generator, rows: int, dim: int = 384) -> np.ndarray:
+    """Unit vectors sharing a large common direction (cosines of unrelated rows ~0.75), as e5's do."""
+    common = rng.normal(size=dim)
+    common /= np.linalg.norm(common)
+    spread = rng.normal(size=(rows, dim)) / np.sqrt(dim)
+    spread[::97] *= 8  # a few outlying rows, whose scale sets the largest errors
+    vectors = 0.87 * common + 0.5 * spread
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a row",  # the nearest neighbour's own vector, slightly moved
+        "random",  # a unit vector unlike any row
+        "one large component",  # int8 rounding puts most of the query's error on the others
+        "zero",
+    ],
+)
+def test_every_approximate_score_is_within_the_bound(query: str) -> None:
+    rng = np.random.default_rng(17)
+    matrix = _e5_like(rng, 5000)
+    present = np.ones(len(matrix), dtype=bool)
+    present[::13] = False
+    index = DenseIndex.build(matrix, present)
+    assert index.packed is not None and index.packed.dtype == np.int8
+    vector = {
+        "a row": matrix[42] + rng.normal(0, 0.01, 384),
+        "random": rng.normal(size=384),
+        "one large component": np.eye(384)[7] + rng.normal(0, 0.001, 384),
+        "zero": np.zeros(384),
+    }[query].astype(np.float32)
+    if vector.any():
+        vector /= np.linalg.norm(vector)
+    scores = index.score(vector)
+    exact = matrix.astype(np.float64) @ vector.astype(np.float64)
+    assert scores.bound > 0
+    assert np.all(np.abs(exact[present] - scores.approx[present]) <= scores.bound)
+    assert np.all(scores.approx[~present] == -np.inf)
 
 
 def test_a_saved_matrix_is_read_whole_or_not_at_all(tmp_path: Path) -> None:

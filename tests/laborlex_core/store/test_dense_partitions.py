@@ -6,14 +6,12 @@ and partitioned by lowering ``partition_from_rows``; a real index is partitioned
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from haystack import Document
 
-from laborlex_core.store.dense_index import single_threaded_torch
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth, assign
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 
@@ -54,24 +52,6 @@ def _passages(seed: int = 11) -> list[Document]:
 @pytest.fixture(scope="module")
 def passages() -> list[Document]:
     return _passages()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def torch_threads_restored() -> Iterator[None]:
-    """A partitioned index sets torch to one thread for the process; later tests get it back."""
-    import torch
-
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-    single_threaded_torch.cache_clear()
-
-
-def test_a_partitioned_index_runs_torch_on_one_thread(tmp_path: Path, passages: list[Document]) -> None:
-    import torch
-
-    _store(tmp_path / "index.sqlite3", passages)._snapshot()
-    assert torch.get_num_threads() == 1
 
 
 def _store(path: Path, passages: list[Document], share: float = 0.1, min_rows: int = 200) -> EmbeddedDocumentStore:
@@ -120,10 +100,10 @@ def test_the_int8_copy_is_grouped_by_partition_and_saved_in_row_order(tmp_path: 
     dense = plain._snapshot().dense
     assert dense.partitions is None and partitioned.partitions is not None
     order = partitioned.partitions.order
-    np.testing.assert_array_equal(partitioned.packed.numpy(), dense.packed.numpy()[order])
+    np.testing.assert_array_equal(partitioned.packed, dense.packed[order])
     codes, scales = partitioned.row_codes()
-    np.testing.assert_array_equal(codes.numpy(), dense.packed.numpy())
-    np.testing.assert_array_equal(scales.float().numpy(), dense.scales.float().numpy())
+    np.testing.assert_array_equal(codes, dense.packed)
+    np.testing.assert_array_equal(scales, dense.scales)
 
 
 @pytest.mark.parametrize("filters", [None, KA, ONE_DOCUMENT])
