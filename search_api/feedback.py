@@ -19,7 +19,7 @@ from laborlex_core.schema import LANGUAGES
 from laborlex_core.store.base import ListRequest
 from laborlex_core.store.filters import combine, equals_filter
 from laborlex_core.text_analysis import analyze
-from search_api.branches import QueryProfile, ListBranches, branch_name
+from search_api.branches import ListBranches, branch_name
 from search_api.fusion import RankedLists
 from search_api.handoff import SharedFilters, filter_dict
 
@@ -47,11 +47,11 @@ class FeedbackBranches(ListBranches):
 
     @component.output_types(lists=RankedLists)
     def run(
-        self, semantic: RankedLists, profile: QueryProfile, filters: SharedFilters | dict[str, Any] | None = None
+        self, semantic: RankedLists, query: str, filters: SharedFilters | dict[str, Any] | None = None
     ) -> dict[str, RankedLists]:
         if not self._wanted("feedback"):
             return {"lists": RankedLists({})}
-        filters = filter_dict(filters)
+        filters, profile = filter_dict(filters), self._profile(query)
         wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
         for language in LANGUAGES:
             if language == profile.language:

@@ -33,6 +33,7 @@ from haystack import Document, component, default_from_dict, default_to_dict
 
 from search_api.fusion import NON_OPERATIVE_UNITS
 from search_api.handoff import Passages
+from search_api.query_analysis import detect_language
 
 WEIGHTS_RESOURCE = "data/learned_rank.json"
 RERANK_DEPTH = 50  # candidates re-ranked; what lies below keeps its fused order
@@ -150,8 +151,8 @@ class LearnedReranker:
         self.weights_path = weights_path  # None: the shipped weights
 
     @component.output_types(documents=Passages)
-    def run(self, documents: Passages | list[Document], profile: Any, top_k: int | None = None) -> dict[str, Passages]:
-        ranked = rerank(list(documents), load_weights(self.weights_path), profile.language, self.depth)
+    def run(self, documents: Passages | list[Document], query: str, top_k: int | None = None) -> dict[str, Passages]:
+        ranked = rerank(list(documents), load_weights(self.weights_path), detect_language(query), self.depth)
         return {"documents": Passages(ranked[: top_k or None])}
 
     def to_dict(self) -> dict[str, Any]:

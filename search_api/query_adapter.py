@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from haystack import Document, component, default_from_dict, default_to_dict
+from haystack import Document
 
 from laborlex_core.embedding.query_vector import QueryVector, as_query_vector
 from laborlex_core.schema import LANGUAGES
@@ -172,24 +172,3 @@ def adapt(vector: Sequence[float], matrix: np.ndarray, blend: float) -> QueryVec
     query = np.asarray(vector, dtype=np.float32)
     mixed = (1.0 - blend) * query + blend * (query @ matrix)
     return QueryVector(mixed / np.linalg.norm(mixed))
-
-
-@component
-class QueryAdapter:
-    """Moves the query vector by the learnt rotation, by ``blend`` (between the query embedder
-    and the nearest-neighbour lists)."""
-
-    def __init__(self, blend: float, matrix_path: str | None = None) -> None:
-        self.blend = blend
-        self.matrix_path = matrix_path  # None: the shipped matrix
-
-    @component.output_types(embedding=QueryVector)
-    def run(self, embedding: QueryVector) -> dict[str, QueryVector]:
-        return {"embedding": adapt(embedding, load_adapter(self.matrix_path), self.blend)}
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, blend=self.blend, matrix_path=self.matrix_path)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> QueryAdapter:
-        return default_from_dict(cls, data)

@@ -7,7 +7,7 @@ import pytest
 from laborlex_core.embedding.embedder import QueryEmbedder
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
-from search_api.branches import LexicalBranches, QueryProfile, SemanticBranches, branch_name, profile_query
+from search_api.branches import LexicalBranches, SemanticBranches, branch_name, profile_query
 
 ENGLISH = {"field": "meta.language", "operator": "==", "value": "en"}
 
@@ -31,13 +31,13 @@ def test_profile_reads_language_jurisdiction_and_translations() -> None:
 def test_lexical_lists_are_restricted_as_named(api_settings: Settings) -> None:
     store = EmbeddedDocumentStore(api_settings.store_path)
     query = "salario mínimo en Honduras"
-    lists = LexicalBranches(store, top_k=20).run(query, profile_query(query))["lists"]
+    lists = LexicalBranches(store, top_k=20).run(query)["lists"]
     assert {"bm25", "bm25@HN", "terms/en", "terms/ka"} <= set(lists)
     assert lists["bm25@HN"] and all(d.meta["jurisdiction"] == "HN" for d in lists["bm25@HN"])
     assert lists["terms/en"] and all(d.meta["language"] == "en" for d in lists["terms/en"])
     assert all(d.meta["language"] == "ka" for d in lists["terms/ka"])
     # a user's filter still holds in every list
-    filtered = LexicalBranches(store, top_k=20).run(query, profile_query(query), filters=ENGLISH)["lists"]
+    filtered = LexicalBranches(store, top_k=20).run(query, filters=ENGLISH)["lists"]
     assert all(d.meta["language"] == "en" for docs in filtered.values() for d in docs)
     assert filtered["bm25@HN"] == []  # no English Honduran text in the slice
 
@@ -45,7 +45,7 @@ def test_lexical_lists_are_restricted_as_named(api_settings: Settings) -> None:
 def test_zero_weights_skip_branches(api_settings: Settings) -> None:
     store = EmbeddedDocumentStore(api_settings.store_path)
     query = "salario mínimo en Honduras"
-    lists = LexicalBranches(store, weights={"terms": 0.0, "jurisdiction": 0.0}).run(query, profile_query(query))["lists"]
+    lists = LexicalBranches(store, weights={"terms": 0.0, "jurisdiction": 0.0}).run(query)["lists"]
     assert set(lists) == {"bm25"}
 
 
@@ -59,28 +59,40 @@ def test_an_instrument_named_without_article_nudges_without_filling_the_top(
     """The instrument's lists cover every language version of it, and none of its
     passages is put first by the reference list (that is for cited provisions)."""
     store = EmbeddedDocumentStore(api_settings.store_path)
-    profile = profile_query(query)
-    lists = LexicalBranches(store, top_k=20, weights={"instrument": 1.0}).run(query, profile)["lists"]
+    lists = LexicalBranches(store, top_k=20, weights={"instrument": 1.0}).run(query)["lists"]
     within = lists[f"instrument#{instrument}"]
     assert within and {d.meta["doc_id"].rsplit("-", 1)[0] for d in within} == {instrument}
     assert "reference" not in lists or lists["reference"] == []
     vector = QueryEmbedder(api_settings).run(query)["embedding"]
-    dense = SemanticBranches(store, top_k=5, weights={"instrument": 1.0}).run(vector, profile)["lists"]
+    dense = SemanticBranches(store, top_k=5, weights={"instrument": 1.0}).run(query, vector)["lists"]
     assert {d.meta["doc_id"].rsplit("-", 1)[0] for d in dense[f"instrument_dense#{instrument}"]} == {instrument}
 
 
 def test_semantic_lists_per_language_and_jurisdiction(api_settings: Settings) -> None:
     store = EmbeddedDocumentStore(api_settings.store_path)
-    query = "ბავშვთა შრომის უკიდურესი ფორმები"
+    query = "ბავშვთა შრომის უკიდურესი ფორმები ILO"  # Georgian, naming the ILO (jurisdiction INTL)
     vector = QueryEmbedder(api_settings).run(query)["embedding"]
-    profile = QueryProfile("ka", ("INTL",), {})
-    lists = SemanticBranches(store, top_k=5).run(vector, profile)["lists"]
+    lists = SemanticBranches(store, top_k=5).run(query, vector)["lists"]
     assert set(lists) == {"dense", "dense@INTL", "dense/es", "dense/en", "dense/ka"}
     for language in ("es", "en", "ka"):
         assert lists[f"dense/{language}"] and all(d.meta["language"] == language for d in lists[f"dense/{language}"])
     assert all(d.meta["jurisdiction"] == "INTL" for d in lists["dense@INTL"])
-    restored = SemanticBranches.from_dict(SemanticBranches(store, top_k=7, weights={"dense": 2.0}).to_dict())
-    assert restored.top_k == 7 and restored.weights == {"dense": 2.0}
+    restored = SemanticBranches.from_dict(SemanticBranches(store, top_k=7, weights={"dense": 2.0}, adapter_blend=0.25).to_dict())
+    assert restored.top_k == 7 and restored.weights == {"dense": 2.0} and restored.adapter_blend == 0.25
+
+
+def test_semantic_lists_search_with_the_adapted_vector(api_settings: Settings) -> None:
+    """With a blend, the lists are those of the vector moved by the learnt rotation (what the
+    query adapter component did before it joined the branches); without, of the vector as given."""
+    from search_api.query_adapter import adapt, load_adapter
+
+    store = EmbeddedDocumentStore(api_settings.store_path)
+    query = "descanso semanal obligatorio"
+    vector = QueryEmbedder(api_settings).run(query)["embedding"]
+    moved = adapt(vector, load_adapter(), 0.5)
+    adapted = SemanticBranches(store, top_k=5, adapter_blend=0.5).run(query, vector)["lists"]
+    assert adapted == SemanticBranches(store, top_k=5).run(query, moved)["lists"]
+    assert adapted != SemanticBranches(store, top_k=5).run(query, vector)["lists"]
 
 
 def test_cited_articles_are_bounded_whatever_the_query(api_settings: Settings) -> None:
@@ -93,7 +105,7 @@ def test_cited_articles_are_bounded_whatever_the_query(api_settings: Settings) -
     profile = profile_query(query)
     assert len([r for r in profile.references if r.article]) > MAX_REFERENCES
     depth = 3
-    found = LexicalBranches(store, top_k=depth).run(query, profile)["lists"]["reference"]
+    found = LexicalBranches(store, top_k=depth).run(query)["lists"]["reference"]
     articles = [d.meta["article"] for d in found]
     assert articles and set(articles) <= {str(n) for n in range(1, MAX_REFERENCES + 1)}
     assert all(articles.count(a) <= depth for a in set(articles))

@@ -8,7 +8,7 @@ from haystack import Document
 from laborlex_core.embedding.embedder import QueryEmbedder
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
-from search_api.branches import SemanticBranches, profile_query
+from search_api.branches import SemanticBranches
 from search_api.feedback import FeedbackBranches, feedback_terms
 
 
@@ -40,11 +40,10 @@ def test_feedback_terms_are_capped() -> None:
 def test_feedback_lists_search_other_languages_with_the_models_words(api_settings: Settings) -> None:
     store = EmbeddedDocumentStore(api_settings.store_path)
     query = "worst forms of child labour"
-    profile = profile_query(query)
     vector = QueryEmbedder(api_settings).run(query)["embedding"]
-    semantic = SemanticBranches(store, top_k=10).run(vector, profile)["lists"]
-    lists = FeedbackBranches(store, top_k=10, weights={"feedback": 1.0}).run(semantic, profile)["lists"]
+    semantic = SemanticBranches(store, top_k=10).run(query, vector)["lists"]
+    lists = FeedbackBranches(store, top_k=10, weights={"feedback": 1.0}).run(semantic, query)["lists"]
     assert set(lists) == {"feedback/es", "feedback/ka"}  # not the query's own language
     for language in ("es", "ka"):
         assert lists[f"feedback/{language}"] and all(d.meta["language"] == language for d in lists[f"feedback/{language}"])
-    assert FeedbackBranches(store, weights={"feedback": 0.0}).run(semantic, profile)["lists"] == {}
+    assert FeedbackBranches(store, weights={"feedback": 0.0}).run(semantic, query)["lists"] == {}

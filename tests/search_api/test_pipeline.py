@@ -10,18 +10,17 @@ from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
 from search_api.pipeline import build_query_pipeline, pipeline_inputs
 
-COMMON = {"profiler", "fusion", "collapse", "translations"}
+COMMON = {"fusion", "collapse", "translations"}
 
 
 @pytest.mark.parametrize(
     ("mode", "changes", "components"),
     [
-        ("hybrid", {}, COMMON | {"lexical", "query_embedder", "query_adapter", "semantic"}),
-        ("hybrid", {"weight_feedback": 0.5}, COMMON | {"lexical", "query_embedder", "query_adapter", "semantic", "feedback"}),
-        ("hybrid", {"query_adapter": 0.0}, COMMON | {"lexical", "query_embedder", "semantic"}),
+        ("hybrid", {}, COMMON | {"lexical", "query_embedder", "semantic"}),
+        ("hybrid", {"weight_feedback": 0.5}, COMMON | {"lexical", "query_embedder", "semantic", "feedback"}),
         ("bm25", {"weight_feedback": 0.5}, COMMON | {"lexical"}),  # feedback reads dense lists: hybrid only
-        ("dense", {}, COMMON | {"query_embedder", "query_adapter", "semantic"}),
-        ("hybrid", {"rerank": "linear"}, COMMON | {"lexical", "query_embedder", "query_adapter", "semantic", "rerank"}),
+        ("dense", {}, COMMON | {"query_embedder", "semantic"}),
+        ("hybrid", {"rerank": "linear"}, COMMON | {"lexical", "query_embedder", "semantic", "rerank"}),
     ],
 )
 def test_a_pipeline_holds_the_components_its_settings_weigh(mode: str, changes: dict, components: set[str], tmp_path: Path) -> None:

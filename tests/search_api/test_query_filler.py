@@ -64,4 +64,4 @@ def test_the_setting_reaches_the_pipeline(setting: str, embedded: str, strips_bm
     assert inputs["query_embedder"]["text"] == embedded
     pipeline = build_query_pipeline("hybrid", settings, EmbeddedDocumentStore(tmp_path / "index.sqlite3"))
     assert pipeline.get_component("lexical").strip_filler is strips_bm25
-    assert pipeline.get_component("profiler").strip_filler is strips_bm25
+    assert pipeline.get_component("semantic").strip_filler is strips_bm25  # the profile both branches read
