@@ -32,7 +32,7 @@ def test_the_python_reference_is_a_fixed_amount_of_work() -> None:
         ({"int8_rows": 100_000, "int8_pass_ms": 1.1, "int8_quantized": True, "python_ms": 2.5},
          "host speed at the start: int8 pass over 100,000 rows 1.1 ms p50, python reference 2.5 ms p50"),
         ({"int8_rows": 100_000, "int8_pass_ms": 9.0, "int8_quantized": False, "python_ms": 2.5},
-         "host speed at the start: int8 pass over 100,000 rows 9.0 ms p50 (float32: torch absent), python reference 2.5 ms p50"),
+         "host speed at the start: int8 pass over 100,000 rows 9.0 ms p50 (float32: SimSIMD absent), python reference 2.5 ms p50"),
     ],
 )
 def test_lines(row: dict, expected: str) -> None:
