@@ -51,10 +51,11 @@ from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 # The float32 arithmetic after the exact integer product (two products and a sum), relative to
 # the scores: 3 roundings of 2^-24 each, with room to spare.
 _FLOAT_RELATIVE = 2.0**-22
-# Threads of one pass over every row (an index below ``ProbeDepth.from_rows``). At 100k rows on
-# 2 cores: 1.3-1.9 ms on one thread, 0.86-0.89 ms on two; partitioned lists score ~1,000-row
-# slices, where a second thread costs more than it saves, and run on one.
-FULL_PASS_THREADS = 2
+# Threads of one pass over every row (an index below ``ProbeDepth.from_rows``), two or as many as
+# there are cores. At 100k rows on 2 cores: 1.3-1.9 ms on one thread, 0.86-1.15 ms on two;
+# partitioned lists score ~1,000-row slices, where a second thread costs more than it saves, and
+# run on one.
+FULL_PASS_THREADS = max(1, min(2, os.cpu_count() or 1))  # read once: os.cpu_count() took ~60 µs a call
 
 
 @cache
@@ -271,8 +272,7 @@ class DenseIndex:
             ranked, done, scored = self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool), np.zeros(self.rows, dtype=bool)
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
             return DenseScores(approx, _bound(codes.fixed_bound, 0.0), query, probe=_Probe(codes, ranked, done, scored))
-        threads = max(1, min(FULL_PASS_THREADS, os.cpu_count() or 1))
-        approx, peak = self._approximate(codes, int8_products(codes.codes, self.packed, threads), self.scales)
+        approx, peak = self._approximate(codes, int8_products(codes.codes, self.packed, FULL_PASS_THREADS), self.scales)
         approx[~self.present] = -np.inf
         return DenseScores(approx, _bound(codes.fixed_bound, peak), query)
 
