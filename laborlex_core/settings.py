@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     # background after a reopen) for the exact re-scoring; larger ones stay memory-mapped
     # (1M passages: 1.5 GB). 100k passages: 146 MB.
     dense_resident_mb: float = Field(default=1024.0, ge=0)
+    # Threads of the int8 pass over every vector (indexes below dense_partition_from_rows; at
+    # most as many as there are cores). At 100k passages on 2 cores two take ~0.5 ms off a dense
+    # list; under ten concurrent clients one and two answered alike (README, *Issue 11,
+    # fourteenth stop*).
+    dense_threads: int = Field(default=2, ge=1)
     # Indexes of at least this many passages group their vectors into ~sqrt(n) k-means
     # partitions, and a dense list scores the nearest ones: at least this share of the rows its
     # filter allows, and at least this many of them (all where fewer are allowed). Below it the

@@ -23,7 +23,7 @@ def open_store(settings: Settings) -> SearchBackend:
         return OpenSearchBackend(settings)
     return EmbeddedDocumentStore(
         settings.store_path, bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b, quantized=settings.dense_quantized,
-        resident_vectors_bytes=int(settings.dense_resident_mb * 2**20),
+        resident_vectors_bytes=int(settings.dense_resident_mb * 2**20), dense_threads=settings.dense_threads,
         sqlite_mmap_bytes=int(settings.sqlite_mmap_mb * 2**20),
         partition_from_rows=settings.dense_partition_from_rows, probe_share=settings.dense_probe_share,
         probe_min_rows=settings.dense_probe_min_rows,

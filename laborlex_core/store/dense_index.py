@@ -46,16 +46,16 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy_format
 
+from laborlex_core.settings import Settings
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 
 # The float32 arithmetic after the exact integer product (two products and a sum), relative to
 # the scores: 3 roundings of 2^-24 each, with room to spare.
 _FLOAT_RELATIVE = 2.0**-22
-# Threads of one pass over every row (an index below ``ProbeDepth.from_rows``), two or as many as
-# there are cores. At 100k rows on 2 cores: 1.3-1.9 ms on one thread, 0.86-1.15 ms on two;
-# partitioned lists score ~1,000-row slices, where a second thread costs more than it saves, and
-# run on one.
-FULL_PASS_THREADS = max(1, min(2, os.cpu_count() or 1))  # read once: os.cpu_count() took ~60 µs a call
+# Threads of one pass over every row (an index below ``ProbeDepth.from_rows``), at most as many as
+# there are cores: the default of LABORLEX_DENSE_THREADS.
+FULL_PASS_THREADS: int = Settings.model_fields["dense_threads"].default
+_CORES = os.cpu_count() or 1  # read once: os.cpu_count() took ~60 µs a call
 
 
 @cache
@@ -259,9 +259,10 @@ class DenseIndex:
     def rows(self) -> int:
         return int(self.matrix.shape[0])
 
-    def score(self, query: np.ndarray) -> DenseScores:
-        """Scores of every row for a query vector (one pass over the matrix); on a
-        partitioned index, none yet: each list scores what it needs (:meth:`cover`)."""
+    def score(self, query: np.ndarray, threads: int = FULL_PASS_THREADS) -> DenseScores:
+        """Scores of every row for a query vector (one pass over the matrix, on ``threads``
+        threads); on a partitioned index, none yet: each list scores what it needs
+        (:meth:`cover`, on one thread: its ~1,000-row slices gain nothing from a second)."""
         query = np.asarray(query, dtype=np.float32)
         if self.packed is None:
             scores = self.matrix @ query
@@ -272,7 +273,8 @@ class DenseIndex:
             ranked, done, scored = self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool), np.zeros(self.rows, dtype=bool)
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
             return DenseScores(approx, _bound(codes.fixed_bound, 0.0), query, probe=_Probe(codes, ranked, done, scored))
-        approx, peak = self._approximate(codes, int8_products(codes.codes, self.packed, FULL_PASS_THREADS), self.scales)
+        products = int8_products(codes.codes, self.packed, max(1, min(threads, _CORES)))
+        approx, peak = self._approximate(codes, products, self.scales)
         approx[~self.present] = -np.inf
         return DenseScores(approx, _bound(codes.fixed_bound, peak), query)
 

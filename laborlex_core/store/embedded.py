@@ -40,7 +40,7 @@ from laborlex_core.store.citation_rows import (
     stats_from_rows,
 )
 from laborlex_core.store.base import ListRequest
-from laborlex_core.store.dense_index import single_threaded_blas
+from laborlex_core.store.dense_index import FULL_PASS_THREADS, single_threaded_blas
 from laborlex_core.store.dense_partitions import PARTITION_FROM_ROWS, PROBE_MIN_ROWS, PROBE_SHARE, ProbeDepth
 from laborlex_core.store.filters import filter_fields, to_sql
 from laborlex_core.store.lexical_index import is_single_token
@@ -171,6 +171,7 @@ class EmbeddedDocumentStore:
         quantized: bool = True,
         save_snapshots: bool = True,
         resident_vectors_bytes: int = 1 << 30,
+        dense_threads: int = FULL_PASS_THREADS,
         sqlite_mmap_bytes: int = 0,
         partition_from_rows: int = PARTITION_FROM_ROWS,
         probe_share: float = PROBE_SHARE,
@@ -182,6 +183,7 @@ class EmbeddedDocumentStore:
         self.quantized = quantized  # int8 copy of the vectors for the first pass (exact top-k either way)
         self.save_snapshots = save_snapshots  # keep derived snapshots beside the index for fast reopen
         self.resident_vectors_bytes = resident_vectors_bytes  # a saved float32 matrix up to this is read into memory
+        self.dense_threads = dense_threads  # of the int8 pass over every vector (LABORLEX_DENSE_THREADS)
         self.sqlite_mmap_bytes = sqlite_mmap_bytes
         # indexes this large search the nearest partitions of their vectors (dense_partitions.py)
         self.probe_depth = ProbeDepth(partition_from_rows, probe_share, probe_min_rows)
@@ -265,7 +267,7 @@ class EmbeddedDocumentStore:
         return default_to_dict(
             self, path=str(self.path), embedding_dim=self.embedding_dim, bm25_k1=self.bm25_k1, bm25_b=self.bm25_b,
             quantized=self.quantized, save_snapshots=self.save_snapshots, resident_vectors_bytes=self.resident_vectors_bytes,
-            sqlite_mmap_bytes=self.sqlite_mmap_bytes, partition_from_rows=self.probe_depth.from_rows,
+            dense_threads=self.dense_threads, sqlite_mmap_bytes=self.sqlite_mmap_bytes, partition_from_rows=self.probe_depth.from_rows,
             probe_share=self.probe_depth.share, probe_min_rows=self.probe_depth.min_rows,
         )
 
@@ -517,7 +519,7 @@ class EmbeddedDocumentStore:
             return []
         if vector.shape != (snapshot.dense.matrix.shape[1],):
             raise ValueError(f"query embedding has shape {vector.shape}, expected ({snapshot.dense.matrix.shape[1]},)")
-        scores = snapshot.dense_scores(vector)
+        scores = snapshot.dense_scores(vector, self.dense_threads)
         rows, exact = top_dense(snapshot.dense, scores, self._mask(snapshot, filters), top_k)
         return snapshot, rows, exact
 

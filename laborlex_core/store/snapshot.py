@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from laborlex_core.store.dense_index import DenseIndex, DenseScores
+from laborlex_core.store.dense_index import FULL_PASS_THREADS, DenseIndex, DenseScores
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 from laborlex_core.store.filter_masks import (
     TEXT_FIELDS,
@@ -160,8 +160,8 @@ class IndexSnapshot:
 
         return self._lexical_scores.get(terms, compute)
 
-    def dense_scores(self, vector: np.ndarray) -> DenseScores:
-        return self._dense_scores.get(vector.tobytes(), lambda: self.dense.score(vector))
+    def dense_scores(self, vector: np.ndarray, threads: int = FULL_PASS_THREADS) -> DenseScores:
+        return self._dense_scores.get(vector.tobytes(), lambda: self.dense.score(vector, threads))
 
     def forget_query_scores(self) -> None:
         """Drop the per-query score caches (benchmarks time a query's first list cold)."""

@@ -83,3 +83,19 @@ def test_a_saved_matrix_is_read_whole_or_not_at_all(tmp_path: Path) -> None:
     assert read is not None and not isinstance(read, np.memmap) and np.array_equal(read, matrix)
     path.write_bytes(path.read_bytes()[:-4])
     assert _read_npy(path) is None
+
+
+def test_the_pass_gives_the_same_scores_on_any_number_of_threads(tmp_path: Path) -> None:
+    """LABORLEX_DENSE_THREADS reaches the store and changes only the speed: each thread takes
+    whole rows, so the scores are the same bits."""
+    from laborlex_core.settings import Settings
+    from laborlex_core.store import open_store
+
+    rng = np.random.default_rng(23)
+    matrix = _e5_like(rng, 3000)
+    index = DenseIndex.build(matrix, np.ones(len(matrix), dtype=bool))
+    vector = matrix[7]
+    one, two = index.score(vector, threads=1), index.score(vector, threads=2)
+    assert np.array_equal(one.approx, two.approx) and one.bound == two.bound
+    store = open_store(Settings(data_dir=tmp_path, dense_threads=2))
+    assert store.dense_threads == 2 and type(store).from_dict(store.to_dict()).dense_threads == 2
