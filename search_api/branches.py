@@ -93,7 +93,9 @@ class ListBranches:
         self.document_store = document_store
         self.top_k = top_k
         self.weights = weights
-        self.strip_filler = strip_filler  # BM25 reads the query without its filler words (query_filler)
+        # the query without its filler words (query_filler): what BM25 searches, and what the
+        # profile's translated words come from (every branch reads the same profile)
+        self.strip_filler = strip_filler
         self._weights = BranchWeights(**(weights or {}))
 
     def _profile(self, query: str) -> QueryProfile:
