@@ -10,7 +10,9 @@ float32, so the top-k is the exact one (tests compare it with a plain float32 pr
 From ``ProbeDepth.from_rows`` rows on (500k) one pass over every row is too slow, and the
 index is partitioned (dense_partitions.py): each list ranks the rows of the partitions
 nearest the query (:meth:`DenseIndex.cover`), with the same bound and re-scoring, so its
-top-k is the exact one among the rows of the partitions it chose.
+top-k is the exact one among the rows of the partitions it chose. Below that, the int8 copy is
+held grouped by document (dense_segments.py) and each list scores the documents its filter
+allows, if no list of the query has yet: the top-k stays the exact one.
 
 What is quantized is each row minus the mean row c: e5 vectors share a large common
 direction (cosines of unrelated passages are ~0.75), so the residuals are about half as
@@ -48,6 +50,7 @@ from numpy.lib import format as npy_format
 
 from laborlex_core.settings import Settings
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
+from laborlex_core.store.dense_segments import Segments
 
 # The float32 arithmetic after the exact integer product (two products and a sum), relative to
 # the scores: 3 roundings of 2^-24 each, with room to spare.
@@ -55,6 +58,9 @@ _FLOAT_RELATIVE = 2.0**-22
 # Threads of one pass over every row (an index below ``ProbeDepth.from_rows``), at most as many as
 # there are cores: the default of LABORLEX_DENSE_THREADS.
 FULL_PASS_THREADS: int = Settings.model_fields["dense_threads"].default
+# A slice of the int8 copy shorter than this is scored on one thread (a second one's start-up
+# is not worth it).
+THREADED_SLICE_ROWS = 8192
 _CORES = os.cpu_count() or 1  # read once: os.cpu_count() took ~60 µs a call
 
 
@@ -103,7 +109,9 @@ class DenseScores:
     """One query's scores over every row: approximate (with a bound) or exact.
 
     On a partitioned index (dense_partitions.py) rows are scored as lists need them,
-    nearest partitions first: ``probe.scored`` marks them, and the others hold -inf."""
+    nearest partitions first: ``probe.scored`` marks them, and the others hold -inf. On a
+    segmented one (dense_segments.py) too, a document group at a time, as the lists' filters
+    need them."""
 
     approx: np.ndarray  # float32, one per row; -inf where a row has no vector (or is not scored yet)
     bound: float  # |exact - approx| <= bound for every scored row (0 when exact)
@@ -112,7 +120,7 @@ class DenseScores:
     # every other row is below (lazy; see ranking._prefix)
     _prefix: tuple[np.ndarray, float] | None = field(default=None)
     exact: np.ndarray | None = field(default=None)  # float32 scores of every row, once needed
-    probe: _Probe | None = field(default=None)  # a partitioned index's state; None: every row is scored
+    probe: _Probe | None = field(default=None)  # a partitioned or segmented index's state; None: every row is scored
     # float32 scores of the rows re-scored so far (NaN: not yet), shared by the query's lists: they
     # re-score overlapping candidates (~40% of the rows at 100k), and a row keeps one score in all
     known: np.ndarray | None = field(default=None)
@@ -131,14 +139,15 @@ class _QueryCodes:
 
 @dataclass(slots=True)
 class _Probe:
-    """A query's state on a partitioned index: its int8 copy and how far down its ranking of
-    partitions it has scored."""
+    """A query's state on a partitioned (or segmented) index: its int8 copy and which of the
+    partitions (document groups) it has scored."""
 
     query: _QueryCodes
-    ranked: np.ndarray  # partitions, nearest first
-    done: np.ndarray  # bool per partition: its rows are scored
+    ranked: np.ndarray | None  # partitions, nearest first (None: a segmented index)
+    done: np.ndarray  # bool per partition or group: its rows are scored
     scored: np.ndarray  # bool per row: its score is in ``approx``
     peak: float = 0.0  # largest |approximate score| over the scored rows
+    threads: int = 1  # of the kernel on a long slice
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -181,15 +190,17 @@ class DenseIndex:
     matrix: np.ndarray  # float32 (n, dim)
     present: np.ndarray  # bool (n,): the row has a vector
     # int8 (n, dim): rows minus ``center``, quantized; grouped by partition (in ``partitions.order``)
-    # where the index is partitioned, so a partition is a slice of it
+    # where the index is partitioned, else by document (``segments.order``) where it is segmented,
+    # so a partition or a document group is a slice of it
     packed: np.ndarray | None = None
     scales: np.ndarray | None = None  # float32 (n,), in the order of ``packed``
     center: np.ndarray | None = None  # float32 (dim,): the mean row
     max_error: float = 0.0  # max_r |r_r - r^_r|
     max_norm: float = 0.0  # max_r |r^_r|
     partitions: Partitions | None = None  # rows grouped around centroids (large indexes only)
+    segments: Segments | None = None  # rows grouped by document (an int8 copy not partitioned)
     depth: ProbeDepth = field(default_factory=ProbeDepth)
-    _held: _HeldPerFilter = field(default_factory=_HeldPerFilter, compare=False, repr=False)  # per filter, per partition
+    _held: _HeldPerFilter = field(default_factory=_HeldPerFilter, compare=False, repr=False)  # per filter, per partition or group
 
     @classmethod
     def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True, depth: ProbeDepth | None = None) -> DenseIndex:
@@ -221,20 +232,34 @@ class DenseIndex:
         partitions = saved if saved is not None and len(saved.of_row) == self.rows else Partitions.build(self.matrix, self.present)
         self._arrange(partitions)
 
+    def segment(self, keys: np.ndarray) -> None:
+        """Hold the int8 copy grouped by ``keys`` (one per row: the document, sorted by
+        jurisdiction, language and kind; ``dense_segments.document_keys``) where it is not
+        partitioned, so that a filtered list scores its documents' slices only."""
+        if self.packed is None or self.partitions is not None or self.segments is not None or len(keys) != self.rows:
+            return
+        segments = Segments.of_keys(keys)
+        self.packed, self.scales = self._arranged(segments.order)
+        self.segments = segments
+        self._held = _HeldPerFilter()
+
     def _arrange(self, partitions: Partitions) -> None:
         """Hold the int8 copy (in row order now) grouped by partition."""
-        assert self.packed is not None and self.scales is not None
-        self.packed = self.packed[partitions.order]
-        self.scales = self.scales[partitions.order]
+        self.packed, self.scales = self._arranged(partitions.order)
         self.partitions = partitions
         self._held = _HeldPerFilter()
+
+    def _arranged(self, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        assert self.packed is not None and self.scales is not None
+        return self.packed[order], self.scales[order]
 
     def row_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """The int8 copy and its scales in row order (as saved, and as an update extends them)."""
         assert self.packed is not None and self.scales is not None
-        if self.partitions is None:
+        layout = self.partitions or self.segments
+        if layout is None:
             return self.packed, self.scales
-        return self.packed[self.partitions.position], self.scales[self.partitions.position]
+        return self.packed[layout.position], self.scales[layout.position]
 
     def extended(self, keep: np.ndarray, matrix: np.ndarray, present: np.ndarray) -> DenseIndex:
         """This index without the rows not in ``keep`` (row numbers, ascending) and with
@@ -262,17 +287,21 @@ class DenseIndex:
     def score(self, query: np.ndarray, threads: int = FULL_PASS_THREADS) -> DenseScores:
         """Scores of every row for a query vector (one pass over the matrix, on ``threads``
         threads); on a partitioned index, none yet: each list scores what it needs
-        (:meth:`cover`, on one thread: its ~1,000-row slices gain nothing from a second)."""
+        (:meth:`cover`, on one thread: its ~1,000-row slices gain nothing from a second); on a
+        segmented one, none yet either (:meth:`score_segments`, on ``threads`` threads where a
+        slice is long)."""
         query = np.asarray(query, dtype=np.float32)
         if self.packed is None:
             scores = self.matrix @ query
             scores[~self.present] = -np.inf
             return DenseScores(scores, 0.0, query)
         codes = self._query_codes(query)
-        if self.partitions is not None:
-            ranked, done, scored = self.partitions.ranked(query), np.zeros(self.partitions.count, dtype=bool), np.zeros(self.rows, dtype=bool)
+        layout = self.partitions or self.segments
+        if layout is not None:  # each list scores what it needs (cover, score_segments)
+            ranked = self.partitions.ranked(query) if self.partitions is not None else None
+            probe = _Probe(codes, ranked, np.zeros(layout.count, dtype=bool), np.zeros(self.rows, dtype=bool), threads=threads)
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
-            return DenseScores(approx, _bound(codes.fixed_bound, 0.0), query, probe=_Probe(codes, ranked, done, scored))
+            return DenseScores(approx, _bound(codes.fixed_bound, 0.0), query, probe=probe)
         products = int8_products(codes.codes, self.packed, max(1, min(threads, _CORES)))
         approx, peak = self._approximate(codes, products, self.scales)
         approx[~self.present] = -np.inf
@@ -330,6 +359,23 @@ class DenseIndex:
         self._score_partitions(scores, chosen)
         rows = np.concatenate([partitions.order[partitions.offsets[p] : partitions.offsets[p + 1]] for p in mine])
         return rows[allowed[rows]]
+
+    def score_segments(self, scores: DenseScores, allowed: np.ndarray, mask: np.ndarray | None = None) -> None:
+        """Score the document groups holding ``allowed`` rows (a list's filter, ``mask``, and
+        the rows with a vector) that no list of the query has scored yet, a contiguous slice
+        of the int8 copy at a time (the caller holds ``scores.probe.lock``)."""
+        probe, segments = scores.probe, self.segments
+        if probe is None or segments is None or self.packed is None or self.scales is None:
+            return
+        per_group = self._held.get(mask)
+        if per_group is None:
+            per_group = self._held.put(mask, np.bincount(segments.of_row[allowed], minlength=segments.count))
+        wanted = (per_group > 0) & ~probe.done
+        for start, end in segments.spans(wanted):
+            threads = max(1, min(probe.threads, _CORES)) if end - start >= THREADED_SLICE_ROWS else 1
+            products = int8_products(probe.query.codes, self.packed[start:end], threads)
+            self._record(scores, segments.order[start:end], products, self.scales[start:end])
+        probe.done |= wanted
 
     def _score_partitions(self, scores: DenseScores, batch: np.ndarray) -> None:
         """The int8 scores of every row of some partitions: one kernel call on each one's slice."""

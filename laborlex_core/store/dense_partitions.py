@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from laborlex_core.settings import Settings
+from laborlex_core.store.dense_segments import group_rows
 
 SAMPLE_PER_PARTITION = 32  # k-means training rows per centroid
 KMEANS_ITERATIONS = 10
@@ -77,10 +78,7 @@ class Partitions:
 
     @classmethod
     def grouped(cls, centroids: np.ndarray, of_row: np.ndarray) -> Partitions:
-        order = np.argsort(of_row, kind="stable").astype(np.int64)
-        offsets = np.searchsorted(of_row[order], np.arange(len(centroids) + 1)).astype(np.int64)
-        position = np.empty_like(order)
-        position[order] = np.arange(len(order), dtype=np.int64)
+        order, offsets, position = group_rows(of_row, len(centroids))
         return cls(centroids, of_row.astype(np.int32), order, offsets, position)
 
     def extended(self, keep: np.ndarray, matrix: np.ndarray) -> Partitions:

@@ -44,7 +44,7 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
     """Exact top-k by cosine among the rows the mask allows (rows without a vector never);
     on a partitioned index, among the allowed rows of the partitions the list chose."""
     allowed = index.present if mask is None else (mask & index.present)
-    if scores.probe is not None:  # a partitioned index: the best among the rows of the list's partitions
+    if index.partitions is not None and scores.probe is not None:  # the best among the rows of the list's partitions
         with scores.probe.lock:
             rows = index.cover(scores, allowed, mask)
             candidates = np.sort(_within_bound(rows, scores.approx[rows], k, scores.bound))
@@ -52,6 +52,16 @@ def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k
     if scores.bound == 0.0:
         rows = np.flatnonzero(allowed)
         return order_top(rows, scores.approx[rows], k)
+    if scores.probe is not None:  # a segmented index: the list's documents scored first (once a query)
+        with scores.probe.lock:
+            index.score_segments(scores, allowed, mask)
+            return _exact_top(index, scores, allowed, k)
+    return _exact_top(index, scores, allowed, k)
+
+
+def _exact_top(index: DenseIndex, scores: DenseScores, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The exact top-k of the allowed rows, every one of them scored: candidates within the
+    bound re-scored, or (too many of them) every row scored exactly once for the query."""
     if scores.exact is None:
         candidates = _candidates(index, scores, allowed, k)
         if len(candidates) <= max(EXACT_FALLBACK * len(allowed), 4 * k):
@@ -68,7 +78,7 @@ def rescored(index: DenseIndex, scores: DenseScores, rows: np.ndarray) -> np.nda
     """Exact scores of ``rows`` (ascending), each row computed once per query and kept in
     ``scores.known`` for the query's other lists. A partitioned index (a million rows, where
     keeping them would cost more than re-scoring) computes them each time."""
-    if scores.probe is not None:
+    if index.partitions is not None:
         return index.exact(rows, scores.query)
     with scores.lock:
         if scores.known is None:

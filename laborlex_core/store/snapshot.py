@@ -30,6 +30,7 @@ import numpy as np
 
 from laborlex_core.store.dense_index import FULL_PASS_THREADS, DenseIndex, DenseScores
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
+from laborlex_core.store.dense_segments import document_keys
 from laborlex_core.store.filter_masks import (
     TEXT_FIELDS,
     CategoricalColumn,
@@ -42,6 +43,7 @@ from laborlex_core.store.filters import COLUMNS as SQL_COLUMNS
 from laborlex_core.store.lexical_index import LexicalIndex, PostingsBuilder
 
 COLUMNS: tuple[str, ...] = ("doc_id", "language", "jurisdiction", "kind", "article")
+SEGMENT_ORDER: tuple[str, ...] = ("jurisdiction", "language", "kind", "doc_id")  # of the int8 copy's rows
 SCORE_CACHE_SIZE = 32  # queries whose scores are kept (each one array over all passages)
 MASK_CACHE_SIZE = 256
 ROW_CACHE_SIZE = 50_000  # decoded passages (id, text, meta) kept for result lists
@@ -128,6 +130,9 @@ class IndexSnapshot:
         self._lexical_scores = _LRU(SCORE_CACHE_SIZE)
         self._dense_scores = _LRU(SCORE_CACHE_SIZE)
         self.rows = _LRU(ROW_CACHE_SIZE)
+        # the int8 copy grouped by document, the documents by jurisdiction, language and kind:
+        # the filters users set (and the branches' lists) then select a few slices of it
+        self.dense.segment(document_keys([self.columns[name].codes for name in SEGMENT_ORDER]))
 
     @property
     def size(self) -> int:

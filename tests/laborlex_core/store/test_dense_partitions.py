@@ -99,11 +99,12 @@ def test_the_int8_copy_is_grouped_by_partition_and_saved_in_row_order(tmp_path: 
     plain.write_documents(passages)
     dense = plain._snapshot().dense
     assert dense.partitions is None and partitioned.partitions is not None
-    order = partitioned.partitions.order
-    np.testing.assert_array_equal(partitioned.packed, dense.packed[order])
+    assert partitioned.segments is None and dense.segments is not None  # below, grouped by document instead
+    in_row_order, row_scales = dense.row_codes()
+    np.testing.assert_array_equal(partitioned.packed, in_row_order[partitioned.partitions.order])
     codes, scales = partitioned.row_codes()
-    np.testing.assert_array_equal(codes, dense.packed)
-    np.testing.assert_array_equal(scales, dense.scales)
+    np.testing.assert_array_equal(codes, in_row_order)
+    np.testing.assert_array_equal(scales, row_scales)
 
 
 @pytest.mark.parametrize("filters", [None, KA, ONE_DOCUMENT])
