@@ -14,6 +14,11 @@ filter rather than by rewriting scores, so fusion stays plain weighted RRF:
   provision that answers still has to earn its rank.
 
 List names are ``kind[/language][@jurisdiction][#instrument]``; ``fusion.BranchWeights.of`` weighs them.
+
+A hybrid search asks for every list at once (:class:`HybridBranches`): one batch of the
+store's, so one ``_msearch`` on OpenSearch, and one component for Haystack to schedule
+(~0.2 ms each on 2 cores). BM25 alone and dense alone ask for their side's lists
+(:class:`LexicalBranches`, :class:`SemanticBranches`).
 """
 
 from __future__ import annotations
@@ -85,10 +90,21 @@ def branch_name(kind: str, language: str | None = None, jurisdiction: str | None
 
 
 class ListBranches:
-    """Store, list depth and branch weights (a zero weight skips the branch), serializable."""
+    """Store, list depth and branch weights (a zero weight skips the branch), serializable;
+    the requests of each side's lists, and the lists of a batch of requests.
+
+    The query vector is first moved by the learnt rotation of ``search_api.query_adapter`` by
+    ``adapter_blend`` (``LABORLEX_QUERY_ADAPTER``; 0: unchanged). It was a component of its own
+    between the embedder and the dense lists; Haystack's scheduling costs ~0.15 ms a component
+    and a search (measured at 8 components on 2 cores), and the moved vector serves only here."""
 
     def __init__(
-        self, document_store: SearchBackend, top_k: int = 100, weights: dict[str, float] | None = None, strip_filler: bool = False
+        self,
+        document_store: SearchBackend,
+        top_k: int = 100,
+        weights: dict[str, float] | None = None,
+        strip_filler: bool = False,
+        adapter_blend: float = 0.0,
     ) -> None:
         self.document_store = document_store
         self.top_k = top_k
@@ -96,6 +112,7 @@ class ListBranches:
         # the query without its filler words (query_filler): what BM25 searches, and what the
         # profile's translated words come from (every branch reads the same profile)
         self.strip_filler = strip_filler
+        self.adapter_blend = adapter_blend
         self._weights = BranchWeights(**(weights or {}))
 
     def _profile(self, query: str) -> QueryProfile:
@@ -112,24 +129,31 @@ class ListBranches:
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(
-            self, document_store=self.document_store.to_dict(), top_k=self.top_k, weights=self.weights, strip_filler=self.strip_filler
+            self,
+            document_store=self.document_store.to_dict(),
+            top_k=self.top_k,
+            weights=self.weights,
+            strip_filler=self.strip_filler,
+            adapter_blend=self.adapter_blend,
         )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Any:
         return from_dict_with_store(cls, data)
 
+    def _ranked(self, wanted: dict[str, ListRequest]) -> dict[str, list[Document]]:
+        """The ``wanted`` lists, asked together: one round trip on a server backend."""
+        return dict(zip(wanted, self.document_store.ranked_lists(list(wanted.values())))) if wanted else {}
 
-@component
-class LexicalBranches(ListBranches):
-    """BM25 lists: the query as typed, within named jurisdictions and instruments, and its
-    translated words per language."""
+    def _cited(self, profile: QueryProfile, filters: dict[str, Any] | None) -> dict[str, list[Document]]:
+        """The ``reference`` list of the provisions the query cites, where it cites any."""
+        return {"reference": self._referenced(profile, filters)} if profile.references and self._wanted("reference") else {}
 
-    @component.output_types(lists=RankedLists)
-    def run(self, query: str, filters: SharedFilters | dict[str, Any] | None = None) -> dict[str, RankedLists]:
-        store, k, filters = self.document_store, self.top_k, filter_dict(filters)
-        profile = self._profile(query)
-        wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
+    def _lexical_requests(self, query: str, profile: QueryProfile, filters: dict[str, Any] | None) -> dict[str, ListRequest]:
+        """BM25 lists: the query as typed, within named jurisdictions and instruments, and its
+        translated words per language."""
+        store, k = self.document_store, self.top_k
+        wanted: dict[str, ListRequest] = {}
         query = strip_filler(query) if self.strip_filler else query
         if self._wanted("bm25"):
             wanted["bm25"] = ListRequest(query=query, filters=filters, top_k=k)
@@ -148,10 +172,34 @@ class LexicalBranches(ListBranches):
                 within = instrument_filter(store, instrument, filters)
                 if within is not None:
                     wanted[branch_name("instrument", instrument=instrument)] = ListRequest(query=query, filters=within, top_k=k)
-        lists: dict[str, list[Document]] = dict(zip(wanted, store.ranked_lists(list(wanted.values()))))
-        if profile.references and self._wanted("reference"):
-            lists["reference"] = self._referenced(profile, filters)
-        return {"lists": RankedLists(lists)}
+        return wanted
+
+    def _semantic_requests(
+        self, query_embedding: QueryVector | list[float], profile: QueryProfile, filters: dict[str, Any] | None
+    ) -> dict[str, ListRequest]:
+        """Nearest-neighbour lists: over everything, within named jurisdictions and
+        instruments, and within each language; of the adapted vector."""
+        store, k = self.document_store, self.top_k
+        if self.adapter_blend > 0:
+            query_embedding = adapt(query_embedding, load_adapter(), self.adapter_blend)
+        wanted: dict[str, ListRequest] = {}
+        if self._wanted("dense"):
+            wanted["dense"] = ListRequest(embedding=query_embedding, filters=filters, top_k=k)
+            for code in self._jurisdictions(profile):
+                within = combine(filters, equals_filter(jurisdiction=code))
+                wanted[branch_name("dense", jurisdiction=code)] = ListRequest(embedding=query_embedding, filters=within, top_k=k)
+        if self._wanted("instrument_dense"):
+            for instrument in named_instruments(profile):
+                within = instrument_filter(store, instrument, filters)
+                if within is not None:
+                    wanted[branch_name("instrument_dense", instrument=instrument)] = ListRequest(
+                        embedding=query_embedding, filters=within, top_k=k
+                    )
+        if self._weights.language_balance > 0:
+            for language in LANGUAGES:
+                in_language = combine(filters, equals_filter(language=language))
+                wanted[branch_name("dense", language)] = ListRequest(embedding=query_embedding, filters=in_language, top_k=k)
+        return wanted
 
     def _referenced(self, profile: QueryProfile, filters: dict[str, Any] | None) -> list[Document]:
         """The cited provisions, first passage each, in the order cited. An article cited with
@@ -180,54 +228,40 @@ class LexicalBranches(ListBranches):
 
 
 @component
+class LexicalBranches(ListBranches):
+    """BM25 lists alone (``bm25`` mode), with the provisions the query cites."""
+
+    @component.output_types(lists=RankedLists)
+    def run(self, query: str, filters: SharedFilters | dict[str, Any] | None = None) -> dict[str, RankedLists]:
+        filters, profile = filter_dict(filters), self._profile(query)
+        return {"lists": RankedLists(self._ranked(self._lexical_requests(query, profile, filters)) | self._cited(profile, filters))}
+
+
+@component
 class SemanticBranches(ListBranches):
-    """Nearest-neighbour lists: over everything, within named jurisdictions, within each language.
-
-    The query vector is first moved by the learnt rotation of ``search_api.query_adapter`` by
-    ``adapter_blend`` (``LABORLEX_QUERY_ADAPTER``; 0: unchanged). It was a component of its own
-    between the embedder and these lists; Haystack's scheduling costs ~0.15 ms a component and
-    a search (measured at 8 components on 2 cores), and the moved vector serves only here."""
-
-    def __init__(
-        self,
-        document_store: SearchBackend,
-        top_k: int = 100,
-        weights: dict[str, float] | None = None,
-        strip_filler: bool = False,
-        adapter_blend: float = 0.0,
-    ) -> None:
-        ListBranches.__init__(self, document_store, top_k, weights, strip_filler)  # @component remakes the class: no bare super()
-        self.adapter_blend = adapter_blend
-
-    def to_dict(self) -> dict[str, Any]:
-        data = ListBranches.to_dict(self)
-        data["init_parameters"]["adapter_blend"] = self.adapter_blend
-        return data
+    """Nearest-neighbour lists alone (``dense`` mode)."""
 
     @component.output_types(lists=RankedLists)
     def run(
         self, query: str, query_embedding: QueryVector | list[float], filters: SharedFilters | dict[str, Any] | None = None
     ) -> dict[str, RankedLists]:
-        store, k, filters = self.document_store, self.top_k, filter_dict(filters)
-        profile = self._profile(query)
-        if self.adapter_blend > 0:
-            query_embedding = adapt(query_embedding, load_adapter(), self.adapter_blend)
-        wanted: dict[str, ListRequest] = {}  # asked together: one round trip on a server backend
-        if self._wanted("dense"):
-            wanted["dense"] = ListRequest(embedding=query_embedding, filters=filters, top_k=k)
-            for code in self._jurisdictions(profile):
-                within = combine(filters, equals_filter(jurisdiction=code))
-                wanted[branch_name("dense", jurisdiction=code)] = ListRequest(embedding=query_embedding, filters=within, top_k=k)
-        if self._wanted("instrument_dense"):
-            for instrument in named_instruments(profile):
-                within = instrument_filter(store, instrument, filters)
-                if within is not None:
-                    wanted[branch_name("instrument_dense", instrument=instrument)] = ListRequest(
-                        embedding=query_embedding, filters=within, top_k=k
-                    )
-        if self._weights.language_balance > 0:
-            for language in LANGUAGES:
-                in_language = combine(filters, equals_filter(language=language))
-                wanted[branch_name("dense", language)] = ListRequest(embedding=query_embedding, filters=in_language, top_k=k)
-        lists = dict(zip(wanted, store.ranked_lists(list(wanted.values()))))
+        filters, profile = filter_dict(filters), self._profile(query)
+        return {"lists": RankedLists(self._ranked(self._semantic_requests(query_embedding, profile, filters)))}
+
+
+@component
+class HybridBranches(ListBranches):
+    """Every list of a hybrid search, asked of the store in one batch; named in the order
+    fusion adds them (BM25's, the cited provisions, the model's: float addition is not
+    associative, and the first list holding a passage decides which copy fusion keeps)."""
+
+    @component.output_types(lists=RankedLists)
+    def run(
+        self, query: str, query_embedding: QueryVector | list[float], filters: SharedFilters | dict[str, Any] | None = None
+    ) -> dict[str, RankedLists]:
+        filters, profile = filter_dict(filters), self._profile(query)
+        lexical = self._lexical_requests(query, profile, filters)
+        semantic = self._semantic_requests(query_embedding, profile, filters)
+        found = self._ranked(lexical | semantic)
+        lists = {name: found[name] for name in lexical} | self._cited(profile, filters) | {name: found[name] for name in semantic}
         return {"lists": RankedLists(lists)}

@@ -163,7 +163,8 @@ def operative_prior(documents: list[Document], factor: float) -> list[Document]:
 @component
 class RankFusion:
     """Joins ranked lists by weighted RRF: single ``bm25``/``dense`` lists, or the named lists
-    of the lexical and semantic branches; a list's weight comes from its name."""
+    of the branches (hybrid: all of them in ``branches``; BM25 or dense alone: ``lexical`` or
+    ``semantic``); a list's weight comes from its name."""
 
     def __init__(
         self,
@@ -188,10 +189,12 @@ class RankFusion:
         lexical: RankedLists | None = None,
         semantic: RankedLists | None = None,
         feedback: RankedLists | None = None,
+        branches: RankedLists | None = None,
     ) -> dict[str, Passages]:
         lists = {name: docs for name, docs in (("bm25", bm25), ("dense", dense)) if docs is not None}
         lists.update(lexical or {})
         lists.update(semantic or {})
+        lists.update(branches or {})
         lists.update(feedback or {})
         weights = {name: self._weights.of(name) for name in lists}
         source = common_source(lists)

@@ -1,17 +1,17 @@
 """The query pipelines, assembled in one place.
 
 hybrid:
-  query ─┬─ lexical branches (BM25: as typed, @jurisdiction, #instrument, terms/lang) ─────────┬─ weighted RRF
-         └─ query embedder ─ semantic branches (adapted vector; dense: all, @jurisdiction,     ┤
-                             #instrument, /lang)                                                │
+  query ─ query embedder ─ branches, in one batch of the store's (BM25: as typed, @jurisdiction, ─┬─ weighted RRF
+                           #instrument, terms/lang, cited provisions; dense of the adapted       │
+                           vector: all, @jurisdiction, #instrument, /lang)                       │
                                   └─ feedback (BM25 for the words of dense/lang's first passages;
                                                assembled when LABORLEX_WEIGHT_FEEDBACK > 0) ──┘
         ─ collapse to provisions ─ [learned re-ranker, LABORLEX_RERANK] ─ other-language versions of the first results
-Each branch reads the query's profile (language, named jurisdictions, references, translated
-words: ``branches.profile_query``, cached per query text) itself: as a component of its own it
-cost Haystack's scheduling of one more component on every search (~0.15 ms on 2 cores).
-bm25 and dense are the same pipeline with one side. What each branch adds, measured:
-docs/retrieval-quality.md.
+The branches read the query's profile (language, named jurisdictions, references, translated
+words: ``branches.profile_query``, cached per query text) themselves: as a component of its own
+it cost Haystack's scheduling of one more component on every search (~0.15 ms on 2 cores).
+bm25 and dense are the same pipeline with one side's branches (``lexical`` or ``semantic``).
+What each branch adds, measured: docs/retrieval-quality.md.
 
 native hybrid (LABORLEX_BACKEND=opensearch, LABORLEX_OPENSEARCH_HYBRID=native):
 query ─ query embedder ─ hybrid retriever (OpenSearch fuses) ─ collapse to provisions
@@ -27,7 +27,7 @@ from laborlex_core.embedding.embedder import QueryEmbedder
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
 from laborlex_core.store.retrievers import StoreHybridRetriever
-from search_api.branches import LexicalBranches, SemanticBranches
+from search_api.branches import HybridBranches, LexicalBranches, SemanticBranches
 from search_api.collapse import ProvisionCollapser
 from search_api.feedback import FeedbackBranches
 from search_api.fusion import RankFusion, weights_dict
@@ -38,6 +38,9 @@ from search_api.translations import TranslationExpander
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
+# The component that asks the store for a mode's ranked lists, by name (fusion's input socket too).
+BRANCHES: dict[str, str] = {"hybrid": "branches", "bm25": "lexical", "dense": "semantic"}
+BRANCH_TYPES = {"branches": HybridBranches, "lexical": LexicalBranches, "semantic": SemanticBranches}
 NATIVE_HYBRID = "native_hybrid"  # component name of OpenSearch's server-side hybrid retriever
 # Fused passages handed on to collapsing: enough for 100 provisions (evaluation's depth) with
 # room for long articles' several passages; the tail below never reaches a page of results.
@@ -75,18 +78,16 @@ def build_query_pipeline(mode: Mode, settings: Settings, store: SearchBackend) -
     pipeline.add_component("fusion", fusion)
     pipeline.add_component("collapse", ProvisionCollapser(top_k=settings.default_limit))
     pipeline.add_component("translations", TranslationExpander(store, depth=settings.translation_depth))
-    if mode in ("hybrid", "bm25"):
-        pipeline.add_component("lexical", LexicalBranches(store, top_k=depth, weights=weights, strip_filler=strip))
-        pipeline.connect("lexical.lists", "fusion.lexical")
+    side = BRANCHES[mode]
+    branches = BRANCH_TYPES[side](store, top_k=depth, weights=weights, strip_filler=strip, adapter_blend=settings.query_adapter)
+    pipeline.add_component(side, branches)
+    pipeline.connect(f"{side}.lists", f"fusion.{side}")
     if mode in ("hybrid", "dense"):
         pipeline.add_component("query_embedder", QueryEmbedder(settings))
-        semantic = SemanticBranches(store, top_k=depth, weights=weights, strip_filler=strip, adapter_blend=settings.query_adapter)
-        pipeline.add_component("semantic", semantic)
-        pipeline.connect("query_embedder.embedding", "semantic.query_embedding")
-        pipeline.connect("semantic.lists", "fusion.semantic")
+        pipeline.connect("query_embedder.embedding", f"{side}.query_embedding")
     if mode == "hybrid" and settings.weight_feedback > 0:  # off by default: an idle component still costs its scheduling
         pipeline.add_component("feedback", FeedbackBranches(store, top_k=depth, weights=weights, strip_filler=strip))
-        pipeline.connect("semantic.lists", "feedback.semantic")
+        pipeline.connect("branches.lists", "feedback.semantic")  # it reads the dense/<language> lists
         pipeline.connect("feedback.lists", "fusion.feedback")
     pipeline.connect("fusion.documents", "collapse.documents")
     if settings.rerank == "linear":
@@ -115,11 +116,9 @@ def pipeline_inputs(mode: Mode, settings: Settings, query: str, filters: dict | 
     if settings.rerank == "linear":  # the re-ranker sees its whole depth, then cuts
         inputs["collapse"] = {"top_k": max(top_k, RERANK_DEPTH)}
         inputs["rerank"] = {"query": query, "top_k": top_k}
-    if mode in ("hybrid", "bm25"):
-        inputs["lexical"] = {"query": query, "filters": shared}
+    inputs[BRANCHES[mode]] = {"query": query, "filters": shared}
     if mode in ("hybrid", "dense"):
         inputs["query_embedder"] = {"text": strip_filler(query) if settings.query_filler == "all" else query}
-        inputs["semantic"] = {"query": query, "filters": shared}
     if mode == "hybrid" and settings.weight_feedback > 0:
         inputs["feedback"] = {"query": query, "filters": shared}
     return inputs

@@ -119,14 +119,14 @@ def fuse_rows(
     firsts_by_list: dict[int, Sequence[Document]] = {}
     for j, name in enumerate(names):
         documents = lists[name]
-        if isinstance(documents, RowList):
+        if isinstance(documents, RowList):  # a top-k of the store's: each row once
             rows = np.asarray(documents.rows, dtype=np.int64)
-        else:
-            mapped = source.rows_of(documents) if len(documents) else np.zeros(0, dtype=np.int64)
-            if mapped is None:
-                return None
-            rows = mapped
-            firsts_by_list[j] = documents
+            columns.append((rows, np.arange(1, len(rows) + 1, dtype=np.int64)))
+            continue
+        rows = source.rows_of(documents) if len(documents) else np.zeros(0, dtype=np.int64)
+        if rows is None:
+            return None
+        firsts_by_list[j] = documents
         ranks = np.arange(1, len(rows) + 1, dtype=np.int64)
         if len(np.unique(rows)) < len(rows):  # a list naming a passage twice counts it once, at its best rank
             first = np.sort(np.unique(rows, return_index=True)[1])

@@ -7,7 +7,7 @@ import pytest
 from laborlex_core.embedding.embedder import QueryEmbedder
 from laborlex_core.settings import Settings
 from laborlex_core.store.embedded import EmbeddedDocumentStore
-from search_api.branches import LexicalBranches, SemanticBranches, branch_name, profile_query
+from search_api.branches import HybridBranches, LexicalBranches, SemanticBranches, branch_name, profile_query
 
 ENGLISH = {"field": "meta.language", "operator": "==", "value": "en"}
 
@@ -93,6 +93,25 @@ def test_semantic_lists_search_with_the_adapted_vector(api_settings: Settings) -
     adapted = SemanticBranches(store, top_k=5, adapter_blend=0.5).run(query, vector)["lists"]
     assert adapted == SemanticBranches(store, top_k=5).run(query, moved)["lists"]
     assert adapted != SemanticBranches(store, top_k=5).run(query, vector)["lists"]
+
+
+def test_hybrid_lists_are_both_sides_asked_in_one_batch_in_fusion_order(api_settings: Settings) -> None:
+    """The hybrid branches give what BM25's and the model's give apart, from one call of the
+    store's (one _msearch on OpenSearch), named BM25's first, then the cited provisions, then
+    the model's: the order fusion adds them in."""
+    store = EmbeddedDocumentStore(api_settings.store_path)
+    query = "art. 48 LFT despido injustificado en México"
+    vector = QueryEmbedder(api_settings).run(query)["embedding"]
+    lexical = LexicalBranches(store, top_k=10).run(query)["lists"]
+    semantic = SemanticBranches(store, top_k=10, adapter_blend=0.5).run(query, vector)["lists"]
+    batches: list[int] = []
+    ranked_lists = store.ranked_lists
+    store.ranked_lists = lambda requests: batches.append(len(requests)) or ranked_lists(requests)  # type: ignore[method-assign]
+    hybrid = HybridBranches(store, top_k=10, adapter_blend=0.5).run(query, vector)["lists"]
+    assert "reference" in lexical and "bm25@MX" in lexical and "dense@MX" in semantic
+    assert list(hybrid) == list(lexical) + list(semantic)
+    assert all(hybrid[name] == lists[name] for lists in (lexical, semantic) for name in lists)
+    assert batches == [len(lexical) - 1 + len(semantic)]  # every ranked list in one batch (the cited ones are read apart)
 
 
 def test_cited_articles_are_bounded_whatever_the_query(api_settings: Settings) -> None:

@@ -51,7 +51,7 @@ def test_filter_dict_reads_shared_or_plain_filters(given: object, read: object) 
 
 
 def test_every_branch_reads_the_one_filters_object_and_ranks_as_with_plain_dicts(api_settings: Settings) -> None:
-    """The hybrid pipeline on the real index: lexical, semantic, feedback and translations each
+    """The hybrid pipeline on the real index: the branches, feedback and translations each
     receive the very object ``pipeline_inputs`` made (no copy), and the ranking equals the one
     the same pipeline gives when each component is handed a plain dict."""
     settings = api_settings.model_copy(update={"weight_feedback": 0.5})  # the feedback branch is assembled only when weighed
@@ -61,7 +61,7 @@ def test_every_branch_reads_the_one_filters_object_and_ranks_as_with_plain_dicts
     query = "trabajo peligroso de menores"
     inputs = pipeline_inputs("hybrid", settings, query, filters, 10)
     received: dict[str, object] = {}
-    for name in ("lexical", "semantic", "feedback", "translations"):
+    for name in ("branches", "feedback", "translations"):
         instance = pipeline.get_component(name)
         original = instance.run
 
@@ -71,8 +71,8 @@ def test_every_branch_reads_the_one_filters_object_and_ranks_as_with_plain_dicts
 
         instance.run = spy  # type: ignore[method-assign]
     shared = pipeline.run(inputs)["translations"]["documents"]
-    assert set(received) == {"lexical", "semantic", "feedback", "translations"}
-    assert all(value is inputs["lexical"]["filters"] for value in received.values())
+    assert set(received) == {"branches", "feedback", "translations"}
+    assert all(value is inputs["branches"]["filters"] for value in received.values())
     plain_inputs = {name: {**values, "filters": filters} if "filters" in values else values for name, values in inputs.items()}
     plain = pipeline.run(plain_inputs)["translations"]["documents"]
     assert [d.id for d in shared] == [d.id for d in plain] and len(shared) > 0

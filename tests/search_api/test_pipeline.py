@@ -16,11 +16,11 @@ COMMON = {"fusion", "collapse", "translations"}
 @pytest.mark.parametrize(
     ("mode", "changes", "components"),
     [
-        ("hybrid", {}, COMMON | {"lexical", "query_embedder", "semantic"}),
-        ("hybrid", {"weight_feedback": 0.5}, COMMON | {"lexical", "query_embedder", "semantic", "feedback"}),
+        ("hybrid", {}, COMMON | {"query_embedder", "branches"}),  # every list in one batch of the store's
+        ("hybrid", {"weight_feedback": 0.5}, COMMON | {"query_embedder", "branches", "feedback"}),
         ("bm25", {"weight_feedback": 0.5}, COMMON | {"lexical"}),  # feedback reads dense lists: hybrid only
         ("dense", {}, COMMON | {"query_embedder", "semantic"}),
-        ("hybrid", {"rerank": "linear"}, COMMON | {"lexical", "query_embedder", "semantic", "rerank"}),
+        ("hybrid", {"rerank": "linear"}, COMMON | {"query_embedder", "branches", "rerank"}),
     ],
 )
 def test_a_pipeline_holds_the_components_its_settings_weigh(mode: str, changes: dict, components: set[str], tmp_path: Path) -> None:

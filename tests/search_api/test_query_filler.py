@@ -63,5 +63,4 @@ def test_the_setting_reaches_the_pipeline(setting: str, embedded: str, strips_bm
     inputs = pipeline_inputs("hybrid", settings, "¿Qué puede hacer mi patrón?", None, 10)
     assert inputs["query_embedder"]["text"] == embedded
     pipeline = build_query_pipeline("hybrid", settings, EmbeddedDocumentStore(tmp_path / "index.sqlite3"))
-    assert pipeline.get_component("lexical").strip_filler is strips_bm25
-    assert pipeline.get_component("semantic").strip_filler is strips_bm25  # the profile both branches read
+    assert pipeline.get_component("branches").strip_filler is strips_bm25  # BM25's words, and the profile every list reads

@@ -30,7 +30,7 @@ def test_native_pipeline_shape() -> None:
     pipeline = build_query_pipeline("hybrid", settings, _FakeHybridStore())
     assert set(pipeline.graph.nodes) == {"query_embedder", NATIVE_HYBRID, "collapse"}
     client = build_query_pipeline("hybrid", Settings(backend="opensearch"), _FakeHybridStore())
-    assert {"lexical", "semantic", "fusion"} <= set(client.graph.nodes)
+    assert {"branches", "fusion"} <= set(client.graph.nodes)
 
 
 def test_hybrid_retriever_passes_filters_and_top_k() -> None:
