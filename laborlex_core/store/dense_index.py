@@ -145,7 +145,7 @@ class _Probe:
     query: _QueryCodes
     ranked: np.ndarray | None  # partitions, nearest first (None: a segmented index)
     done: np.ndarray  # bool per partition or group: its rows are scored
-    scored: np.ndarray  # bool per row: its score is in ``approx``
+    scored: np.ndarray  # bool per row: its score is in ``approx`` (partitioned; a segmented index reads ``done``)
     peak: float = 0.0  # largest |approximate score| over the scored rows
     threads: int = 1  # of the kernel on a long slice
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -201,6 +201,7 @@ class DenseIndex:
     segments: Segments | None = None  # rows grouped by document (an int8 copy not partitioned)
     depth: ProbeDepth = field(default_factory=ProbeDepth)
     _held: _HeldPerFilter = field(default_factory=_HeldPerFilter, compare=False, repr=False)  # per filter, per partition or group
+    _absent: np.ndarray | None = field(default=None, compare=False, repr=False)  # rows without a vector (a segmented index)
 
     @classmethod
     def build(cls, matrix: np.ndarray, present: np.ndarray, quantized: bool = True, depth: ProbeDepth | None = None) -> DenseIndex:
@@ -241,6 +242,7 @@ class DenseIndex:
         segments = Segments.of_keys(keys)
         self.packed, self.scales = self._arranged(segments.order)
         self.segments = segments
+        self._absent = np.flatnonzero(~self.present)
         self._held = _HeldPerFilter()
 
     def _arrange(self, partitions: Partitions) -> None:
@@ -400,15 +402,21 @@ class DenseIndex:
         self._record(scores, rows, int8_products(probe.query.codes, self.packed[at]), self.scales[at])  # type: ignore[index]
 
     def _record(self, scores: DenseScores, rows: np.ndarray, products: np.ndarray, scales: np.ndarray) -> None:
-        """Scores of ``rows`` from their integer products, with the bound widened to them first."""
+        """Scores of ``rows`` from their integer products, with the bound widened to them first.
+        A segmented index knows its scored rows by group (``probe.done``) and marks its few
+        rows without a vector once: a slice of 100k rows saves two passes of ~0.15 ms each."""
         probe = scores.probe
         assert probe is not None
         values, peak = self._approximate(probe.query, products, scales)
         probe.peak = max(probe.peak, peak)
         scores.bound = _bound(probe.query.fixed_bound, probe.peak)  # before the rows show as scored
-        values[~self.present[rows]] = -np.inf
-        scores.approx[rows] = values
-        probe.scored[rows] = True
+        if self._absent is not None:
+            scores.approx[rows] = values
+            scores.approx[self._absent] = -np.inf
+        else:
+            values[~self.present[rows]] = -np.inf
+            scores.approx[rows] = values
+            probe.scored[rows] = True
         scores._prefix = None
 
     def exact(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:

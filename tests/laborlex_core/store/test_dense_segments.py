@@ -97,6 +97,7 @@ def test_every_list_is_the_exact_top_k_and_scores_only_the_groups_it_allows() ->
     rows, _ = top_dense(index, scores, None, 10)  # no filter: every group
     assert rows.tolist() == _exact_top(matrix, index.present, query, 10)
     assert np.all(np.isfinite(scores.approx[index.present]))
+    assert np.all(scores.approx[~index.present] == -np.inf)  # a row without a vector is never a candidate
 
 
 def test_a_group_is_scored_once_per_query(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,6 +120,10 @@ def test_the_grouped_copy_is_saved_in_row_order() -> None:
     np.testing.assert_array_equal(codes, plain.packed)
     np.testing.assert_array_equal(scales, plain.scales)
     np.testing.assert_array_equal(index.packed, plain.packed[index.segments.order])
+    keep, added = np.arange(0, len(matrix), 3), matrix[:5] * 0.5  # an update: some rows kept, some new
+    extended, extended_plain = index.extended(keep, added, np.ones(5, dtype=bool)), plain.extended(keep, added, np.ones(5, dtype=bool))
+    assert extended.segments is None  # the snapshot groups the new index by its own documents
+    np.testing.assert_array_equal(extended.packed, extended_plain.packed)
 
 
 def test_the_store_groups_rows_by_jurisdiction_language_kind_and_document(tmp_path: Path) -> None:
