@@ -39,6 +39,7 @@ class Segments:
     order: np.ndarray  # int64 (n,)
     offsets: np.ndarray  # int64 (count + 1,)
     position: np.ndarray  # int64 (n,)
+    sizes: np.ndarray  # int64 (count,): rows per group
 
     @classmethod
     def of_keys(cls, keys: np.ndarray) -> Segments:
@@ -46,7 +47,7 @@ class Segments:
         sort together (one jurisdiction's documents) are neighbouring groups."""
         values, of_row = np.unique(keys, return_inverse=True)
         order, offsets, position = group_rows(of_row, len(values))
-        return cls(of_row.astype(np.int32), order, offsets, position)
+        return cls(of_row.astype(np.int32), order, offsets, position, np.diff(offsets))
 
     @property
     def count(self) -> int:

@@ -98,6 +98,25 @@ def test_every_list_is_the_exact_top_k_and_scores_only_the_groups_it_allows() ->
     assert rows.tolist() == _exact_top(matrix, index.present, query, 10)
     assert np.all(np.isfinite(scores.approx[index.present]))
     assert np.all(scores.approx[~index.present] == -np.inf)  # a row without a vector is never a candidate
+    # the same integer products and float32 steps as one pass in row order: the same bits
+    np.testing.assert_array_equal(scores.approx, DenseIndex.build(matrix, index.present).score(query).approx)
+
+
+def test_a_list_of_nearly_every_row_is_one_pass_in_row_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No filter (or one allowing FULL_PASS_SHARE of the rows) and nothing scored yet: one
+    kernel call over the copy kept in row order, whose scores need no scatter."""
+    index, matrix, document = _index()
+    plain = DenseIndex.build(matrix, index.present)
+    calls: list[tuple[int, bool]] = []
+    products = dense_index.int8_products
+    monkeypatch.setattr(
+        dense_index, "int8_products", lambda q, codes, threads=1: calls.append((len(codes), codes is index.row_codes()[0])) or products(q, codes, threads)
+    )
+    scores = index.score(matrix[5])
+    rows, _ = top_dense(index, scores, document != 7, 10)  # all but one of 60 documents
+    assert calls == [(len(matrix), True)] and bool(scores.probe.done.all())
+    assert rows.tolist() == _exact_top(matrix, (document != 7) & index.present, matrix[5], 10)
+    np.testing.assert_array_equal(scores.approx, plain.score(matrix[5]).approx)
 
 
 def test_a_group_is_scored_once_per_query(monkeypatch: pytest.MonkeyPatch) -> None:
