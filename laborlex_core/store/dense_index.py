@@ -310,7 +310,8 @@ class DenseIndex:
         layout = self.partitions or self.segments
         if layout is not None:  # each list scores what it needs (cover, score_segments)
             ranked = self.partitions.ranked(query) if self.partitions is not None else None
-            probe = _Probe(codes, ranked, np.zeros(layout.count, dtype=bool), np.zeros(self.rows, dtype=bool), threads=threads)
+            scored = np.zeros(self.rows if self.partitions is not None else 0, dtype=bool)  # a segmented index reads ``done``
+            probe = _Probe(codes, ranked, np.zeros(layout.count, dtype=bool), scored, threads=threads)
             approx = np.full(self.rows, -np.inf, dtype=np.float32)
             return DenseScores(approx, _bound(codes.fixed_bound, 0.0), query, probe=probe)
         products = int8_products(codes.codes, self.packed, max(1, min(threads, _CORES)))
