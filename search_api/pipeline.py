@@ -2,8 +2,8 @@
 
 hybrid:
   query ─ query embedder ─ branches, in one batch of the store's (BM25: as typed, @jurisdiction, ─┬─ weighted RRF
-                           #instrument, terms/lang, cited provisions; dense of the adapted       │
-                           vector: all, @jurisdiction, #instrument, /lang)                       │
+                           #instrument, terms/lang; dense of the adapted vector: all,            │
+                           @jurisdiction, #instrument, /lang) and the cited provisions           │
                                   └─ feedback (BM25 for the words of dense/lang's first passages;
                                                assembled when LABORLEX_WEIGHT_FEEDBACK > 0) ──┘
         ─ collapse to provisions ─ [learned re-ranker, LABORLEX_RERANK] ─ other-language versions of the first results
