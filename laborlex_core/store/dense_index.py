@@ -239,11 +239,16 @@ class DenseIndex:
         partitions = saved if saved is not None and len(saved.of_row) == self.rows else Partitions.build(self.matrix, self.present)
         self._arrange(partitions)
 
+    @property
+    def groupable(self) -> bool:
+        """An int8 copy neither partitioned nor grouped yet: :meth:`segment` would group it."""
+        return self.packed is not None and self.partitions is None and self.segments is None
+
     def segment(self, keys: np.ndarray) -> None:
         """Hold the int8 copy grouped by ``keys`` (one per row: the document, sorted by
         jurisdiction, language and kind; ``dense_segments.document_keys``) where it is not
         partitioned, so that a filtered list scores its documents' slices only."""
-        if self.packed is None or self.partitions is not None or self.segments is not None or len(keys) != self.rows:
+        if not self.groupable or len(keys) != self.rows:
             return
         segments = Segments.of_keys(keys)
         self._in_rows = (self.packed, self.scales)  # kept for lists that need every row
@@ -430,7 +435,7 @@ class DenseIndex:
         values, peak = self._approximate(probe.query, products, scales)
         probe.peak = max(probe.peak, peak)
         scores.bound = _bound(probe.query.fixed_bound, probe.peak)  # before the rows show as scored
-        if self._absent is not None:
+        if self.segments is not None:
             scores.approx[rows] = values
             scores.approx[self._absent] = -np.inf
         else:

@@ -132,7 +132,8 @@ class IndexSnapshot:
         self.rows = _LRU(ROW_CACHE_SIZE)
         # the int8 copy grouped by document, the documents by jurisdiction, language and kind:
         # the filters users set (and the branches' lists) then select a few slices of it
-        self.dense.segment(document_keys([self.columns[name].codes for name in SEGMENT_ORDER]))
+        if self.dense.groupable:  # not at 1M rows (partitioned): no keys computed there
+            self.dense.segment(document_keys([self.columns[name].codes for name in SEGMENT_ORDER]))
 
     @property
     def size(self) -> int:
