@@ -45,7 +45,7 @@ from laborlex_core.store.dense_partitions import PARTITION_FROM_ROWS, PROBE_MIN_
 from laborlex_core.store.filters import filter_fields, to_sql
 from laborlex_core.store.lexical_index import is_single_token
 from laborlex_core.store.per_generation import PerGeneration
-from laborlex_core.store.ranking import top_dense, top_matches
+from laborlex_core.store.ranking import NO_ROWS, allows_none, top_dense, top_matches
 from laborlex_core.store.row_lists import RowList, SnapshotRows
 from laborlex_core.store.shared_document import shared_document
 from laborlex_core.store.snapshot import (
@@ -494,8 +494,11 @@ class EmbeddedDocumentStore:
         if not all(is_single_token(t) for t in terms):  # FTS5 would match a phrase: let it
             return self._fts5_retrieval(terms, filters, top_k)
         snapshot = self._snapshot() if snapshot is None else snapshot
+        mask = self._mask(snapshot, filters)
+        if allows_none(mask):  # e.g. translated words in a language the user's filter leaves out
+            return snapshot, *NO_ROWS
         scored = snapshot.lexical_scores(terms)
-        rows, scores = top_matches(scored.scores, scored.matched, self._mask(snapshot, filters), top_k)
+        rows, scores = top_matches(scored.scores, scored.matched, mask, top_k)
         return snapshot, rows, scores
 
     def embedding_retrieval(
@@ -519,8 +522,11 @@ class EmbeddedDocumentStore:
             return []
         if vector.shape != (snapshot.dense.matrix.shape[1],):
             raise ValueError(f"query embedding has shape {vector.shape}, expected ({snapshot.dense.matrix.shape[1]},)")
+        mask = self._mask(snapshot, filters)
+        if allows_none(mask):
+            return snapshot, *NO_ROWS
         scores = snapshot.dense_scores(vector, self.dense_threads)
-        rows, exact = top_dense(snapshot.dense, scores, self._mask(snapshot, filters), top_k)
+        rows, exact = top_dense(snapshot.dense, scores, mask, top_k)
         return snapshot, rows, exact
 
     def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
@@ -566,10 +572,10 @@ class EmbeddedDocumentStore:
         parts: list[tuple[np.ndarray, np.ndarray]] = []
         for text, within in ((query, filters), *also):
             terms = self._query_terms(text)
-            if not terms:
+            mask = self._mask(snapshot, within)
+            if not terms or allows_none(mask):
                 continue
             scored = snapshot.lexical_scores(terms)
-            mask = self._mask(snapshot, within)
             found = scored.matched if mask is None else scored.matched[mask[scored.matched]]
             parts.append((found, scored.scores))  # every row's scores: a page reads its rows' only when asked
             seen[table.of_row[found]] = True

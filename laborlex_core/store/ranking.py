@@ -21,6 +21,22 @@ EXACT_FALLBACK = 0.05
 RESCORE_BATCH = 1024
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+# An empty list: (rows, scores), shared by every list whose filter selects no row.
+NO_ROWS: tuple[np.ndarray, np.ndarray] = (_read_only(np.empty(0, dtype=np.int64)), _read_only(np.empty(0, dtype=np.float32)))
+
+
+def allows_none(mask: np.ndarray | None) -> bool:
+    """Whether a filter's mask selects no row: its list is empty, and the query's terms or
+    vector need not be scored for it (a quarter of a hybrid search's lists under a user's
+    filter: the branches' other languages within a one-language filter)."""
+    return mask is not None and not mask.any()
+
+
 def order_top(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best of ``rows`` (ascending) by ``scores`` (aligned), best first, ties by row."""
     if k <= 0 or len(rows) == 0:

@@ -243,3 +243,37 @@ def test_the_lists_of_one_batch_come_from_one_snapshot(store: EmbeddedDocumentSt
     assert len(snapshots) == 1
     assert "late#00001.00" not in {d.id for d in lists[2]}
     assert "late#00001.00" in {d.id for d in store.ranked_lists(requests[:1])[0]}
+
+
+@pytest.mark.parametrize(
+    "nothing",
+    [
+        {"field": "meta.language", "operator": "==", "value": "fr"},  # a value no passage holds
+        {"operator": "AND", "conditions": [  # two that no passage holds together
+            {"field": "meta.language", "operator": "==", "value": "ka"},
+            {"field": "meta.jurisdiction", "operator": "==", "value": "MX"},
+        ]},
+    ],
+)
+def test_a_list_whose_filter_selects_no_passage_scores_nothing(
+    store: EmbeddedDocumentStore, nothing: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty, and neither the query's terms nor its vector are scored for it (a one-language
+    filter leaves the branches' lists in the other languages empty)."""
+    from laborlex_core.store.base import ListRequest
+    from laborlex_core.store.snapshot import IndexSnapshot
+
+    scored: list[str] = []
+    for name in ("lexical_scores", "dense_scores"):
+        original = getattr(IndexSnapshot, name)
+        monkeypatch.setattr(IndexSnapshot, name, lambda *a, _o=original, _n=name, **k: (scored.append(_n), _o(*a, **k))[1])
+    lists = store.ranked_lists([ListRequest(query="salario trabajo", filters=nothing, top_k=5), ListRequest(embedding=unit(1), filters=nothing, top_k=5)])
+    assert [list(found) for found in lists] == [[], []]
+    assert scored == []
+    assert store.bm25_retrieval("salario", filters=nothing) == [] and store.embedding_retrieval(unit(1), filters=nothing) == []
+    assert scored == []
+    assert store.bm25_retrieval("salario") and store.embedding_retrieval(unit(1))  # unfiltered, scored as before
+    assert scored == ["lexical_scores", "dense_scores"]
+    matches = store.provision_matches("salario", filters=nothing, also=[("salario", None)])
+    assert scored == ["lexical_scores", "dense_scores", "lexical_scores"]  # only the pair that selects passages
+    assert matches.total > 0
