@@ -21,7 +21,8 @@ is (components added and connected, the connections type-checked, ``to_dict`` /
   component's name), so the API's per-component timing (``search_api.timing``) is unchanged.
 
 A graph with a loop, a variadic socket or a connection that converts types, inputs in
-Haystack's flat form, or a breakpoint or snapshot argument is run by Haystack's own ``run``.
+Haystack's flat form (or naming a component the pipeline lacks: Haystack says so), or a
+breakpoint or snapshot argument is run by Haystack's own ``run``.
 """
 
 from __future__ import annotations
@@ -45,12 +46,9 @@ class _Step:
     sockets: frozenset[str]  # every input socket's name
     mandatory: frozenset[str]
     senders: tuple[tuple[str, str, str], ...]  # (input socket, sender, sender's output socket)
+    connected: frozenset[str]  # input sockets a sender feeds
+    from_caller: frozenset[str]  # mandatory input sockets no sender feeds: the caller gives them
     sent: frozenset[str]  # outputs connected to a receiver
-
-    @property
-    def from_caller(self) -> frozenset[str]:
-        """Mandatory sockets no sender feeds: the caller must give them."""
-        return self.mandatory - {socket for socket, _, _ in self.senders}
 
 
 class OrderedPipeline(Pipeline):
@@ -59,6 +57,7 @@ class OrderedPipeline(Pipeline):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._steps: tuple[_Step, ...] | None = None
+        self._named: dict[str, _Step] = {}
 
     # ---- any change to the graph plans the order again ----------------------------------------
 
@@ -78,8 +77,8 @@ class OrderedPipeline(Pipeline):
 
     def run(self, data: dict[str, Any], include_outputs_from: set[str] | None = None, **haystack_only: Any) -> dict[str, Any]:
         steps = None if any(v is not None for v in haystack_only.values()) else self._planned()
-        if steps is None or not all(isinstance(v, Mapping) for v in data.values()):
-            return super().run(data, include_outputs_from, **haystack_only)
+        if steps is None or not all(name in self._named and isinstance(v, Mapping) for name, v in data.items()):
+            return super().run(data, include_outputs_from, **haystack_only)  # also says what is wrong with the input
         self._check(data)
         wanted = include_outputs_from or set()
         produced: dict[str, Mapping[str, Any]] = {}
@@ -107,23 +106,23 @@ class OrderedPipeline(Pipeline):
             ):
                 return None
             self.warm_up()  # Haystack warms every component on each run; they are warm from here on
-            self._steps = tuple(_step(graph, name) for name in nx.lexicographical_topological_sort(graph))
+            steps = tuple(_step(graph, name) for name in nx.lexicographical_topological_sort(graph))
+            self._named = {step.name: step for step in steps}
+            self._steps = steps
         return self._steps
 
     def _check(self, data: Mapping[str, Mapping[str, Any]]) -> None:
-        """Haystack's input checks: every component and socket named exists, takes no value
-        a sender gives it too, and every mandatory input no sender gives is given."""
-        steps = {step.name: step for step in self._steps or ()}
+        """Haystack's input checks on the components ``data`` names (every one is in the
+        pipeline): each socket named exists and no sender feeds it too, and every mandatory
+        input no sender feeds is given."""
         for name, values in data.items():
-            step = steps.get(name)
-            if step is None:
-                raise ValueError(f"Component named '{name}' not found in the pipeline.")
+            step = self._named[name]
             for socket in values:
                 if socket not in step.sockets:
                     raise ValueError(f"Input '{socket}' not found in component '{name}'.")
-                if any(socket == connected for connected, _, _ in step.senders):
+                if socket in step.connected:
                     raise ValueError(f"Input '{socket}' of component '{name}' is connected to another component's output.")
-        for step in steps.values():
+        for step in self._named.values():
             for socket in step.from_caller:
                 if socket not in data.get(step.name, {}):
                     raise ValueError(f"Missing mandatory input '{socket}' for component '{step.name}'.")
@@ -135,7 +134,8 @@ def _step(graph: nx.MultiDiGraph, name: str) -> _Step:
     senders = tuple(sorted((edge["to_socket"].name, sender, edge["from_socket"].name) for sender, _, edge in graph.in_edges(name, data=True)))
     sent = frozenset(edge["from_socket"].name for *_, edge in graph.out_edges(name, data=True))
     mandatory = frozenset(s for s, socket in sockets.items() if socket.is_mandatory)
-    return _Step(name, instance, frozenset(sockets), mandatory, senders, sent)
+    connected = frozenset(socket for socket, _, _ in senders)
+    return _Step(name, instance, frozenset(sockets), mandatory, senders, connected, mandatory - connected, sent)
 
 
 def _inputs(step: _Step, given: Mapping[str, Any], produced: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:

@@ -56,9 +56,11 @@ def load_filler(path: str | None = None) -> frozenset[str]:
     return frozenset(_key(w) for lang, words in raw.items() if not lang.startswith("_") for w in words)
 
 
+@lru_cache(maxsize=1024)
 def strip_filler(query: str, filler: frozenset[str] | None = None) -> str:
     """The query without its filler words, the rest as typed and in order; digits always stay
-    (article numbers), and a query made only of filler is returned whole."""
+    (article numbers), and a query made only of filler is returned whole. Cached: a search
+    strips its query for the model and again for BM25 (~0.1 ms each on a slow 2-core host)."""
     words = filler if filler is not None else load_filler()
     kept = [m.group(0) for m in _WORD.finditer(query) if any(c.isdigit() for c in m.group(0)) or _key(m.group(0)) not in words]
     return " ".join(kept) if kept else query

@@ -160,10 +160,10 @@ def _summed(rank: np.ndarray, weights: list[float], k: int, within_family: str, 
     n, lists = rank.shape
     scores = np.zeros(n, dtype=np.float64)
     if within_family == "sum":  # each list its own share, added in list order
-        for j in range(lists):
-            present = rank[:, j] > 0
-            scores[present] += weights[j] / (k + rank[present, j])
-        return scores
+        if lists == 0:
+            return scores
+        shares = np.divide(np.asarray(weights, dtype=np.float64), k + rank, out=np.zeros(rank.shape), where=rank > 0)
+        return np.cumsum(shares, axis=1)[:, -1]  # a running sum, left to right: the same additions (+0.0 where absent)
     order = list(dict.fromkeys(families))
     share = np.zeros((n, len(order)), dtype=np.float64)
     first = np.full((n, len(order)), lists, dtype=np.int64)

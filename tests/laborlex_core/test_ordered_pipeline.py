@@ -112,6 +112,7 @@ CASES: list[tuple[str, Callable[[type[Pipeline]], Pipeline], dict[str, Any], set
     ("an output given", gated, {"gate": {"value": 3}}, None),
     ("an output withheld: its receiver does not run", gated, {"gate": {"value": 3, "quiet": True}}, None),
     ("a loop: Haystack's own run", looped, {"loop": {"start": 3}}, None),
+    ("inputs by socket name alone: Haystack's own run", chain, {"value": 1, "label": "x"}, None),
 ]
 
 
