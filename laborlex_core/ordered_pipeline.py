@@ -4,7 +4,7 @@ Haystack's ``Pipeline.run`` schedules components for any graph, loops included: 
 component it recomputes every waiting component's priority, and it deep-copies every input
 value (a ``typing.Protocol`` check per value on Python 3.11). For a search at 100k passages
 on 2 cores that was 2.8 of 11.1 ms (the same components called in order by hand: 8.3 ms,
-the same results; fifteenth stop's host, README *Issue 11, sixteenth stop*).
+the same results; README *Issue 11, sixteenth stop*).
 
 The query pipelines are small acyclic graphs whose components never mutate what they receive
 (``search_api.handoff``), so :class:`OrderedPipeline` keeps everything Haystack's pipeline
