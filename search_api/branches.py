@@ -16,9 +16,9 @@ filter rather than by rewriting scores, so fusion stays plain weighted RRF:
 List names are ``kind[/language][@jurisdiction][#instrument]``; ``fusion.BranchWeights.of`` weighs them.
 
 A hybrid search asks for every list at once (:class:`HybridBranches`): one batch of the
-store's, so one ``_msearch`` on OpenSearch, and one component for Haystack to schedule (one
-component fewer measured 0.4-0.5 ms a search at 100k on the fifteenth stop's 2-core host). BM25 alone and dense alone ask for their side's lists
-(:class:`LexicalBranches`, :class:`SemanticBranches`).
+store's, so one ``_msearch`` on OpenSearch, and one component fewer to run (0.4-0.5 ms a
+search at 100k on the fifteenth stop's 2-core host, under Haystack's scheduler then). BM25 alone
+and dense alone ask for their side's lists (:class:`LexicalBranches`, :class:`SemanticBranches`).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class ListBranches:
 
     The query vector is first moved by the learnt rotation of ``search_api.query_adapter`` by
     ``adapter_blend`` (``LABORLEX_QUERY_ADAPTER``; 0: unchanged). It was a component of its own
-    between the embedder and the dense lists; Haystack's scheduling costs ~0.15 ms a component
+    between the embedder and the dense lists; Haystack's scheduling cost ~0.15 ms a component
     and a search (measured at 8 components on 2 cores), and the moved vector serves only here."""
 
     def __init__(

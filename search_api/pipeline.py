@@ -9,7 +9,8 @@ hybrid:
         ─ collapse to provisions ─ [learned re-ranker, LABORLEX_RERANK] ─ other-language versions of the first results
 The branches read the query's profile (language, named jurisdictions, references, translated
 words: ``branches.profile_query``, cached per query text) themselves: as a component of its own
-it cost Haystack's scheduling of one more component on every search (~0.15 ms on 2 cores).
+it cost Haystack's scheduling of one more component on every search (~0.15 ms on 2 cores,
+measured before the pipelines ran in a fixed order).
 bm25 and dense are the same pipeline with one side's branches (``lexical`` or ``semantic``).
 What each branch adds, measured: docs/retrieval-quality.md.
 Each pipeline is a Haystack pipeline run in one fixed topological order

@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from laborlex_core.settings import Settings
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
@@ -458,8 +457,8 @@ class DenseIndex:
         mapped = self.matrix
 
         def read() -> None:
-            resident = _read_npy(path)
-            if resident is not None and resident.shape == mapped.shape and resident.dtype == mapped.dtype:
+            resident = _read_npy(path, mapped)
+            if resident is not None:
                 self.matrix = resident  # one reference swap: a query reads either whole matrix
 
         thread = threading.Thread(target=read, name="laborlex-vectors", daemon=True)
@@ -473,15 +472,20 @@ def _bound(fixed: float, peak: float) -> float:
     return (fixed + _FLOAT_RELATIVE * peak) * 1.001 + 1e-6
 
 
-def _read_npy(path: Path) -> np.ndarray | None:
-    """An .npy file read into a fresh array with one read() (no page of the file is mapped,
-    so none stays in the process's resident set beside the copy); None when the file is
-    shorter than its header says (the mapped copy keeps answering)."""
+def _read_npy(path: Path, mapped: np.memmap) -> np.ndarray | None:
+    """The data of ``mapped`` (``path`` mapped by ``np.load``) read into a fresh array with one
+    read() (no page of the file is mapped, so none stays in the process's resident set beside
+    the copy); None when the file is shorter than the mapping says (the mapped copy keeps
+    answering).
+
+    The layout comes from the mapping rather than from the file's header parsed again: numpy
+    parses headers with ``ast.literal_eval``, and on Python 3.11 two threads building ASTs at
+    once can fail with "AST constructor recursion depth mismatch" (CPython gh-106905), as a
+    snapshot loaded while this runs in the background did in a test run."""
+    fortran = bool(mapped.flags.f_contiguous and not mapped.flags.c_contiguous)
+    array = np.empty(mapped.shape, dtype=mapped.dtype, order="F" if fortran else "C")
     with open(path, "rb") as handle:
-        version = npy_format.read_magic(handle)
-        header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
-        shape, fortran, dtype = header(handle)
-        array = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
+        handle.seek(mapped.offset)
         read = handle.readinto(memoryview(array.reshape(-1, order="A")).cast("B"))
     return array if read == array.nbytes else None
 

@@ -572,8 +572,10 @@ class EmbeddedDocumentStore:
         parts: list[tuple[np.ndarray, np.ndarray]] = []
         for text, within in ((query, filters), *also):
             terms = self._query_terms(text)
+            if not terms:
+                continue
             mask = self._mask(snapshot, within)
-            if not terms or allows_none(mask):
+            if allows_none(mask):
                 continue
             scored = snapshot.lexical_scores(terms)
             found = scored.matched if mask is None else scored.matched[mask[scored.matched]]

@@ -26,8 +26,8 @@ COMMON = {"fusion", "collapse", "translations"}
     ],
 )
 def test_a_pipeline_holds_the_components_its_settings_weigh(mode: str, changes: dict, components: set[str], tmp_path: Path) -> None:
-    """A branch of zero weight is not assembled (an idle component still costs Haystack's
-    scheduling), and the run inputs name exactly the components that take the user's input."""
+    """A branch of zero weight is not assembled (an idle component still costs a run of its
+    own), and the run inputs name exactly the components that take the user's input."""
     settings = Settings(data_dir=tmp_path).model_copy(update=changes)
     pipeline = build_query_pipeline(mode, settings, EmbeddedDocumentStore(tmp_path / "index.sqlite3"))  # type: ignore[arg-type]
     assert set(pipeline.graph.nodes) == components
