@@ -13,7 +13,7 @@ from laborlex_core.citations.practitioner import match_offset, practitioner_cita
 from laborlex_core.passage_text import citation
 from laborlex_core.settings import Settings
 from laborlex_core.store.base import SearchBackend
-from laborlex_core.store.filters import equals_filter
+from laborlex_core.store.filters import combine, equals_filter
 from search_api.branches import profile_query
 from search_api.pipeline import (
     MODES,
@@ -144,8 +144,11 @@ class Searcher:
         if chunk == 0:
             return ""
         meta = document.meta
-        passages = self.store.passages(equals_filter(doc_id=str(meta.get("doc_id")), article=str(meta.get("article"))))
-        earlier = sorted((p for p in passages if int(p.meta.get("chunk") or 0) < chunk), key=lambda p: int(p.meta.get("chunk") or 0))
+        earlier_filter = combine(
+            equals_filter(doc_id=str(meta.get("doc_id")), article=str(meta.get("article"))),
+            {"field": "meta.chunk", "operator": "<", "value": chunk},
+        )  # the later windows are not read (a long provision has dozens)
+        earlier = sorted(self.store.passages(earlier_filter), key=lambda p: int(p.meta.get("chunk") or 0))
         return "".join((p.content or "") + "\n" for p in earlier)
 
     def _hits(self, documents: list[Document], query: str, query_vector: list[float] | None) -> list[SearchHit]:

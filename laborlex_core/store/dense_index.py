@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,6 +49,7 @@ import numpy as np
 from laborlex_core.settings import Settings
 from laborlex_core.store.dense_partitions import Partitions, ProbeDepth
 from laborlex_core.store.dense_segments import Segments
+from laborlex_core.store.per_mask import PerMask
 
 # The float32 arithmetic after the exact integer product (two products and a sum), relative to
 # the scores: 3 roundings of 2^-24 each, with room to spare.
@@ -154,38 +154,6 @@ class _Probe:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class _HeldPerFilter:
-    """How many rows each partition holds of a filter's rows, per filter mask.
-
-    The count does not depend on the query, and counting a million rows' partitions took 2-5 ms
-    per dense list at 1M passages. A snapshot keeps each filter's mask as one array for as long
-    as it caches the filter, so the array's identity names the filter here (a weak reference
-    checks that it is still that array: a new one may reuse a dead one's id). ``None`` is no
-    filter. The index never changes its rows (an update makes a new index), so nothing expires
-    but masks that are gone."""
-
-    LIMIT = 256  # filters remembered; the oldest are dropped past it
-
-    def __init__(self) -> None:
-        self._counts: dict[int, tuple[weakref.ref[np.ndarray] | None, np.ndarray]] = {}
-        self._lock = threading.Lock()  # queries on other threads count and read at once
-
-    def get(self, mask: np.ndarray | None) -> np.ndarray | None:
-        with self._lock:
-            found = self._counts.get(id(mask))
-        if found is None or (found[0] is not None and found[0]() is not mask):
-            return None
-        return found[1]
-
-    def put(self, mask: np.ndarray | None, counts: np.ndarray) -> np.ndarray:
-        with self._lock:
-            if len(self._counts) >= self.LIMIT:
-                alive = [(k, v) for k, v in self._counts.items() if v[0] is None or v[0]() is not None]
-                self._counts = dict(alive[-(self.LIMIT // 2) :])
-            self._counts[id(mask)] = (None if mask is None else weakref.ref(mask), counts)
-        return counts
-
-
 @dataclass(slots=True)
 class DenseIndex:
     """Row-aligned float32 vectors (zero rows where a passage has none) and their int8 copy."""
@@ -203,7 +171,9 @@ class DenseIndex:
     partitions: Partitions | None = None  # rows grouped around centroids (large indexes only)
     segments: Segments | None = None  # rows grouped by document (an int8 copy not partitioned)
     depth: ProbeDepth = field(default_factory=ProbeDepth)
-    _held: _HeldPerFilter = field(default_factory=_HeldPerFilter, compare=False, repr=False)  # per filter, per partition or group
+    # per filter mask, how many of its rows each partition or document group holds: the count does
+    # not depend on the query, and counting a million rows' partitions took 2-5 ms a dense list at 1M
+    _held: PerMask[np.ndarray] = field(default_factory=PerMask, compare=False, repr=False)
     _absent: np.ndarray | None = field(default=None, compare=False, repr=False)  # rows without a vector (a segmented index)
     # a segmented index's int8 copy and scales in row order too (a second copy: 38 MB at 100k rows)
     _in_rows: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
@@ -254,13 +224,13 @@ class DenseIndex:
         self.packed, self.scales = self._arranged(segments.order)
         self.segments = segments
         self._absent = np.flatnonzero(~self.present)
-        self._held = _HeldPerFilter()
+        self._held = PerMask()
 
     def _arrange(self, partitions: Partitions) -> None:
         """Hold the int8 copy (in row order now) grouped by partition."""
         self.packed, self.scales = self._arranged(partitions.order)
         self.partitions = partitions
-        self._held = _HeldPerFilter()
+        self._held = PerMask()
 
     def _arranged(self, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         assert self.packed is not None and self.scales is not None

@@ -927,7 +927,7 @@ class ProvisionMatches:
             return self
         within = passing if self.within is None else self.within & passing
         return ProvisionMatches(
-            self.store, self.snapshot, self.parts, self.extra[passing[self.extra]], self.found & passing[table.first_row], within
+            self.store, self.snapshot, self.parts, self.extra[passing[self.extra]], self.found & table.passing(passing), within
         )
 
     def _ordered(self) -> tuple[np.ndarray, np.ndarray]:
@@ -947,11 +947,12 @@ class ProvisionMatches:
         table = row_tables.provision_table(self.snapshot)
         uniform = all(table.uniform[name] for name in fields)  # any passage of a provision stands for it
         rows = None if uniform else (np.concatenate([self.rows, self.extra]) if len(self.extra) else self.rows)
+        by_provision = table.value_counts(self.snapshot, fields, self.found) if rows is None else {}
         out: dict[str, dict[str, int]] = {}
         for name in fields:
             column = self.snapshot.columns[name]
             if rows is None:
-                counts = table.value_counts(self.snapshot, name, self.found)
+                counts = by_provision[name]
             else:
                 codes = column.codes[rows]
                 counts = np.bincount(codes[codes >= 0], minlength=len(column.index))

@@ -30,8 +30,8 @@ TEXT_FIELDS: tuple[str, ...] = ("added_on", "repealed_on", "date")
 AMENDMENT_DATES = "amendment_dates"
 
 
-# Up to this many values, a column is compared with each (isin, and facet counting in
-# embedded.ProvisionMatches): cheaper than a gather of a million codes.
+# Up to this many values, a column is compared with each (isin): cheaper than a gather of a
+# million codes.
 FEW_VALUES = 8
 
 

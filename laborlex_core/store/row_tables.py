@@ -12,11 +12,12 @@ and lives on the snapshot, so a new generation starts afresh.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from laborlex_core.store.filter_masks import FEW_VALUES
+from laborlex_core.store.per_mask import PerMask
 from laborlex_core.store.snapshot import IndexSnapshot
 
 
@@ -63,6 +64,8 @@ class ProvisionTable:
     codes: np.ndarray  # int64 per provision: the snapshot's provision code (sorted)
     uniform: dict[str, bool]  # per column: does every row of a provision hold the same value?
     _column_codes: dict[str, np.ndarray] = field(default_factory=dict)
+    _column_runs: dict[tuple[str, ...], tuple[np.ndarray, dict[str, np.ndarray]]] = field(default_factory=dict)
+    _passing: PerMask[np.ndarray] = field(default_factory=PerMask)  # per filter mask: the provisions it passes
 
     def column_codes(self, snapshot: IndexSnapshot, name: str) -> np.ndarray:
         """A column's code per provision (its first row's), made once: counting facets over a
@@ -71,15 +74,42 @@ class ProvisionTable:
             self._column_codes[name] = snapshot.columns[name].codes[self.first_row]
         return self._column_codes[name]
 
-    def value_counts(self, snapshot: IndexSnapshot, name: str, found: np.ndarray) -> np.ndarray:
-        """How many provisions marked in ``found`` hold each code of a column whose value is
-        the same on every row of a provision: a comparison per code where the column has few
-        (0.6 ms for five codes over 800k provisions, against 3.5 ms selecting and counting)."""
-        codes, size = self.column_codes(snapshot, name), len(snapshot.columns[name].index)
-        if size <= FEW_VALUES:
-            return np.array([np.count_nonzero((codes == code) & found) for code in range(size)], dtype=np.int64)
-        chosen = codes[found]
-        return np.bincount(chosen[chosen >= 0], minlength=size)
+    def column_runs(self, snapshot: IndexSnapshot, names: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Where each run of provisions holding the same codes of these columns starts, and
+        each column's code per run, made once. A document's provisions lie together in
+        number order, so runs are few: 12,951 for 827,639 provisions at 1M passages."""
+        if names not in self._column_runs:
+            changes = np.zeros(self.count, dtype=bool)
+            changes[:1] = True
+            for name in names:
+                codes = self.column_codes(snapshot, name)
+                changes[1:] |= codes[1:] != codes[:-1]
+            starts = np.flatnonzero(changes)
+            self._column_runs[names] = (starts, {name: self.column_codes(snapshot, name)[starts] for name in names})
+        return self._column_runs[names]
+
+    def value_counts(self, snapshot: IndexSnapshot, names: Sequence[str], found: np.ndarray) -> dict[str, np.ndarray]:
+        """For each column (one whose value is the same on every row of a provision), how
+        many provisions marked in ``found`` hold each of its codes: the marks summed per run
+        (one sequential pass for all the columns), then the runs' sums per code. Comparing
+        the provisions' codes with each value took ~1.8 ms a column at 1M passages."""
+        starts, run_codes = self.column_runs(snapshot, tuple(names))
+        marks = np.ascontiguousarray(found, dtype=bool).view(np.uint8)
+        per_run = np.add.reduceat(marks, starts, dtype=np.int32) if len(starts) else np.zeros(0, dtype=np.int32)
+        counts: dict[str, np.ndarray] = {}
+        for name in names:
+            codes = run_codes[name]
+            held = codes >= 0
+            counts[name] = np.bincount(codes[held], weights=per_run[held], minlength=len(snapshot.columns[name].index)).astype(np.int64)
+        return counts
+
+    def passing(self, mask: np.ndarray) -> np.ndarray:
+        """Which provisions a filter passes, by their first rows: for a filter on columns
+        whose value is the same on every row of a provision (a search page's facet choices),
+        a provision passes or fails it whole. Made once per filter mask: a gather over every
+        provision took ~1.8 ms a search at 1M passages."""
+        found = self._passing.get(mask)
+        return found if found is not None else self._passing.put(mask, mask[self.first_row])
 
     @property
     def count(self) -> int:

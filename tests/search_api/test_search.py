@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+from haystack import Document
 
 from laborlex_core.embedding.embedder import QueryEmbedder, embed_passage_texts, load_model
 from laborlex_core.settings import Settings
@@ -127,3 +130,22 @@ def test_a_search_on_a_fresh_index_calls_the_model_for_the_query_only(
     before = len(calls)
     assert [h.snippet for h in legacy.search(query, "hybrid", limit=6)] == [h.snippet for h in hits]
     assert len(calls) > before  # the index without stored vectors embedded its sentences
+
+
+def test_a_later_window_reads_only_the_earlier_windows_of_its_provision(tmp_path: Path) -> None:
+    """The pinpoint of a hit in a provision's later window sees the windows before it, in
+    order, and nothing after it or from another provision; a first window needs none."""
+    store = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
+    meta = {"doc_id": "d", "language": "es", "jurisdiction": "MX", "kind": "statute", "title": "T", "unit": "article"}
+    windows = [
+        Document(id=f"d#{article}.{chunk:02d}", content=f"{article}-{chunk}", embedding=[1.0] + [0.0] * 383,
+                 meta={**meta, "article": article, "ordinal": int(article), "chunk": chunk})
+        for article, chunk in [("7", 3), ("7", 0), ("8", 0), ("7", 2), ("7", 1), ("8", 1)]  # stored out of order
+    ]
+    store.replace_document("d", windows, {"doc_id": "d", "title": "T"})
+    searcher = Searcher(Settings(data_dir=tmp_path), store)
+    by_id = {d.id: d for d in store.passages()}
+    assert searcher._earlier_windows(by_id["d#7.02"]) == "7-0\n7-1\n"
+    assert searcher._earlier_windows(by_id["d#7.03"]) == "7-0\n7-1\n7-2\n"
+    assert searcher._earlier_windows(by_id["d#8.01"]) == "8-0\n"
+    assert searcher._earlier_windows(by_id["d#7.00"]) == ""

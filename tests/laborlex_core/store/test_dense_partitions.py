@@ -203,27 +203,6 @@ def test_each_filters_rows_per_partition_are_counted_once(tmp_path: Path, passag
     assert dense._held.get(mask) is counted
 
 
-def test_counts_are_remembered_by_the_mask_itself_not_its_id() -> None:
-    from laborlex_core.store.dense_index import _HeldPerFilter
-
-    held = _HeldPerFilter()
-    everything, some = np.arange(3), np.arange(3) * 2
-    mask = np.array([True, False, True])
-    held.put(None, everything)
-    held.put(mask, some)
-    assert held.get(None) is everything and held.get(mask) is some
-    assert held.get(mask.copy()) is None  # equal values, another array: not known
-    newcomer = np.array([False, False, True])
-    held._counts[id(newcomer)] = held._counts.pop(id(mask))  # a new array given a dead one's id
-    del mask
-    assert held.get(newcomer) is None
-    alive = [np.zeros(2, dtype=bool) for _ in range(_HeldPerFilter.LIMIT + 5)]
-    for i, other in enumerate(alive):
-        held.put(other, np.arange(i))
-    assert len(held._counts) <= _HeldPerFilter.LIMIT  # past the limit the oldest go
-    assert held.get(alive[-1]) is not None and held.get(alive[0]) is None
-
-
 def test_a_list_ranks_the_partitions_it_chose_whatever_ran_before_it(tmp_path: Path, passages: list[Document]) -> None:
     """Lists of a query share the scoring, not the ranking: a list after others (of this
     request, or of another sharing the query's cached scores, as paging does) ranks the same

@@ -73,19 +73,24 @@ def test_row_tables_built_updated_and_loaded_equal_sql(tmp_path: Path) -> None:
 
 
 def test_value_counts_equal_counting_provisions_by_hand(tmp_path: Path) -> None:
-    """Counting per value, by comparisons (few values: kind, jurisdiction) or by selection
-    (many: doc_id has 23), equals counting the marked provisions' values one by one."""
+    """Counting per value, a run of provisions at a time (several columns at once, or one,
+    with few values or many: doc_id has 23), equals counting the marked provisions' values
+    one by one, for marks dense, sparse, none and all."""
     store = EmbeddedDocumentStore(tmp_path / "index.sqlite3")
     for doc_id, passages in seeded_documents(300).items():
         store.replace_document(doc_id, passages, {"doc_id": doc_id, "title": doc_id})
     snapshot = store._snapshot()
     table = row_tables.provision_table(snapshot)
-    found = np.random.default_rng(2).random(table.count) < 0.6
-    for name in ("kind", "jurisdiction", "doc_id"):
-        column = snapshot.columns[name]
-        by_hand = np.zeros(len(column.index), dtype=np.int64)
-        for number in np.flatnonzero(found):
-            code = column.codes[table.first_row[number]]
-            if code >= 0:
-                by_hand[code] += 1
-        assert table.value_counts(snapshot, name, found).tolist() == by_hand.tolist()
+    rng = np.random.default_rng(2)
+    marks = [rng.random(table.count) < 0.6, rng.random(table.count) < 0.02, np.zeros(table.count, bool), np.ones(table.count, bool)]
+    for names in (("kind", "jurisdiction", "language"), ("doc_id",), ("kind",)):
+        for found in marks:
+            counted = table.value_counts(snapshot, names, found)
+            for name in names:
+                column = snapshot.columns[name]
+                by_hand = np.zeros(len(column.index), dtype=np.int64)
+                for number in np.flatnonzero(found):
+                    code = column.codes[table.first_row[number]]
+                    if code >= 0:
+                        by_hand[code] += 1
+                assert counted[name].tolist() == by_hand.tolist()
