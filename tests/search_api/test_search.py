@@ -145,7 +145,16 @@ def test_a_later_window_reads_only_the_earlier_windows_of_its_provision(tmp_path
     store.replace_document("d", windows, {"doc_id": "d", "title": "T"})
     searcher = Searcher(Settings(data_dir=tmp_path), store)
     by_id = {d.id: d for d in store.passages()}
+    read: list[Document] = []
+    passages = store.passages
+
+    def reading(filters: dict | None = None, with_embeddings: bool = False) -> list[Document]:
+        read.extend(found := passages(filters, with_embeddings))
+        return found
+
+    store.passages = reading  # type: ignore[method-assign]
     assert searcher._earlier_windows(by_id["d#7.02"]) == "7-0\n7-1\n"
     assert searcher._earlier_windows(by_id["d#7.03"]) == "7-0\n7-1\n7-2\n"
     assert searcher._earlier_windows(by_id["d#8.01"]) == "8-0\n"
+    assert sorted(d.id for d in read) == ["d#7.00", "d#7.00", "d#7.01", "d#7.01", "d#7.02", "d#8.00"]  # no later window read
     assert searcher._earlier_windows(by_id["d#7.00"]) == ""
