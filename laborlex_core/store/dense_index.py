@@ -174,6 +174,8 @@ class DenseIndex:
     # per filter mask, how many of its rows each partition or document group holds: the count does
     # not depend on the query, and counting a million rows' partitions took 2-5 ms a dense list at 1M
     _held: PerMask[np.ndarray] = field(default_factory=PerMask, compare=False, repr=False)
+    # per filter mask, the rows it allows that have a vector (a pass over every row, per list)
+    _allowed: PerMask[np.ndarray] = field(default_factory=PerMask, compare=False, repr=False)
     _absent: np.ndarray | None = field(default=None, compare=False, repr=False)  # rows without a vector (a segmented index)
     # a segmented index's int8 copy and scales in row order too (a second copy: 38 MB at 100k rows)
     _in_rows: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
@@ -207,6 +209,18 @@ class DenseIndex:
             return
         partitions = saved if saved is not None and len(saved.of_row) == self.rows else Partitions.build(self.matrix, self.present)
         self._arrange(partitions)
+
+    def allowed(self, mask: np.ndarray | None) -> np.ndarray:
+        """The rows a list under the filter ``mask`` (None: none) may rank: those it selects
+        that have a vector. Once per filter mask: the lists of a search share a few filters."""
+        if mask is None:
+            return self.present
+        found = self._allowed.get(mask)
+        if found is None:
+            found = mask & self.present
+            found.flags.writeable = False  # shared by the lists under the filter
+            self._allowed.put(mask, found)
+        return found
 
     @property
     def groupable(self) -> bool:

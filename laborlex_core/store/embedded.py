@@ -40,6 +40,7 @@ from laborlex_core.store.citation_rows import (
     stats_from_rows,
 )
 from laborlex_core.store.base import ListRequest
+from laborlex_core.store.batch_lists import BatchLists
 from laborlex_core.store.dense_index import FULL_PASS_THREADS, single_threaded_blas
 from laborlex_core.store.dense_partitions import PARTITION_FROM_ROWS, PROBE_MIN_ROWS, PROBE_SHARE, ProbeDepth
 from laborlex_core.store.filters import filter_fields, to_sql
@@ -484,7 +485,12 @@ class EmbeddedDocumentStore:
         return found if isinstance(found, list) else self._documents(*found)
 
     def _bm25_rows(
-        self, query: str, filters: dict[str, Any] | None, top_k: int, snapshot: IndexSnapshot | None = None
+        self,
+        query: str,
+        filters: dict[str, Any] | None,
+        top_k: int,
+        snapshot: IndexSnapshot | None = None,
+        batch: BatchLists | None = None,
     ) -> tuple[IndexSnapshot, np.ndarray, np.ndarray] | list[Document]:
         """The BM25 list as (snapshot, rows, scores), or as Documents where FTS5 answers it;
         from ``snapshot`` when given (the other lists of a batch), else the current one."""
@@ -497,9 +503,14 @@ class EmbeddedDocumentStore:
         mask = self._mask(snapshot, filters)
         if allows_none(mask):  # e.g. translated words in a language the user's filter leaves out
             return snapshot, *NO_ROWS
-        scored = snapshot.lexical_scores(terms)
-        rows, scores = top_matches(scored.scores, scored.matched, mask, top_k)
-        return snapshot, rows, scores
+        key = ("bm25", terms, top_k)
+        found = None if batch is None else batch.get(key, mask)
+        if found is None:
+            scored = snapshot.lexical_scores(terms)
+            found = top_matches(scored.scores, scored.matched, mask, top_k)
+            if batch is not None:
+                batch.put(key, mask, found)
+        return snapshot, *found
 
     def embedding_retrieval(
         self, query_embedding: Sequence[float], filters: dict[str, Any] | None = None, top_k: int = 10
@@ -514,7 +525,12 @@ class EmbeddedDocumentStore:
         return found if isinstance(found, list) else self._documents(*found)
 
     def _dense_rows(
-        self, query_embedding: Sequence[float], filters: dict[str, Any] | None, top_k: int, snapshot: IndexSnapshot | None = None
+        self,
+        query_embedding: Sequence[float],
+        filters: dict[str, Any] | None,
+        top_k: int,
+        snapshot: IndexSnapshot | None = None,
+        batch: BatchLists | None = None,
     ) -> tuple[IndexSnapshot, np.ndarray, np.ndarray] | list[Document]:
         vector = np.asarray(query_embedding, dtype=np.float32)
         snapshot = self._snapshot() if snapshot is None else snapshot
@@ -525,9 +541,13 @@ class EmbeddedDocumentStore:
         mask = self._mask(snapshot, filters)
         if allows_none(mask):
             return snapshot, *NO_ROWS
-        scores = snapshot.dense_scores(vector, self.dense_threads)
-        rows, exact = top_dense(snapshot.dense, scores, mask, top_k)
-        return snapshot, rows, exact
+        key = ("dense", vector.tobytes(), top_k)
+        found = None if batch is None else batch.get(key, mask)
+        if found is None:
+            found = top_dense(snapshot.dense, snapshot.dense_scores(vector, self.dense_threads), mask, top_k)
+            if batch is not None:
+                batch.put(key, mask, found)
+        return snapshot, *found
 
     def ranked_lists(self, requests: Sequence[ListRequest]) -> list[list[Document]]:
         """One list at a time (here a list costs no round trip: the scores are cached per
@@ -538,10 +558,11 @@ class EmbeddedDocumentStore:
         generation again)."""
         out: list[Any] = []
         snapshot = self._snapshot()
+        batch = BatchLists()
         for request in requests:
             found = (
-                self._bm25_rows(request.query, request.filters, request.top_k, snapshot) if request.query is not None
-                else self._dense_rows(request.embedding or [], request.filters, request.top_k, snapshot)
+                self._bm25_rows(request.query, request.filters, request.top_k, snapshot, batch) if request.query is not None
+                else self._dense_rows(request.embedding or [], request.filters, request.top_k, snapshot, batch)
             )
             if isinstance(found, list):
                 out.append(found)

@@ -59,7 +59,7 @@ def top_matches(scores: np.ndarray, matched: np.ndarray, mask: np.ndarray | None
 def top_dense(index: DenseIndex, scores: DenseScores, mask: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top-k by cosine among the rows the mask allows (rows without a vector never);
     on a partitioned index, among the allowed rows of the partitions the list chose."""
-    allowed = index.present if mask is None else (mask & index.present)
+    allowed = index.allowed(mask)
     if index.partitions is not None and scores.probe is not None:  # the best among the rows of the list's partitions
         with scores.probe.lock:
             rows = index.cover(scores, allowed, mask)

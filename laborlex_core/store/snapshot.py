@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ class IndexSnapshot:
     hashes: np.ndarray  # int64 per row: a stable hash of the passage id (a row's identity across generations)
     provision: np.ndarray = field(init=False)  # int64 code of (doc_id, article) per row
     _masks: _LRU = field(init=False)
+    _mask_contents: weakref.WeakValueDictionary[bytes, np.ndarray] = field(init=False)  # digest of its rows -> the mask held
     _lexical_scores: _LRU = field(init=False)
     _dense_scores: _LRU = field(init=False)
     rows: _LRU = field(init=False)  # rowid -> (id, content, meta)
@@ -127,6 +129,7 @@ class IndexSnapshot:
         width = max(len(article.index), 1) + 1
         self.provision = (doc.codes.astype(np.int64) + 1) * width + (article.codes.astype(np.int64) + 1)
         self._masks = _LRU(MASK_CACHE_SIZE)
+        self._mask_contents = weakref.WeakValueDictionary()
         self._lexical_scores = _LRU(SCORE_CACHE_SIZE)
         self._dense_scores = _LRU(SCORE_CACHE_SIZE)
         self.rows = _LRU(ROW_CACHE_SIZE)
@@ -155,9 +158,22 @@ class IndexSnapshot:
                 where = np.searchsorted(self.rowids, wanted)
                 ok = (where < self.size) & (self.rowids[np.minimum(where, self.size - 1)] == wanted) if self.size else where < 0
                 mask[where[ok]] = True
-            return mask
+            return self._shared(mask)
 
         return self._masks.get(key, compute)
+
+    def _shared(self, mask: np.ndarray) -> np.ndarray:
+        """The mask already held for the same rows, else ``mask``: two filters that select the
+        same rows (a user's filter on the US, within the branch for the US; English, within the
+        English branch) then share one array, so what is remembered per mask (``PerMask``)
+        serves both, and a batch of lists computes a repeated list once (``ranked_lists``).
+        A cache miss pays for it: a digest of the packed rows."""
+        digest = hashlib.blake2b(np.packbits(mask).tobytes(), digest_size=16).digest()
+        held = self._mask_contents.get(digest)
+        if held is not None and held.shape == mask.shape and np.array_equal(held, mask):
+            return held
+        self._mask_contents[digest] = mask
+        return mask
 
     def lexical_scores(self, terms: tuple[str, ...]) -> LexicalScores:
         def compute() -> LexicalScores:

@@ -108,3 +108,20 @@ def test_the_pass_gives_the_same_scores_on_any_number_of_threads(tmp_path: Path)
     assert np.array_equal(one.approx, two.approx) and one.bound == two.bound
     store = open_store(Settings(data_dir=tmp_path, dense_threads=2))
     assert store.dense_threads == 2 and type(store).from_dict(store.to_dict()).dense_threads == 2
+
+
+def test_the_rows_a_filter_allows_are_found_once_per_mask() -> None:
+    """The filter's rows that have a vector, the same read-only array for every list under
+    the filter; no filter allows the rows with a vector."""
+    rng = np.random.default_rng(3)
+    matrix = _e5_like(rng, 40)
+    present = np.ones(40, dtype=bool)
+    present[::7] = False
+    index = DenseIndex.build(matrix, present)
+    mask = np.zeros(40, dtype=bool)
+    mask[5:30] = True
+    allowed = index.allowed(mask)
+    np.testing.assert_array_equal(allowed, mask & present)
+    assert index.allowed(mask) is allowed and not allowed.flags.writeable
+    assert index.allowed(mask.copy()) is not allowed  # another filter's array
+    assert index.allowed(None) is index.present

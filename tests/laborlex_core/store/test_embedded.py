@@ -245,6 +245,37 @@ def test_the_lists_of_one_batch_come_from_one_snapshot(store: EmbeddedDocumentSt
     assert "late#00001.00" in {d.id for d in store.ranked_lists(requests[:1])[0]}
 
 
+def test_a_list_asked_twice_in_a_batch_is_computed_once(store: EmbeddedDocumentStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's filter on the US and the branch within the US and English select the same
+    passages: the batch computes each such list once, and every list equals its single call."""
+    import laborlex_core.store.embedded as embedded
+    from laborlex_core.store.base import ListRequest
+
+    us = {"field": "meta.jurisdiction", "operator": "==", "value": "US"}
+    us_in_english = {"operator": "AND", "conditions": [us, {"field": "meta.language", "operator": "==", "value": "en"}]}
+    computed: list[str] = []
+    for name in ("top_matches", "top_dense"):
+        original = getattr(embedded, name)
+        monkeypatch.setattr(embedded, name, lambda *a, _o=original, _n=name, **k: (computed.append(_n), _o(*a, **k))[1])
+    requests = [
+        ListRequest(query="employer wages", filters=us, top_k=5),
+        ListRequest(query="employer wages", filters=us_in_english, top_k=5),
+        ListRequest(embedding=unit(1), filters=us, top_k=5),
+        ListRequest(embedding=unit(1), filters=us_in_english, top_k=5),
+        ListRequest(query="employer wages", top_k=5),  # every passage: another list
+        ListRequest(query="employer wages", filters=us, top_k=1),  # another depth
+    ]
+    lists = store.ranked_lists(requests)
+    assert computed == ["top_matches", "top_dense", "top_matches", "top_matches"]
+    singles = [
+        store.bm25_retrieval(r.query, filters=r.filters, top_k=r.top_k) if r.query is not None
+        else store.embedding_retrieval(r.embedding, filters=r.filters, top_k=r.top_k)
+        for r in requests
+    ]
+    assert [list(found) for found in lists] == singles
+    assert [d.id for d in lists[0]] == [d.id for d in lists[1]] and lists[0]
+
+
 @pytest.mark.parametrize(
     "nothing",
     [

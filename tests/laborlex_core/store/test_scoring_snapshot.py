@@ -529,3 +529,19 @@ def test_matches_narrowed_by_a_facet_equal_counting_under_both_filters(store: Em
 
 def test_a_filter_on_a_field_that_varies_within_a_provision_is_counted_again(store: EmbeddedDocumentStore) -> None:
     assert store.provision_matches("despido", None).narrowed(RECENT) is None  # dates differ between an article's passages
+
+
+def test_filters_that_select_the_same_rows_share_one_mask(store: EmbeddedDocumentStore) -> None:
+    """One array per set of rows, whichever filter (or SQL) found them: what is remembered
+    per mask, and a batch's lists, then serve every filter selecting those rows."""
+    snapshot = store._snapshot()
+    mx = {"field": "meta.jurisdiction", "operator": "==", "value": "MX"}
+    spanish = {"field": "meta.language", "operator": "==", "value": "es"}
+    first = store._mask(snapshot, mx)
+    assert store._mask(snapshot, {"operator": "AND", "conditions": [mx, spanish]}) is first  # every MX document is Spanish
+    assert store._mask(snapshot, {"operator": "AND", "conditions": [mx, mx]}) is first
+    every_spanish = store._mask(snapshot, spanish)  # Honduras's too
+    assert every_spanish is not first and every_spanish.sum() > first.sum()
+    every_row = store._mask(snapshot, {"field": "meta.language", "operator": "in", "value": ["es", "en", "ka"]})
+    assert every_row.all()
+    assert store._mask(snapshot, {"field": "meta.date", "operator": ">=", "value": "1900"}) is every_row  # answered by SQL
