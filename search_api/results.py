@@ -1,8 +1,9 @@
 """A page of search results with the number of provisions found and facet counts.
 
 What "found" means (docs/api.md): a provision matches a query when one of its passages
-holds one of the query's words, analyzed as BM25 analyzes them (stemmed per language,
-accents folded), or (hybrid) one of the query's words translated by the term table into the
+holds one of the words the BM25 lists search (the query without its filler words, unless
+``LABORLEX_QUERY_FILLER=keep``), analyzed as BM25 analyzes them (stemmed per language,
+accents folded), or (hybrid) one of those words translated by the term table into the
 passage's language, or when the ranking returned it (by meaning, through translated words, as a
 cited provision or as another language version). ``total`` counts the matches under all
 the filters; facet counts count them under the filters other than jurisdiction, language
@@ -33,6 +34,7 @@ from search_api.citation_views import with_citation_counts
 from search_api.explain import explain_document
 from search_api.handoff import provision_keys
 from search_api.pipeline import Mode
+from search_api.query_filler import strip_filler
 from search_api.search import Searcher, SearchHit
 
 FACET_FIELDS: tuple[str, ...] = ("jurisdiction", "language", "kind")
@@ -68,15 +70,17 @@ def search_page(
     filters = combine(scope, facet_filter)
     ranked, vector = searcher.run(query, mode, filters, top_k=RANKED_DEPTH)
     keys = provision_keys(ranked)  # the page's rows only are read (handoff.ProvisionList)
-    translated = profile_query(query).expansions if mode == "hybrid" else {}
+    strip = settings.query_filler != "keep"  # the words the BM25 lists searched, and their translations
+    words = strip_filler(query) if strip else query
+    translated = profile_query(query, strip).expansions if mode == "hybrid" else {}
 
     def within(base: dict[str, Any] | None) -> list[tuple[str, dict[str, Any] | None]]:
         return [(terms, combine(base, equals_filter(language=language))) for language, terms in translated.items()]
 
-    in_scope = store.provision_matches(query, scope, include=keys, also=within(scope), narrowing=facet_filter)
+    in_scope = store.provision_matches(words, scope, include=keys, also=within(scope), narrowing=facet_filter)
     matches = in_scope.narrowed(facet_filter)
     if matches is None:  # the selection reads a field that varies within a provision: count again
-        matches = store.provision_matches(query, filters, include=keys, also=within(filters))
+        matches = store.provision_matches(words, filters, include=keys, also=within(filters))
     total, facets = matches.total, in_scope.facet_counts(FACET_FIELDS)
     page = ranked[offset : offset + limit]
     if len(page) < limit and offset + len(page) < total:

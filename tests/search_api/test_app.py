@@ -58,23 +58,32 @@ def test_paging_runs_to_total_and_facets_count_the_matches(client: TestClient, m
     assert len(es["facets"]["language"]) > 1
 
 
-def test_total_counts_provisions_holding_a_query_word_by_hand(client: TestClient, api_settings: Settings) -> None:
-    """bm25 mode: ``total`` is the number of provisions with a passage holding a query term."""
+@pytest.mark.parametrize("query", ["jornada nocturna", "¿puedo saber si hay jornada nocturna?"])
+def test_total_counts_provisions_holding_a_query_word_by_hand(client: TestClient, api_settings: Settings, query: str) -> None:
+    """bm25 mode: ``total`` is the number of provisions with a passage holding a term of the
+    words BM25 searched: the query less its filler ("puedo", "saber", "si"), which would
+    otherwise count every provision where a word like "puede" stands."""
     from laborlex_core.store.embedded import EmbeddedDocumentStore
+    from search_api.query_filler import strip_filler
 
     store = EmbeddedDocumentStore(api_settings.store_path)
-    query = "jornada nocturna"
-    terms = set(store._query_terms(query))
-    provisions = set()
-    for passage in store.filter_documents({"field": "meta.jurisdiction", "operator": "==", "value": "HN"}):
-        words = set(analyze(passage.content or "", passage.meta.get("language")))
-        context = store._connection().execute(
-            "SELECT f.context FROM passages p JOIN passages_fts f ON f.rowid = p.rowid WHERE p.id = ?", (passage.id,)
-        ).fetchone()[0]
-        if terms & (words | set(context.split())):
-            provisions.add((passage.meta["doc_id"], passage.meta["article"]))
+
+    def by_hand(terms: set[str]) -> set[tuple[str, str]]:
+        provisions = set()
+        for passage in store.filter_documents({"field": "meta.jurisdiction", "operator": "==", "value": "HN"}):
+            words = set(analyze(passage.content or "", passage.meta.get("language")))
+            context = store._connection().execute(
+                "SELECT f.context FROM passages p JOIN passages_fts f ON f.rowid = p.rowid WHERE p.id = ?", (passage.id,)
+            ).fetchone()[0]
+            if terms & (words | set(context.split())):
+                provisions.add((passage.meta["doc_id"], passage.meta["article"]))
+        return provisions
+
+    provisions = by_hand(set(store._query_terms(strip_filler(query))))
     body = client.get("/search", params={"q": query, "mode": "bm25", "jurisdiction": "HN"}).json()
     assert body["total"] == len(provisions) > 0
+    if strip_filler(query) != query:
+        assert len(by_hand(set(store._query_terms(query)))) > body["total"]  # the filler words alone match more
 
 
 def test_search_reports_the_query_embedding_time(client: TestClient) -> None:
