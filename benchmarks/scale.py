@@ -10,10 +10,13 @@ an index of N passages is a prefix of one of M > N: the 30k index is the 10k one
 
 Snippet sentence vectors (stored at ingest, ``laborlex_core.snippet_sentences``) travel with
 their passage: a replica's sentences are its own text's, and each takes the vector of the
-source sentence in the same position, unperturbed (the one sentence holding the swapped word
-keeps its original's vector, as good a stand-in as the passage vector's small noise). A
-replica whose text splits into a different number of sentences (the swapped word moved a
-sentence break) carries none, and its snippets are embedded on demand like an old index's.
+source sentence with the same text, unperturbed, or (the one sentence holding the swapped
+word) of the source sentence at its position, as good a stand-in as the passage vector's
+small noise. Every replica sentence has a vector, as every sentence of an ingested passage
+does, so a search's snippets never call the model. Until the eighteenth stop of issue 11, a
+replica whose text split into another number of sentences (~5% of them: the swapped word
+moved a sentence break) carried none, and its snippets were embedded at query time, which
+the API legs then timed.
 """
 
 from __future__ import annotations

@@ -91,10 +91,17 @@ class SentenceBlock:
         return len(self.keys)
 
     def rekeyed(self, texts: Sequence[str]) -> SentenceBlock | None:
-        """The same vectors under the keys of ``texts`` (as many, in order), else None."""
-        if len(texts) != len(self.keys):
+        """Vectors under the keys of ``texts``, the sentences of a copy of this block's passage
+        with a word changed (the benchmark's scaled indexes): a sentence takes the vector stored
+        under its own text where the block holds it, else that of the sentence at its position
+        (the last one's past the end), so every sentence of the copy has one, as every sentence
+        of an ingested passage does. None for a block without sentences."""
+        if not self.keys:
             return None
-        return SentenceBlock(tuple(sentence_key(t) for t in texts), self.scales, self.codes)
+        keys = tuple(sentence_key(t) for t in texts)
+        stored = {key: i for i, key in enumerate(self.keys)}
+        picks = [stored.get(key, min(i, len(self.keys) - 1)) for i, key in enumerate(keys)]
+        return SentenceBlock(keys, self.scales[picks], self.codes[picks])
 
     def vectors_for(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The float32 vectors of those ``texts`` whose sentence is in the block."""

@@ -71,8 +71,8 @@ def test_loglog_slope() -> None:
 
 
 def test_replicas_carry_the_sources_sentence_vectors(tmp_path: Path) -> None:
-    """Sentence vectors travel with each replica: under the replica's own sentences (same
-    positions, same vectors), or not at all when the swapped word moved a sentence break."""
+    """Sentence vectors travel with each replica, a vector for every one of its sentences:
+    an unchanged sentence keeps its own, also where the swapped word moved a sentence break."""
     from dataclasses import replace
 
     from benchmarks.scale import read_source
@@ -90,20 +90,17 @@ def test_replicas_carry_the_sources_sentence_vectors(tmp_path: Path) -> None:
     source_store.replace_document("doc0", passages, {"doc_id": "doc0"})
     (source,) = read_source(source_store)
     assert all(SENTENCE_VECTORS_META in p.meta for p in source.passages)
-    carried = 0
-    for r in (1, 2, 3):
+    moved = 0
+    for r in range(1, 9):
         for original, copy in zip(source.passages, replica(source, r, 0)[1]):
             wanted = sentences(copy.content or "")
-            if SENTENCE_VECTORS_META not in copy.meta:
-                assert len(wanted) != len(sentences(original.content or ""))
-                continue
             before = SentenceBlock.from_bytes(original.meta[SENTENCE_VECTORS_META]).vectors_for(sentences(original.content or ""))
             after = SentenceBlock.from_bytes(copy.meta[SENTENCE_VECTORS_META]).vectors_for(wanted)
             assert list(after) == wanted
-            assert all(np.array_equal(a, b) for a, b in zip(after.values(), before.values()))
-            carried += 1
-    assert carried >= 15
+            assert all(np.array_equal(after[text], before[text]) for text in wanted if text in before)
+            moved += len(wanted) != len(before)
+    assert moved > 0  # some swapped word did move a sentence break
     folders = build_scaled_indexes([source], [14], tmp_path / "scaled", progress=False)
     scaled = EmbeddedDocumentStore(folders[14] / "index.sqlite3")
     ids = [d.id for d in scaled.filter_documents()]
-    assert len(scaled.sentence_vectors(ids)) >= 10 and all(i in ids for i in scaled.sentence_vectors(ids))
+    assert sorted(scaled.sentence_vectors(ids)) == sorted(ids)

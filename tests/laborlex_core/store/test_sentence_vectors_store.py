@@ -49,8 +49,12 @@ def test_a_block_round_trips_and_matches_sentences_by_text() -> None:
     for text, vector in found.items():  # int8 with a scale per sentence: cosine to float32 ~0.9999
         assert float(vector @ vectors[group.index(text)]) > 0.999
     assert len(SentenceBlock.encode(group, vectors).to_bytes()) == 4 + len(group) * (8 + 4 + DIM)
-    assert block.rekeyed(["one", "two"]) is None
     assert list(block.rekeyed(["x" * 30, "y" * 30, "z" * 30]).vectors_for(["y" * 30])) == ["y" * 30]  # type: ignore[union-attr]
+    fewer = block.rekeyed([group[2], "a sentence of its own"])  # by text where held, else by position
+    assert fewer is not None and np.array_equal(fewer.codes, block.codes[[2, 1]])
+    more = block.rekeyed(["a", "b", "c", "d", group[0]])  # past the end: the last one's
+    assert more is not None and np.array_equal(more.codes, block.codes[[0, 1, 2, 2, 0]])
+    assert SentenceBlock((), np.zeros(0, np.float32), np.zeros((0, DIM), np.int8)).rekeyed(["a"]) is None
     with pytest.raises(ValueError, match="does not hold"):
         SentenceBlock.from_bytes(SentenceBlock.encode(group, vectors).to_bytes()[:-1])
 
